@@ -1,0 +1,209 @@
+"""The FastAPI app: JSON API, HTML pages and security headers over `answering` and `conversations`."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+
+from .answering import Assistant, respond
+from .chunking import render_article
+from .conversations import ConversationStore
+from .errors import AssistantError, IndexUnavailable, NotFound
+from .settings import Settings
+
+log = logging.getLogger("assistant")
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topic: str | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
+    audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., description="The question, 1 to 2,000 characters.",
+                          examples=["What is an earn-back on service credits?"])
+    conversation_id: str | None = Field(None, description="Continue this conversation; omit to start one.")
+    k: int = Field(5, ge=1, le=10, description="How many passages to return as citations.")
+    filters: Filters | None = None
+
+
+class Citation(BaseModel):
+    n: int
+    passage_id: str
+    doc_id: str
+    title: str
+    section: str
+    url: str
+    text: str
+    score: float = Field(description="Cosine similarity of question and passage.")
+    cited: bool = Field(description="True when a sentence of the answer quotes this passage.")
+
+
+class Suggestion(BaseModel):
+    doc_id: str
+    title: str
+    url: str
+
+
+class AskResponse(BaseModel):
+    conversation_id: str
+    message_id: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    suggestions: list[Suggestion] = Field(description="Closest topics, offered when the assistant abstains.")
+    timing_ms: dict[str, float]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message_id: str
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=2000)
+
+
+def _readable(errors: list[dict]) -> str:
+    parts = []
+    for error in errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        if error.get("type") == "json_invalid":
+            return "The request body is not valid JSON; send a JSON object such as {\"question\": \"...\"}."
+        parts.append(f"{where or 'body'}: {error.get('msg')}")
+    return "; ".join(parts)
+
+
+def get_assistant(request: Request) -> Assistant:
+    return request.app.state.assistant
+
+
+def get_conversations(request: Request) -> ConversationStore:
+    return request.app.state.conversations
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
+
+
+def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
+    """The app; pass an already loaded embedder to share one model across apps (tests do)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if embedder is None:
+            from .embedding import Embedder
+
+            app.state.embedder = Embedder()
+        else:
+            app.state.embedder = embedder
+        app.state.assistant = Assistant(settings, app.state.embedder)
+        app.state.conversations = ConversationStore(settings.db_path)
+        try:
+            app.state.assistant.live.get()
+        except IndexUnavailable as err:
+            log.error("%s", err)
+        yield
+
+    app = FastAPI(
+        title="Outsourcing knowledge assistant",
+        description="Answers IT-outsourcing questions from a curated corpus, citing every sentence.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        root_path=settings.root_path,
+    )
+    templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
+    app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
+
+    def error_response(request: Request, status: int, message: str):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message}, status_code=status)
+
+    @app.exception_handler(AssistantError)
+    async def assistant_error(request: Request, err: AssistantError):
+        return error_response(request, err.status, str(err))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, err: RequestValidationError):
+        return error_response(request, 422, _readable(err.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, err: HTTPException):
+        message = f"Nothing at {request.url.path}." if err.status_code == 404 else str(err.detail)
+        return error_response(request, err.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, err: Exception):
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(request, 500, "Something went wrong on our side; the error is logged.")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    @app.post("/api/ask", response_model=AskResponse, tags=["answers"],
+              responses={400: {"description": "Bad question or filter"},
+                         404: {"description": "Unknown conversation"},
+                         503: {"description": "No usable index"}})
+    def ask(body: AskRequest, assistant: AssistantDep, conversations: ConversationsDep):
+        """Answer a question with sentences quoted from the corpus, each citing its passage."""
+        filters = body.filters.model_dump(exclude_none=True) if body.filters else None
+        return respond(assistant, conversations, body.question, body.conversation_id, body.k, filters)
+
+    @app.get("/api/health", tags=["service"])
+    def health(assistant: AssistantDep):
+        """Whether the assistant can answer, with the index's passage count and model."""
+        try:
+            manifest = assistant.live.get().manifest
+        except IndexUnavailable as err:
+            return JSONResponse({"status": "unavailable", "error": str(err),
+                                 "model": assistant.embedder.name}, status_code=503)
+        return {"status": "ok", "passages": manifest["passages"], "documents": manifest["documents"],
+                "model": manifest["model"], "built_at": manifest["built_at"]}
+
+    @app.get("/api/conversations/{conversation_id}", tags=["conversations"])
+    def conversation(conversation_id: str, conversations: ConversationsDep):
+        """The questions and answers of one conversation, oldest first."""
+        return conversations.history(conversation_id)
+
+    @app.post("/api/feedback", tags=["conversations"], status_code=201)
+    def feedback(body: FeedbackRequest, conversations: ConversationsDep):
+        """Thumbs up or down on one answer, with an optional comment."""
+        return {"id": conversations.add_feedback(body.message_id, body.rating, body.comment.strip())}
+
+    @app.get("/docs/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article(request: Request, doc_id: str, assistant: AssistantDep):
+        document = assistant.live.get().documents.get(doc_id)
+        if document is None:
+            raise NotFound(f"There is no article '{doc_id}'. Browse the topics to find one.")
+        documents = assistant.live.get().documents
+        related = [documents[r] for r in document["related"] if r in documents]
+        return templates.TemplateResponse(request, "article.html", {
+            "doc": document, "html": render_article(document["body"]), "related": related})
+
+    return app
+

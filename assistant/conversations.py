@@ -1,0 +1,151 @@
+"""Conversation history, follow-up resolution and feedback, kept in SQLite via sqlite-utils."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import NotFound
+
+# Words that make a question lean on what was said before ("and offshore?", "how is it calculated?").
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|or|but|so|also|then|what about|how about|same for|is that|are those)\b"
+    r"|\b(it|its|it's|they|them|their|this|that|these|those|there|such|same|the clause|the model)\b",
+    re.I,
+)
+_CONTENT_WORD = re.compile(r"[A-Za-z][\w&-]{2,}")
+HISTORY_TURNS = 2  # how many earlier questions a follow-up may draw on
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["conversations"].create({"id": str, "created_at": str, "updated_at": str}, pk="id")
+    db["messages"].create(
+        {
+            "id": str, "conversation_id": str, "position": int, "question": str,
+            "search_query": str, "answer": str, "abstained": int, "citations": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("conversation_id", "conversations", "id")],
+    )
+    db["messages"].create_index(["conversation_id", "position"], unique=True)
+    db["feedback"].create(
+        {"id": int, "message_id": str, "rating": str, "comment": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("message_id", "messages", "id")],
+    )
+
+
+MIGRATIONS = [m001_initial]
+
+
+def is_follow_up(question: str) -> bool:
+    """True for questions that only make sense with the conversation before them."""
+    return bool(_FOLLOW_UP.search(question)) or len(_CONTENT_WORD.findall(question)) <= 2
+
+
+def resolve_follow_up(question: str, earlier_questions: list[str]) -> str:
+    """The query to search with: the question itself, or prefixed by the earlier turns it leans on."""
+    if not earlier_questions or not is_follow_up(question):
+        return question
+    context = " ".join(earlier_questions[-HISTORY_TURNS:])
+    return f"{context} {question}"
+
+
+class ConversationStore:
+    """Conversations and feedback; a separate database from the index, never rebuilt."""
+
+    def __init__(self, path: Path):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection shared by the server's worker threads; writes are serialised by _lock.
+        self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+        self.db.execute("pragma journal_mode=wal")
+        self._lock = threading.Lock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        self.db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+        done = {row["name"] for row in self.db["_migrations"].rows}
+        for migration in MIGRATIONS:
+            if migration.__name__ not in done:
+                with self.db.conn:
+                    migration(self.db)
+                    self.db["_migrations"].insert({"name": migration.__name__, "applied_at": _now()})
+
+    def start(self) -> str:
+        conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
+        now = _now()
+        with self._lock, self.db.conn:
+            self.db["conversations"].insert({"id": conversation_id, "created_at": now, "updated_at": now})
+        return conversation_id
+
+    def exists(self, conversation_id: str) -> bool:
+        return bool(self.db.execute(
+            "select 1 from conversations where id = ?", [conversation_id]).fetchone())
+
+    def earlier_questions(self, conversation_id: str) -> list[str]:
+        rows = self.db.execute(
+            "select question from messages where conversation_id = ? order by position desc limit ?",
+            [conversation_id, HISTORY_TURNS],
+        ).fetchall()
+        return [row[0] for row in reversed(rows)]
+
+    def add(self, conversation_id: str, question: str, search_query: str, answer: dict) -> str:
+        """Store one question and its answer; return the new message id."""
+        message_id = secrets.token_urlsafe(12)
+        with self._lock, self.db.conn:
+            position = self.db.execute(
+                "select coalesce(max(position), 0) + 1 from messages where conversation_id = ?",
+                [conversation_id],
+            ).fetchone()[0]
+            self.db["messages"].insert({
+                "id": message_id, "conversation_id": conversation_id, "position": position,
+                "question": question, "search_query": search_query, "answer": answer["answer"],
+                "abstained": int(answer["abstained"]), "citations": json.dumps(answer["citations"]),
+                "created_at": _now(),
+            })
+            self.db["conversations"].update(conversation_id, {"updated_at": _now()})
+        return message_id
+
+    def history(self, conversation_id: str) -> dict:
+        if not self.exists(conversation_id):
+            raise NotFound(f"Conversation {conversation_id!r} not found; start a new one by "
+                           "asking without a conversation_id.")
+        messages = [
+            {
+                "message_id": row["id"], "question": row["question"], "answer": row["answer"],
+                "abstained": bool(row["abstained"]), "citations": json.loads(row["citations"]),
+                "created_at": row["created_at"],
+            }
+            for row in self.db.query(
+                "select * from messages where conversation_id = ? order by position", [conversation_id])
+        ]
+        return {"conversation_id": conversation_id, "messages": messages}
+
+    def add_feedback(self, message_id: str, rating: str, comment: str = "") -> int:
+        if not self.db.execute("select 1 from messages where id = ?", [message_id]).fetchone():
+            raise NotFound(f"Message {message_id!r} not found; feedback needs the message_id of an answer.")
+        with self._lock, self.db.conn:
+            return self.db["feedback"].insert({
+                "message_id": message_id, "rating": rating, "comment": comment, "created_at": _now(),
+            }).last_pk
+
+    def feedback_rows(self) -> list[dict]:
+        """Every piece of feedback with the question, answer and citations it was about."""
+        rows = self.db.query(
+            "select f.id, f.rating, f.comment, f.created_at, m.id as message_id, m.question, "
+            "m.answer, m.citations from feedback f join messages m on m.id = f.message_id order by f.id"
+        )
+        return [{**row, "citations": json.loads(row["citations"])} for row in rows]

@@ -1,0 +1,40 @@
+"""The assistant's error hierarchy; each class carries the HTTP status it maps to."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class: a problem the user can act on, with a message that says what to do."""
+
+    status = 500
+
+
+class BadRequest(AssistantError):
+    """The request is malformed or asks for something that cannot exist."""
+
+    status = 400
+
+
+class NotFound(AssistantError):
+    """The requested article, conversation or message does not exist."""
+
+    status = 404
+
+
+class IndexUnavailable(AssistantError):
+    """The index is missing, unreadable, or was built from another corpus or model."""
+
+    status = 503
+
+
+class CorpusError(AssistantError):
+    """The corpus has problems; `problems` lists each as 'file:line: message'."""
+
+    status = 422
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        count = len(problems)
+        super().__init__(
+            f"The corpus has {count} problem{'s' if count != 1 else ''}:\n  " + "\n  ".join(problems)
+        )

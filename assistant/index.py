@@ -1,0 +1,313 @@
+"""Build and open the index: incremental (content hashes), atomic (build aside, then swap)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+import sqlite_utils
+
+from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article
+from .corpus import Article, corpus_hash, load_corpus
+from .errors import IndexUnavailable
+
+FORMAT = 1  # bump when the stored layout changes; older builds are then rebuilt
+CURRENT = "current"
+# "Full term (ACRONYM)": the last parenthesis holds the short form; the term may hold others.
+_ACRONYM_HEADING = re.compile(r"^(?P<term>.+?)\s*\((?P<short>[A-Za-z0-9&/\-\. ]{2,14})\)$")
+
+
+@dataclass
+class BuildReport:
+    up_to_date: bool
+    path: Path
+    documents: int = 0
+    passages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+
+
+def acronyms_from(articles: list[Article], passages: list[Passage]) -> dict[str, str]:
+    """Map each glossary acronym (lower case) to its full term, e.g. 'rpo' -> 'Recovery point objective'."""
+    glossary = {a.id for a in articles if a.topic == "glossary"}
+    found = {}
+    for passage in passages:
+        match = _ACRONYM_HEADING.match(passage.section) if passage.doc_id in glossary else None
+        if match and any(c.isupper() for c in match["short"]):
+            found[match["short"].lower()] = match["term"].strip()
+    return found
+
+
+def _vector_blob(vectors: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vectors, dtype=np.float32).tobytes()
+
+
+def _blob_vectors(blob: bytes, dimension: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float32).reshape(-1, dimension)
+
+
+def read_manifest(build_dir: Path) -> dict | None:
+    """The manifest of a build folder (or of the `current` link), or None if there is none."""
+    try:
+        return json.loads((Path(build_dir) / "manifest.json").read_text())
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
+        return None
+
+
+def _previous_vectors(index_dir: Path, model: str, dimension: int) -> dict[str, tuple[bytes, bytes]]:
+    """Vectors of the current build by passage hash, so unchanged passages are not embedded again."""
+    manifest = read_manifest(Path(index_dir) / CURRENT)
+    if not manifest or manifest.get("model") != model or manifest.get("format") != FORMAT:
+        return {}
+    db = sqlite3.connect(Path(index_dir) / CURRENT / "passages.db")
+    try:
+        rows = db.execute("select hash, vector, sentence_vectors from passages").fetchall()
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
+    return {h: (v, s) for h, v, s in rows}
+
+
+def current_manifest(corpus_dir: Path, index_dir: Path, model: str, digest: str | None = None):
+    """The manifest of the current build if it was built from this corpus and model, else None."""
+    manifest = read_manifest(Path(index_dir) / CURRENT)
+    if (manifest and manifest.get("format") == FORMAT and manifest.get("model") == model
+            and manifest.get("corpus_hash") == (digest or corpus_hash(corpus_dir))):
+        return manifest
+    return None
+
+
+def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = False) -> BuildReport:
+    """Validate the corpus and build its index aside; swap it in only when it is complete.
+
+    Raises CorpusError (the current index stays as it was) when the corpus is invalid.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    articles = load_corpus(corpus_dir)
+    digest = corpus_hash(corpus_dir)
+    manifest = current_manifest(corpus_dir, index_dir, embedder.name, digest)
+    if manifest:
+        return BuildReport(True, index_dir / CURRENT, manifest["documents"], manifest["passages"],
+                           seconds=time.perf_counter() - started)
+
+    passages = [p for article in articles for p in chunk_article(article)]
+    known = _previous_vectors(index_dir, embedder.name, embedder.dimension)
+    fresh = [p for p in passages if p.hash not in known]
+    passage_vectors = embedder.encode([p.embed_text for p in fresh], progress=progress)
+    sentences = [s for p in fresh for s in p.sentences]
+    sentence_vectors = embedder.encode(sentences, progress=progress)
+    offset = 0
+    for passage, vector in zip(fresh, passage_vectors):
+        count = len(passage.sentences)
+        known[passage.hash] = (
+            _vector_blob(vector), _vector_blob(sentence_vectors[offset:offset + count])
+        )
+        offset += count
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"build-{datetime.now(timezone.utc):%Y%m%dT%H%M%S.%f}-{os.getpid()}"
+    staging = index_dir / f".{name}.partial"
+    try:
+        staging.mkdir()
+        _write_store(staging / "passages.db", articles, passages, known)
+        vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
+        flat = faiss.IndexFlatIP(embedder.dimension)  # inner product = cosine on unit vectors
+        flat.add(vectors)
+        faiss.write_index(flat, str(staging / "vectors.faiss"))
+        report = BuildReport(False, index_dir / name, len(articles), len(passages),
+                             embedded=len(fresh), reused=len(passages) - len(fresh))
+        (staging / "manifest.json").write_text(json.dumps({
+            "format": FORMAT,
+            "model": embedder.name,
+            "dimension": embedder.dimension,
+            "corpus_hash": digest,
+            "documents": len(articles),
+            "passages": len(passages),
+            "sentences": sum(len(p.sentences) for p in passages),
+            "chunking": {"min_words": MIN_WORDS, "max_words": MAX_WORDS},
+            "faiss": "IndexFlatIP",
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }, indent=2))
+        staging.rename(index_dir / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(index_dir, name)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_store(path: Path, articles, passages, vectors: dict) -> None:
+    db = sqlite_utils.Database(path)
+    db["documents"].insert_all(
+        (
+            {
+                "id": a.id, "title": a.title, "topic": a.topic, "audience": list(a.audience),
+                "tags": list(a.tags), "summary": a.summary, "related": list(a.related),
+                "refs": list(a.references), "body": a.body,
+            }
+            for a in articles
+        ),
+        pk="id",
+    )
+    db["passages"].insert_all(
+        (
+            {
+                "position": position, "id": p.id, "doc_id": p.doc_id, "title": p.title,
+                "section": p.section, "anchor": p.anchor, "ordinal": p.ordinal, "text": p.text,
+                "sentences": p.sentences, "topic": p.topic, "audience": list(p.audience),
+                "hash": p.hash, "vector": vectors[p.hash][0],
+                "sentence_vectors": vectors[p.hash][1],
+            }
+            for position, p in enumerate(passages)
+        ),
+        pk="position",
+    )
+    db["passages"].create_index(["id"], unique=True)
+    # Porter stemming lets 'terminate' match 'termination'; title and section weigh in too.
+    db["passages"].enable_fts(["title", "section", "text"], tokenize="porter", create_triggers=False)
+    db["acronyms"].insert_all(
+        ({"short": k, "term": v} for k, v in acronyms_from(articles, passages).items()), pk="short"
+    )
+    db.conn.commit()
+    db.conn.execute("vacuum")
+    db.close()
+
+
+def _swap(index_dir: Path, name: str) -> None:
+    """Point `current` at the new build in one atomic rename, then drop builds older than the last."""
+    link = index_dir / f".{CURRENT}.{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(name)
+    previous = os.readlink(index_dir / CURRENT) if (index_dir / CURRENT).is_symlink() else None
+    os.replace(link, index_dir / CURRENT)
+    for old in index_dir.glob("build-*"):
+        if old.name not in (name, previous):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class StoredPassage:
+    position: int
+    id: str
+    doc_id: str
+    title: str
+    section: str
+    anchor: str
+    text: str
+    sentences: list[str]
+    sentence_vectors: np.ndarray
+    topic: str
+    audience: tuple[str, ...]
+
+
+class Index:
+    """An opened build: FAISS vectors, passages in memory, and SQLite for full-text search."""
+
+    def __init__(self, path: Path, manifest: dict):
+        self.path = path
+        self.manifest = manifest
+        self.vectors = faiss.read_index(str(path / "vectors.faiss"))
+        self._local = threading.local()
+        db = self.db
+        dimension = manifest["dimension"]
+        self.passages = [
+            StoredPassage(
+                position=row["position"], id=row["id"], doc_id=row["doc_id"], title=row["title"],
+                section=row["section"], anchor=row["anchor"], text=row["text"],
+                sentences=json.loads(row["sentences"]),
+                sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
+                topic=row["topic"], audience=tuple(json.loads(row["audience"])),
+            )
+            for row in db.execute("select * from passages order by position")
+        ]
+        self.documents = {
+            row["id"]: {**dict(row), **{k: json.loads(row[k]) for k in ("audience", "tags", "related", "refs")}}
+            for row in db.execute("select * from documents")
+        }
+        self.acronyms = dict(db.execute("select short, term from acronyms").fetchall())
+        self.topics = sorted({d["topic"] for d in self.documents.values()})
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """A read-only connection for this thread (SQLite connections are not shared across threads)."""
+        connection = getattr(self._local, "db", None)
+        if connection is None:
+            connection = sqlite3.connect(f"file:{self.path / 'passages.db'}?mode=ro", uri=True,
+                                         check_same_thread=False)
+            connection.row_factory = sqlite3.Row
+            self._local.db = connection
+        return connection
+
+
+def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None) -> Index:
+    """Open the current build, refusing one built from another model, format or corpus."""
+    index_dir = Path(index_dir)
+    path = (index_dir / CURRENT).resolve()  # resolve once: a swap may happen while we read
+    manifest = read_manifest(path)
+    if manifest is None:
+        raise IndexUnavailable(
+            f"No index found in {index_dir}. Build it with `assistant build` (or `make run`)."
+        )
+    if manifest.get("format") != FORMAT or manifest.get("model") != model:
+        raise IndexUnavailable(
+            f"The index in {index_dir} was built with model {manifest.get('model')!r} (format "
+            f"{manifest.get('format')}), but this assistant uses {model!r} (format {FORMAT}). "
+            "Rebuild it with `assistant build`."
+        )
+    if corpus_dir is not None and manifest.get("corpus_hash") != corpus_hash(corpus_dir):
+        raise IndexUnavailable(
+            f"The index in {index_dir} was built from a different version of {corpus_dir}. "
+            "Rebuild it with `assistant build`."
+        )
+    try:
+        return Index(path, manifest)
+    except (sqlite3.Error, RuntimeError, KeyError) as err:
+        raise IndexUnavailable(
+            f"The index in {index_dir} is unreadable ({err}). Rebuild it with `assistant build`."
+        ) from err
+
+
+class LiveIndex:
+    """The current build, reopened whenever `assistant build` swaps in a new one."""
+
+    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None):
+        self.index_dir = Path(index_dir)
+        self.model = model
+        self.corpus_dir = corpus_dir
+        self._lock = threading.Lock()
+        self._tried: str | None = ""  # the `current` target last opened (or tried)
+        self._index: Index | None = None
+        self._error: IndexUnavailable | None = None
+
+    def get(self) -> Index:
+        """The index to answer from; raises IndexUnavailable with what to do when there is none."""
+        try:
+            target = os.readlink(self.index_dir / CURRENT)
+        except OSError:
+            target = None
+        if target != self._tried:
+            with self._lock:
+                if target != self._tried:
+                    try:
+                        self._index, self._error = (
+                            open_index(self.index_dir, self.model, self.corpus_dir), None)
+                    except IndexUnavailable as err:
+                        self._index, self._error = None, err
+                    self._tried = target
+        if self._index is None:
+            raise self._error
+        return self._index

@@ -1,0 +1,61 @@
+"""Every setting in one place, read from ASSISTANT_* environment variables with working defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = _setting(ROOT / "corpus", "Folder of Markdown articles, one topic folder each.")
+    index_dir: Path = _setting(ROOT / "index", "Where `assistant build` writes the index.")
+    db_path: Path = _setting(
+        ROOT / "data" / "assistant.db", "Conversation and feedback store (never rebuilt)."
+    )
+    web_dir: Path = _setting(ROOT / "web", "Templates and static assets.")
+    max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
+    default_k: int = _setting(5, "Passages returned with an answer unless the request asks otherwise.")
+    abstain_threshold: float = _setting(
+        0.42, "Evidence score below which the assistant says the corpus does not cover a question."
+    )
+    answer_sentences: int = _setting(4, "Most sentences in a composed answer.")
+    per_section: int = _setting(1, "Most passages from one article section among the results.")
+    allowed_origins: tuple[str, ...] = _setting(
+        (), "Host origins allowed to embed the widget (comma-separated); empty means same-origin only."
+    )
+    root_path: str = _setting("", "Path prefix when served behind a reverse proxy, e.g. /assistant.")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Build settings from `ASSISTANT_<NAME>` variables; keyword overrides win over both."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"ASSISTANT_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.type in ("Path",):
+                values[f.name] = Path(raw)
+            elif f.type == "int":
+                values[f.name] = int(raw)
+            elif f.type == "float":
+                values[f.name] = float(raw)
+            elif f.type.startswith("tuple"):
+                values[f.name] = tuple(o.strip() for o in raw.split(",") if o.strip())
+            else:
+                values[f.name] = raw
+        return replace(cls(), **{**values, **overrides})
+
+    def describe(self) -> list[tuple[str, object, str]]:
+        """(environment variable, current value, help) for each setting, for docs and `--help`."""
+        return [
+            (f"ASSISTANT_{f.name.upper()}", getattr(self, f.name), f.metadata["help"])
+            for f in fields(self)
+        ]

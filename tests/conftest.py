@@ -1,0 +1,38 @@
+"""Shared fixtures: the real bundled model, and the fixture corpus built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.embedding import Embedder
+from assistant.index import build_index
+from assistant.settings import ROOT, Settings
+
+FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, embedder) -> Settings:
+    """Settings pointing at a built copy of the fixture corpus in a temporary folder."""
+    root = tmp_path_factory.mktemp("assistant")
+    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
+    built = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
+                     db_path=root / "data" / "assistant.db", web_dir=ROOT / "web")
+    build_index(built.corpus_dir, built.index_dir, embedder)
+    return built
+
+
+@pytest.fixture
+def fresh(tmp_path) -> Settings:
+    """Settings for a private, not yet built copy of the fixture corpus that a test may change."""
+    shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
+                    db_path=tmp_path / "data" / "assistant.db", web_dir=ROOT / "web")

@@ -1,0 +1,60 @@
+"""The command line through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+
+
+@pytest.fixture
+def env(settings):
+    return {"ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+            "ASSISTANT_DB_PATH": str(settings.db_path)}
+
+
+def test_ask_json_prints_what_the_api_returns(env):
+    result = CliRunner().invoke(cli, ["ask", "What is earn-back?", "--json", "-k", "2"], env=env)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert set(body) >= {"conversation_id", "message_id", "answer", "abstained", "citations", "timing_ms"}
+    assert len(body["citations"]) == 2
+
+
+def test_ask_prints_answer_and_sources(env):
+    result = CliRunner().invoke(cli, ["ask", "whats tupe"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "TUPE" in result.output and "Sources:" in result.output and "/docs/" in result.output
+
+
+def test_ask_rejects_an_empty_question(env):
+    result = CliRunner().invoke(cli, ["ask", "  "], env=env)
+    assert result.exit_code == 1 and "The question is empty" in result.output
+
+
+def test_build_reports_up_to_date(env):
+    result = CliRunner().invoke(cli, ["build", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["up_to_date"] is True
+
+
+def test_build_with_a_broken_corpus_names_the_file_and_keeps_the_index(fresh, tmp_path):
+    (fresh.corpus_dir / "sla" / "broken.md").write_text("---\nid: broken\n")
+    env = {"ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir), "ASSISTANT_INDEX_DIR": str(fresh.index_dir)}
+    result = CliRunner().invoke(cli, ["build"], env=env)
+    assert result.exit_code == 1
+    assert "sla/broken.md:1: no front matter" in result.output and "left as it was" in result.output
+
+
+def test_corpus_check_prints_counts_per_topic(env):
+    result = CliRunner().invoke(cli, ["corpus", "check", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sla"] == {"articles": 1, "words": pytest.approx(189, abs=5)}
+
+
+def test_every_setting_is_listed(env):
+    result = CliRunner().invoke(cli, ["settings"], env=env)
+    assert "ASSISTANT_INDEX_DIR" in result.output and "ASSISTANT_ALLOWED_ORIGINS" in result.output

@@ -1,0 +1,104 @@
+"""Index builds: incremental by content hash, atomic swap, refusal of mismatched indexes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from assistant.embedding import HashEmbedder
+from assistant.errors import CorpusError, IndexUnavailable
+from assistant.index import CURRENT, LiveIndex, build_index, open_index, read_manifest
+
+
+class CountingEmbedder(HashEmbedder):
+    """Counts what it is asked to embed; can be told to fail, like a crash mid-build."""
+
+    def __init__(self, fail: bool = False):
+        self.texts: list[str] = []
+        self.fail = fail
+
+    def encode(self, texts, batch_size=64, progress=False):
+        if self.fail and texts:
+            raise RuntimeError("simulated crash while embedding")
+        self.texts += texts
+        return super().encode(texts)
+
+
+def test_manifest_records_what_built_the_index(fresh):
+    report = build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    manifest = read_manifest(fresh.index_dir / CURRENT)
+    assert manifest["model"] == HashEmbedder.name
+    assert manifest["dimension"] == HashEmbedder.dimension
+    assert manifest["passages"] == report.passages == len(open_index(fresh.index_dir, HashEmbedder.name).passages)
+    assert manifest["documents"] == 5 and len(manifest["corpus_hash"]) == 64 and manifest["built_at"]
+
+
+def test_second_build_embeds_nothing(fresh):
+    build_index(fresh.corpus_dir, fresh.index_dir, CountingEmbedder())
+    again = CountingEmbedder()
+    report = build_index(fresh.corpus_dir, fresh.index_dir, again)
+    assert report.up_to_date and again.texts == []
+
+
+def test_editing_one_article_reembeds_only_its_changed_passages(fresh):
+    first = build_index(fresh.corpus_dir, fresh.index_dir, CountingEmbedder())
+    path = fresh.corpus_dir / "contracts" / "disaster-recovery.md"
+    path.write_text(path.read_text().replace("at least once a year", "at least twice a year"))
+    counting = CountingEmbedder()
+    report = build_index(fresh.corpus_dir, fresh.index_dir, counting)
+    assert report.embedded == 1 and report.reused == first.passages - 1
+    assert "twice a year" in counting.texts[0]  # the changed passage, then only its own sentences
+    assert len(counting.texts) > 1 and all(s in counting.texts[0] for s in counting.texts[1:])
+
+
+def test_failed_build_leaves_the_last_good_index(fresh):
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    before = os.readlink(fresh.index_dir / CURRENT)
+    path = fresh.corpus_dir / "delivery-models" / "nearshore.md"
+    path.write_text(path.read_text() + "\n## Costs\n\nNearshore rates sit between onshore and offshore.\n")
+    with pytest.raises(RuntimeError):
+        build_index(fresh.corpus_dir, fresh.index_dir, CountingEmbedder(fail=True))
+    assert os.readlink(fresh.index_dir / CURRENT) == before
+    assert not [p for p in fresh.index_dir.iterdir() if p.name.endswith(".partial")]
+    assert open_index(fresh.index_dir, HashEmbedder.name).passages
+
+
+def test_invalid_corpus_never_replaces_a_good_index(fresh):
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    before = os.readlink(fresh.index_dir / CURRENT)
+    (fresh.corpus_dir / "sla" / "broken.md").write_text("no front matter\n")
+    with pytest.raises(CorpusError):
+        build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    assert os.readlink(fresh.index_dir / CURRENT) == before
+
+
+def test_missing_index_says_how_to_build_it(fresh):
+    with pytest.raises(IndexUnavailable, match="assistant build"):
+        open_index(fresh.index_dir, HashEmbedder.name)
+
+
+def test_index_from_another_model_is_refused(fresh):
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    with pytest.raises(IndexUnavailable, match="built with model 'test/hash-embedder'.*assistant build"):
+        open_index(fresh.index_dir, "sentence-transformers/all-MiniLM-L6-v2")
+
+
+def test_index_from_another_corpus_is_refused(fresh):
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    path = fresh.corpus_dir / "delivery-models" / "nearshore.md"
+    path.write_text(path.read_text() + "\nOne more sentence.\n")
+    with pytest.raises(IndexUnavailable, match="different version.*assistant build"):
+        open_index(fresh.index_dir, HashEmbedder.name, fresh.corpus_dir)
+
+
+def test_live_index_switches_to_a_new_build(fresh):
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    live = LiveIndex(fresh.index_dir, HashEmbedder.name, fresh.corpus_dir)
+    old = live.get()
+    path = fresh.corpus_dir / "delivery-models" / "nearshore.md"
+    path.write_text(path.read_text() + "\n## Another section\n\nA brand new passage of text.\n")
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    new = live.get()
+    assert new is not old and len(new.passages) == len(old.passages) + 1
+    assert old.passages[0].text  # the old build still answers requests already holding it

@@ -1,0 +1,65 @@
+"""Retrieval with the real model: acronyms found lexically, paraphrases found densely, filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import BadRequest
+from assistant.index import open_index
+from assistant.retrieval import Retriever
+
+
+@pytest.fixture(scope="module")
+def retriever(settings, embedder) -> Retriever:
+    return Retriever(open_index(settings.index_dir, embedder.name, settings.corpus_dir), embedder)
+
+
+def _docs(hits):
+    return [h.passage.doc_id for h in hits]
+
+
+def test_acronym_is_found_by_the_lexical_half(retriever):
+    hits, _ = retriever.search("TUPE", method="lexical")
+    assert {"glossary", "employee-transfer"} <= set(_docs(hits[:2]))
+
+
+def test_glossary_acronyms_expand_the_query(retriever):
+    assert "Recovery point objective" in retriever.expand("what is a good rpo")
+    assert "rpo" in retriever.expand("explain the recovery point objective").lower().split("(")[-1]
+
+
+def test_paraphrase_with_no_shared_words_is_found_by_the_dense_half(retriever):
+    query = "will my team end up on the new firm's books"
+    lexical = [retriever.index.passages[position].doc_id for position, _ in retriever.lexical(query, None)]
+    assert "employee-transfer" not in lexical
+    assert _docs(retriever.search(query, method="dense")[0])[0] == "employee-transfer"
+    assert "employee-transfer" in _docs(retriever.search(query)[0])[:3]
+
+
+def test_hybrid_finds_both_kinds(retriever):
+    assert _docs(retriever.search("TUPE")[0])[0] in {"glossary", "employee-transfer"}
+    assert _docs(retriever.search("how much data can we afford to lose after an outage")[0])[0] in {
+        "disaster-recovery", "glossary"}
+
+
+def test_at_most_one_passage_per_section(retriever):
+    hits, _ = retriever.search("service credits earn-back at-risk amount", k=10)
+    sections = [(h.passage.doc_id, h.passage.anchor) for h in hits]
+    assert len(sections) == len(set(sections))
+
+
+def test_topic_and_audience_filters(retriever):
+    hits, _ = retriever.search("service credits", filters={"topic": "contracts"})
+    assert hits and {h.passage.topic for h in hits} == {"contracts"}
+    hits, _ = retriever.search("nearshore", filters={"audience": "manager"}, k=10)
+    assert hits and all("manager" in h.passage.audience for h in hits)
+
+
+@pytest.mark.parametrize("filters, message", [
+    ({"topic": "cooking"}, "Unknown topic 'cooking'; choose one of: contracts"),
+    ({"audience": "ceo"}, "Unknown audience 'ceo'"),
+    ({"colour": "red"}, "Unknown filter"),
+])
+def test_unknown_filter_values_are_rejected(retriever, filters, message):
+    with pytest.raises(BadRequest, match=message):
+        retriever.search("anything", filters=filters)
