@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .conversations import ConversationStore, resolve_follow_up
+from .conversations import ConversationStore, follow_up_context
 from .errors import BadRequest, NotFound
 from .index import LiveIndex
 from .retrieval import Hit, Retriever
@@ -96,20 +96,27 @@ def choose_sentences(hits: list[Hit], query: np.ndarray, limit: int) -> list[tup
 
 
 def answer_question(retriever: Retriever, question: str, k: int = 5, filters: dict | None = None,
-                    search_query: str | None = None, threshold: float = 0.42,
-                    max_sentences: int = 4) -> Answer:
-    """Answer `question` from the corpus; `search_query` (e.g. with conversation context) drives retrieval."""
+                    context: str | None = None, context_weight: float = 1.0,
+                    threshold: float = 0.42, max_sentences: int = 4) -> Answer:
+    """Answer `question` from the corpus; `context` (the question with earlier turns) helps retrieval."""
     started = time.perf_counter()
-    hits, vector = retriever.search(search_query or question, k=k, filters=filters)
+    hits, vector = retriever.search(question, k=k, filters=filters, context=context,
+                                    context_weight=context_weight)
     searched = time.perf_counter()
     evidence = max((hit.dense for hit in hits[:SOURCE_PASSAGES]), default=0.0)
     if evidence < threshold:
         seen, suggestions = set(), []
         for hit in hits:
-            if hit.passage.doc_id not in seen:
-                seen.add(hit.passage.doc_id)
-                suggestions.append({"doc_id": hit.passage.doc_id, "title": hit.passage.title,
-                                    "url": f"/docs/{hit.passage.doc_id}"})
+            passage = hit.passage
+            if passage.doc_id not in seen:
+                seen.add(passage.doc_id)
+                # A glossary entry is a topic of its own: offer the term, not "Glossary".
+                glossary = retriever.index.documents[passage.doc_id]["topic"] == "glossary"
+                suggestions.append({
+                    "doc_id": passage.doc_id,
+                    "title": passage.section if glossary else passage.title,
+                    "url": f"/docs/{passage.doc_id}" + (f"#{passage.anchor}" if glossary else ""),
+                })
         text = ABSTAIN_TEXT
         if suggestions:
             text += " The closest topics are: " + "; ".join(s["title"] for s in suggestions[:3]) + "."
@@ -149,14 +156,16 @@ class Assistant:
     def retriever(self) -> Retriever:
         index = self.live.get()
         if self._retriever is None or self._retriever.index is not index:
-            self._retriever = Retriever(index, self.embedder, self.settings.per_section)
+            self._retriever = Retriever(index, self.embedder, self.settings.per_section,
+                                        lexical_weight=self.settings.lexical_weight)
         return self._retriever
 
     def ask(self, question: str, k: int | None = None, filters: dict | None = None,
-            search_query: str | None = None) -> Answer:
+            context: str | None = None, context_weight: float = 1.0) -> Answer:
         return answer_question(
             self.retriever, question, k=k or self.settings.default_k, filters=filters,
-            search_query=search_query, threshold=self.settings.abstain_threshold,
+            context=context, context_weight=context_weight,
+            threshold=self.settings.abstain_threshold,
             max_sentences=self.settings.answer_sentences,
         )
 
@@ -175,7 +184,8 @@ def respond(assistant: Assistant, conversations: ConversationStore, question: st
     if conversation_id and not conversations.exists(conversation_id):
         raise NotFound("That conversation does not exist; omit conversation_id to start a new one.")
     conversation_id = conversation_id or conversations.start()
-    search_query = resolve_follow_up(question, conversations.earlier_questions(conversation_id))
-    result = assistant.ask(question, k=k, filters=filters, search_query=search_query).as_dict()
-    message_id = conversations.add(conversation_id, question, search_query, result)
+    context, weight = follow_up_context(question, conversations.earlier_questions(conversation_id))
+    result = assistant.ask(question, k=k, filters=filters, context=context,
+                           context_weight=weight).as_dict()
+    message_id = conversations.add(conversation_id, question, context or question, result)
     return {"conversation_id": conversation_id, "message_id": message_id, **result}

@@ -171,3 +171,47 @@ def show_settings():
     """
     for variable, value, help_text in _settings().describe():
         click.echo(f"{variable}={value}\n    {help_text}")
+
+
+@cli.command("eval")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--calibrate", is_flag=True, help="Also show how each abstention threshold would do.")
+def evaluate_command(as_json, calibrate):
+    """Measure retrieval on tests/eval: Recall@1/5, MRR@10, nDCG@10, abstention, follow-ups.
+
+    Example: assistant eval --calibrate
+    """
+    from .answering import Assistant
+    from .evaluation import calibrate as calibration, evaluate
+
+    settings = _settings()
+    try:
+        retriever = Assistant(settings, _embedder()).retriever
+    except AssistantError as err:
+        raise click.ClickException(str(err)) from err
+    report = evaluate(retriever, settings.abstain_threshold)
+    if calibrate:
+        report["calibration"] = calibration(retriever)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{report['questions']} questions with answers, {report['out_of_scope']} out of scope\n")
+    click.echo(f"{'method':<10}{'Recall@1':>10}{'Recall@5':>10}{'MRR@10':>10}{'nDCG@10':>10}")
+    for method, row in report["methods"].items():
+        click.echo(f"{method:<10}" + "".join(f"{row[m]:>10.3f}" for m in ("recall@1", "recall@5", "mrr@10", "ndcg@10")))
+    a = report["abstention"]
+    click.echo(f"\nabstention at {a['threshold']}: precision {a['precision']:.3f}, recall {a['recall']:.3f} "
+               f"({a['in_scope_abstained']} answerable questions abstained)")
+    d = report["dialogues"]
+    click.echo(f"\ndialogues ({d['follow_up_count']} follow-up turns), hybrid Recall@5 / MRR@10:")
+    for label, key in (("first turns", "first_turns"), ("follow-ups", "follow_ups"),
+                       ("follow-ups, no context", "follow_ups_without_context")):
+        click.echo(f"  {label:<24}{d[key]['recall@5']:>8.3f}{d[key]['mrr@10']:>8.3f}")
+    if calibrate:
+        rows = report["calibration"]
+        click.echo("\nthreshold  out-of-scope caught  answerable abstained")
+        for step in range(24, 46, 2):
+            t = step / 100
+            caught = sum(r["evidence"] < t for r in rows if not r["in_scope"])
+            lost = sum(r["evidence"] < t for r in rows if r["in_scope"])
+            click.echo(f"{t:>9.2f}{caught:>21}{lost:>22}")

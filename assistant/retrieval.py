@@ -16,9 +16,11 @@ METHODS = ("hybrid", "dense", "lexical")
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of top ranks
 CANDIDATES = 50  # how deep each half looks before fusion
 STOPWORDS = frozenset(
-    """a about an and are as at be by can could do does for from has have how i if in into is it
-    its me my of on or our should so than that the their them then there these they this to us was
-    we what when where which who why will with would you your vs versus whats what's""".split()
+    """a about all also an and any are as at be been but by can could did do does doing done each
+    for from get got had has have how i if in into is it its just may me might more most much must
+    my no not of on one only or other our own should so some such than that the their them then
+    there these they this those to too up us very was we were what when where which while who whom
+    why will with would you your vs versus whats what's""".split()
 )
 _WORD = re.compile(r"[\w&]+")
 
@@ -33,8 +35,10 @@ class Hit:
 class Retriever:
     """Searches one opened Index with one embedder."""
 
-    def __init__(self, index: Index, embedder, per_section: int = 1):
+    def __init__(self, index: Index, embedder, per_section: int = 1, dense_weight: float = 1.0,
+                 lexical_weight: float = 1.0):
         self.index = index
+        self.dense_weight, self.lexical_weight = dense_weight, lexical_weight
         self.embedder = embedder
         self.per_section = per_section
         keys = sorted(index.acronyms, key=len, reverse=True)
@@ -104,19 +108,30 @@ class Retriever:
             rows = [r for r in rows if r[0] in keep]
         return [(int(position), float(score)) for position, score in rows[:n]]
 
-    def search(self, query: str, k: int = 5, filters: dict | None = None,
-               method: str = "hybrid") -> tuple[list[Hit], np.ndarray]:
-        """The k best passages for a query (at most `per_section` per section), and the query vector."""
+    def search(self, query: str, k: int = 5, filters: dict | None = None, method: str = "hybrid",
+               context: str | None = None, context_weight: float = 1.0) -> tuple[list[Hit], np.ndarray]:
+        """The k best passages (at most `per_section` per section) and the query vector.
+
+        `context` is the query with earlier turns of a conversation: its rankings are fused with the
+        question's own, so the question says what is asked and the context what it is about.
+        """
         allowed = self.allowed(filters)
-        expanded = self.expand(query)
-        vector = self.embedder.encode_query(expanded)
-        dense = self.dense(vector, allowed) if method != "lexical" else []
-        lexical = self.lexical(expanded, allowed) if method != "dense" else []
+        rankings, vectors = [], []
+        texts = [(query, 1.0)] + ([(context, context_weight)] if context and context != query else [])
+        for text, weight in texts:
+            expanded = self.expand(text)
+            vector = self.embedder.encode_query(expanded)
+            vectors.append(vector)
+            if method != "lexical":
+                rankings.append((weight * self.dense_weight, self.dense(vector, allowed)))
+            if method != "dense":
+                rankings.append((weight * self.lexical_weight, self.lexical(expanded, allowed)))
+        # The question says what is asked; the context only says what about, so it counts half.
+        vector = vectors[0] if len(vectors) == 1 else _unit(vectors[0] + 0.5 * vectors[1])
         fused: dict[int, float] = {}
-        for ranking in (dense, lexical):
+        for weight, ranking in rankings:
             for rank, (position, _) in enumerate(ranking):
-                fused[position] = fused.get(position, 0.0) + 1.0 / (RRF_K + rank + 1)
-        cosine = dict(dense)
+                fused[position] = fused.get(position, 0.0) + weight / (RRF_K + rank + 1)
         hits, per_section = [], {}
         for position in sorted(fused, key=fused.get, reverse=True):
             passage = self.index.passages[position]
@@ -124,9 +139,12 @@ class Retriever:
             if per_section.get(section, 0) >= self.per_section:
                 continue
             per_section[section] = per_section.get(section, 0) + 1
-            if position not in cosine:  # a lexical-only hit: its cosine still informs abstention
-                cosine[position] = float(self.index.vectors.reconstruct(position) @ vector)
-            hits.append(Hit(passage, fused[position], cosine[position]))
+            cosine = float(self.index.vectors.reconstruct(position) @ vector)
+            hits.append(Hit(passage, fused[position], cosine))
             if len(hits) == k:
                 break
         return hits, vector
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / np.linalg.norm(vector)
