@@ -195,6 +195,21 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         """Thumbs up or down on one answer, with an optional comment."""
         return {"id": conversations.add_feedback(body.message_id, body.rating, body.comment.strip())}
 
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def chat(request: Request):
+        """The chat page; it speaks only to the JSON API above."""
+        return templates.TemplateResponse(request, "chat.html", {"page": "chat"})
+
+    @app.get("/topics", response_class=HTMLResponse, include_in_schema=False)
+    def topics(request: Request, assistant: AssistantDep):
+        """Every article, grouped by topic folder, each with its summary."""
+        documents = assistant.live.get().documents.values()
+        by_topic: dict[str, list[dict]] = {}
+        for document in sorted(documents, key=lambda d: d["title"].lower()):
+            by_topic.setdefault(document["topic"], []).append(document)
+        return templates.TemplateResponse(request, "topics.html", {
+            "page": "topics", "topics": sorted(by_topic.items())})
+
     @app.get("/docs/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def article(request: Request, doc_id: str, assistant: AssistantDep):
         document = assistant.live.get().documents.get(doc_id)

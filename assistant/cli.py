@@ -215,3 +215,33 @@ def evaluate_command(as_json, calibrate):
             caught = sum(r["evidence"] < t for r in rows if not r["in_scope"])
             lost = sum(r["evidence"] < t for r in rows if r["in_scope"])
             click.echo(f"{t:>9.2f}{caught:>21}{lost:>22}")
+
+
+@cli.group()
+def feedback():
+    """What users said about answers."""
+
+
+@feedback.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.File("w"), default="-", help="File to write (default: stdout).")
+def feedback_export(fmt, output):
+    """Write every rating with its question, answer and citations, for the corpus curators.
+
+    Example: assistant feedback export --format csv -o feedback.csv
+    """
+    import csv
+
+    from .conversations import ConversationStore
+
+    rows = ConversationStore(_settings().db_path).feedback_rows()
+    if fmt == "json":
+        output.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    writer = csv.writer(output)
+    writer.writerow(["id", "created_at", "rating", "comment", "message_id", "question", "answer", "citations"])
+    for row in rows:
+        sources = "; ".join(f"[{c['n']}] {c['title']} › {c['section']} ({c['url']})"
+                            for c in row["citations"] if c.get("cited"))
+        writer.writerow([row["id"], row["created_at"], row["rating"], row["comment"], row["message_id"],
+                         row["question"], row["answer"], sources])

@@ -130,3 +130,17 @@ def test_missing_index_answers_503_with_what_to_do(fresh, embedder):
         response = client.post("/api/ask", json={"question": "What is earn-back?"})
         assert response.status_code == 503 and "assistant build" in response.json()["error"]
         assert client.get("/api/health").json()["status"] == "unavailable"
+
+
+def test_one_conversation_never_leaks_into_another(client, settings):
+    first = client.post("/api/ask", json={"question": "What are RTO and RPO?"}).json()
+    second = client.post("/api/ask", json={"question": "What is nearshore outsourcing?"}).json()
+    follow = client.post("/api/ask", json={"question": "and the risks?",
+                                           "conversation_id": second["conversation_id"]}).json()
+    assert first["conversation_id"] != second["conversation_id"] and len(second["conversation_id"]) >= 20
+    store = client.app.state.conversations
+    context = store.db.execute("select search_query from messages where id = ?",
+                               [follow["message_id"]]).fetchone()[0]
+    assert "nearshore" in context and "RTO" not in context
+    history = client.get(f"/api/conversations/{second['conversation_id']}").json()
+    assert [m["question"] for m in history["messages"]] == ["What is nearshore outsourcing?", "and the risks?"]

@@ -58,3 +58,20 @@ def test_corpus_check_prints_counts_per_topic(env):
 def test_every_setting_is_listed(env):
     result = CliRunner().invoke(cli, ["settings"], env=env)
     assert "ASSISTANT_INDEX_DIR" in result.output and "ASSISTANT_ALLOWED_ORIGINS" in result.output
+
+
+def test_feedback_export_includes_question_answer_and_citations(settings, embedder, env):
+    from assistant.answering import Assistant, respond
+    from assistant.conversations import ConversationStore
+
+    store = ConversationStore(settings.db_path)
+    asked = respond(Assistant(settings, embedder), store, "What is earn-back?")
+    store.add_feedback(asked["message_id"], "down", "Too short, add an example")
+    result = CliRunner().invoke(cli, ["feedback", "export", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.stdout) if r["message_id"] == asked["message_id"])
+    assert row["rating"] == "down" and row["comment"] == "Too short, add an example"
+    assert row["question"] == "What is earn-back?" and row["answer"] == asked["answer"]
+    assert row["citations"] == asked["citations"]
+    csv_out = CliRunner().invoke(cli, ["feedback", "export"], env=env).stdout
+    assert "Too short, add an example" in csv_out and "/docs/service-credits#" in csv_out

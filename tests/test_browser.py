@@ -1,0 +1,254 @@
+"""The chat in headless Chromium: ask, read the cited passage, follow a source, follow up, give
+feedback, reload, and stay safe with a <script> question. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+from click.testing import CliRunner
+
+from assistant.api import create_app
+from assistant.cli import cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# Under CI these tests must run: a missing browser or Playwright fails there instead of skipping.
+if not os.environ.get("CI"):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` "
+                    "(CI=1 makes this a failure)", allow_module_level=True)
+    pytest.importorskip("playwright.sync_api",
+                        reason="Playwright is missing; pip install -e '.[test]' installs it")
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(settings, embedder):
+    """The real app served by uvicorn on a free local port for as long as the module runs."""
+    port = _free_port()
+    app = create_app(settings, embedder=embedder)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start within 30 s"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)  # screenshots land here (git-ignored)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh browser profile (empty localStorage) with the chat open; fails on any JS error."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    # API errors are the chat's to show (tested); any other failed load or console error is a bug.
+    page.on("console", lambda msg: errors.append(msg.text)
+            if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None)
+    page.goto("/")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def ask(page: Page, question: str):
+    """Type a question, press Enter, and return the locator of its (last) answer."""
+    count = page.locator(".answer").count()
+    page.get_by_label("Your question").fill(question)
+    page.get_by_label("Your question").press("Enter")
+    expect(page.locator(".answer")).to_have_count(count + 1)
+    return page.locator(".answer").last
+
+
+def test_question_gets_a_cited_answer_whose_passage_opens_in_place(page):
+    expect(page.locator(".starter")).to_have_count(8)
+    answer = ask(page, "What is an earn-back?")
+    expect(page.locator(".starters")).to_be_hidden()
+    expect(answer).to_contain_text("Earn-back lets a supplier recover a credit")
+    expect(page.locator("#announcer")).to_contain_text("Earn-back lets a supplier")
+    marker = answer.locator("button.cite").first
+    expect(marker).to_have_text("[1]")
+    marker.click()
+    passage = answer.locator(".passage")
+    expect(passage).to_be_visible()
+    expect(marker).to_have_attribute("aria-expanded", "true")
+    expect(passage.locator("h3")).to_contain_text("Service credits and earn-back")
+    expect(passage.locator(".passage-section")).to_have_text("Earn-back")
+    expect(passage.locator(".passage-text")).to_contain_text("consecutive months")
+    assert urlparse(page.url).path == "/"  # the passage opened without leaving the chat
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
+    marker.press("Enter")  # the same marker closes it again, from the keyboard
+    expect(passage).to_be_hidden()
+
+
+def test_source_link_leads_to_the_highlighted_section(page):
+    answer = ask(page, "What is an earn-back?")
+    answer.locator(".sources a").first.click()
+    page.wait_for_url("**/docs/service-credits#earn-back")
+    frame = page.locator(".cited-section")
+    expect(frame).to_have_count(1)
+    expect(frame.locator("#earn-back")).to_have_text("Earn-back")
+    expect(frame).to_contain_text("consecutive months")
+    expect(frame).not_to_contain_text("At-risk amount")
+    background = frame.evaluate("f => getComputedStyle(f).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.screenshot(path=str(ARTIFACTS / "article-cited-section.png"))
+    page.goto(page.url.replace("#earn-back", "#overview"))  # a new fragment moves the frame
+    expect(frame.locator("#earn-back")).to_have_count(0)
+    expect(frame).to_contain_text("A service credit is a reduction of the monthly charge")
+
+
+def test_follow_up_is_answered_in_context(page):
+    ask(page, "What are RTO and RPO?")
+    follow_up = ask(page, "how should they be tested?")
+    expect(follow_up).to_contain_text("A recovery plan that has never been tested")
+    expect(follow_up.locator(".sources")).to_contain_text("Testing recovery")
+
+
+def test_feedback_with_a_comment_is_in_the_export(page, settings):
+    answer = ask(page, "What is TUPE?")
+    answer.get_by_role("button", name="Not helpful").click()
+    comment = "Browser test: please add the pension rules."
+    answer.get_by_label("What was wrong or missing? (optional)").fill(comment)
+    answer.get_by_role("button", name="Send feedback").click()
+    expect(answer.locator(".feedback-status")).to_have_text("Thanks, your feedback is saved.")
+    exported = CliRunner().invoke(cli, ["feedback", "export", "--format", "json"],
+                                  env={"ASSISTANT_DB_PATH": str(settings.db_path)})
+    assert exported.exit_code == 0, exported.output
+    rows = [r for r in json.loads(exported.stdout) if r["comment"] == comment]
+    assert [(r["rating"], r["question"]) for r in rows] == [("down", "What is TUPE?")]
+    assert "TUPE" in rows[0]["answer"] and rows[0]["citations"]
+
+
+def test_conversation_is_restored_after_a_reload(page):
+    ask(page, "What are RTO and RPO?")
+    ask(page, "how should they be tested?")
+    page.reload()
+    expect(page.locator(".turn .question")).to_have_text(
+        ["You asked: What are RTO and RPO?", "You asked: how should they be tested?"])
+    expect(page.locator(".answer .sources a").first).to_be_visible()
+    expect(page.locator(".starters")).to_be_hidden()
+    page.get_by_role("button", name="New conversation").click()
+    expect(page.locator(".turn")).to_have_count(0)
+    expect(page.locator(".starters")).to_be_visible()
+    page.reload()
+    expect(page.locator(".starters")).to_be_visible()
+
+
+def test_script_in_a_question_is_shown_literally_and_never_run(page):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    question = "<script>alert(1)</script> what is TUPE?"
+    answer = ask(page, question)
+    expect(answer).to_contain_text("TUPE")
+    expect(page.locator(".turn .question").last).to_have_text("You asked: " + question)
+    assert page.locator("#messages script").count() == 0
+    page.reload()  # and again when the stored conversation comes back
+    expect(page.locator(".turn .question").last).to_have_text("You asked: " + question)
+    assert dialogs == []
+
+
+def test_abstained_answer_offers_the_closest_topics_as_questions(page):
+    answer = ask(page, "What is the best pizza topping?")
+    expect(answer).to_have_class("answer abstained")
+    expect(answer.locator(".badge")).to_have_text("Not covered by the corpus")
+    answer.get_by_role("button", name="Tell me about Disaster recovery objectives").click()
+    expect(page.locator(".answer")).to_have_count(2)
+    expect(page.locator(".answer").last).to_contain_text("recovery time objective")
+    expect(page.locator(".answer").last).not_to_have_class("answer abstained")
+
+
+def test_shift_enter_adds_a_line_and_a_starter_answer_copies_with_sources(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    box = page.get_by_label("Your question")
+    box.fill("first line")
+    box.press("Shift+Enter")
+    box.type("second line")
+    assert box.input_value() == "first line\nsecond line"
+    assert page.locator(".turn").count() == 0
+    box.fill("")
+    page.get_by_role("button", name="What are RTO and RPO?").click()
+    answer = page.locator(".answer").first
+    expect(answer).to_contain_text("recovery time objective")
+    answer.get_by_role("button", name="Copy").click()
+    expect(answer.locator(".copy")).to_contain_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("The recovery time objective (RTO)")
+    assert "Sources:\n[1] Disaster recovery objectives — RTO and RPO: http://127.0.0.1:" in copied
+    assert "/docs/disaster-recovery#rto-and-rpo" in copied
+
+
+def test_thinking_state_and_errors_are_visible(page):
+    held = []
+    page.route("**/api/ask", lambda route: held.append(route))  # hold it: the wait becomes visible
+    box = page.get_by_label("Your question")
+    box.fill("What is TUPE?")
+    box.press("Enter")
+    expect(page.locator("#thinking")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_disabled()
+    for _ in range(100):  # the route handler runs while Playwright processes events
+        if held:
+            break
+        page.wait_for_timeout(20)
+    message = "No index has been built yet; run `assistant build`."
+    held[0].fulfill(status=503, json={"error": message})
+    expect(page.locator(".turn .error")).to_have_text(message)
+    expect(page.locator("#thinking")).to_be_hidden()
+    expect(box).to_have_value("What is TUPE?")  # nothing typed is lost
+    page.unroute("**/api/ask")
+    ask(page, "What is TUPE?")
+
+
+def test_phone_layout_has_no_horizontal_scroll_and_follows_dark_mode(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844},
+                                  device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  color_scheme="dark")
+    page = context.new_page()
+    page.goto("/")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 20, 23)"
+    page.screenshot(path=str(ARTIFACTS / "chat-phone-empty.png"))
+    answer = ask(page, "What is an earn-back?")
+    answer.locator("button.cite").first.click()
+    ask(page, "What is the best pizza topping?")
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "chat-phone.png"), full_page=True)
+    for path in ("/topics", "/docs/glossary#recovery-point-objective-rpo"):
+        page.goto(path)
+        assert_no_horizontal_scroll(page)
+    context.close()
+
+
+def assert_no_horizontal_scroll(page: Page):
+    scroll_width, viewport = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert scroll_width <= viewport, f"{page.url} scrolls sideways: {scroll_width} > {viewport}"
