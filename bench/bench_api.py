@@ -1,9 +1,12 @@
-"""Benchmark the API end to end: server start to first answer, and question latency over HTTP.
+"""Load benchmark: the real server over HTTP at 1, 8 and 32 concurrent clients, batched vs naive.
 
-Run: .venv/bin/python bench/bench_api.py [--requests 300] [--clients 1]
-Starts `assistant serve` on a free local port against the built index (run `assistant build`
-first), asks the evaluation set's questions in a fixed order from this separate process, and
-prints latency percentiles measured by the client.
+Run: .venv/bin/python bench/bench_api.py [--requests 400] [--clients 1 8 32] [--modes batched naive]
+Starts `assistant serve --no-build` (uvicorn, as `make run` does) on a free local port against the
+built index (run `assistant build` first) and drives it from this separate process with the
+evaluation set's questions in a fixed order. Each request gets a unique suffix, so the query
+cache never answers and every question is really encoded. The naive baseline is the same server
+with ASSISTANT_BATCH_WAIT_MS=0 (one model call per request). Reports client-side latency
+percentiles, throughput, errors, server start to first answer, and the server's peak RSS.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import argparse
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +26,8 @@ import httpx
 
 from assistant.settings import ROOT
 
+QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "tests/eval/questions.jsonl").open()]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -33,58 +37,89 @@ def free_port() -> int:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--clients", type=int, default=1)
-    args = parser.parse_args()
-    questions = [json.loads(line)["question"] for line in (ROOT / "tests/eval/questions.jsonl").open()]
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_server(extra_env: dict) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
-    env = {**os.environ, "ASSISTANT_DB_PATH": str(Path(tempfile.mkdtemp()) / "bench.db")}
+    # One load generator is one "visitor": lift the abuse quotas so they do not shape the numbers.
+    env = {**os.environ, "ASSISTANT_DB_PATH": str(Path(tempfile.mkdtemp()) / "bench.db"),
+           "ASSISTANT_QUOTA_PER_VISITOR": "0", "ASSISTANT_QUOTA_PER_ORIGIN": "0", **extra_env}
     started = time.perf_counter()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "assistant"), "serve", "--no-build", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            while True:
-                try:
-                    if client.post("/api/ask", json={"question": "What is an SLA?"}).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.perf_counter() - started > 60:
-                    raise SystemExit("server did not start")
-                time.sleep(0.05)
-            ready = time.perf_counter() - started
-            for question in questions[:20]:  # warm-up
-                client.post("/api/ask", json={"question": question})
+    with httpx.Client(base_url=base, timeout=30) as client:
+        while True:
+            try:
+                if client.post("/api/ask", json={"question": "What is an SLA?"}).status_code == 200:
+                    return server, base, time.perf_counter() - started
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.perf_counter() - started > 60:
+                raise SystemExit("server did not start")
+            time.sleep(0.02)
 
-            def ask(i: int) -> tuple[float, int, float]:
-                t = time.perf_counter()
-                r = client.post("/api/ask", json={"question": questions[i % len(questions)] + f" ({i})"})
-                server_ms = r.json().get("timing_ms", {}).get("total", 0.0) if r.status_code == 200 else 0
-                return (time.perf_counter() - t) * 1000, r.status_code, server_ms
 
-            t0 = time.perf_counter()
-            with ThreadPoolExecutor(args.clients) as pool:
-                results = list(pool.map(ask, range(args.requests)))
-            elapsed = time.perf_counter() - t0
-        latencies = [r[0] for r in results]
-        errors = sum(r[1] != 200 for r in results)
-        print(f"server start to first answer: {ready:.1f} s")
-        print(f"{args.requests} requests, {args.clients} client(s), {errors} errors, "
-              f"{args.requests / elapsed:.1f} answers/s")
-        print(f"latency ms (client-side, HTTP included): p50 {statistics.median(latencies):.1f}  "
-              f"p95 {percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}")
-        print(f"server-side answer time ms: p50 {statistics.median(r[2] for r in results):.1f}")
-    finally:
-        server.terminate()
-        server.wait()
+def load(base: str, clients: int, requests: int, offset: int) -> dict:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    with httpx.Client(base_url=base, timeout=60, limits=limits) as client:
+        def ask(i: int) -> tuple[float, int]:
+            question = f"{QUESTIONS[i % len(QUESTIONS)]} ({offset + i})"
+            t = time.perf_counter()
+            try:
+                status = client.post("/api/ask", json={"question": question}).status_code
+            except httpx.HTTPError:
+                status = 0
+            return (time.perf_counter() - t) * 1000, status
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            results = list(pool.map(ask, range(requests)))
+        elapsed = time.perf_counter() - t0
+    latencies = [ms for ms, _ in results]
+    return {"clients": clients, "requests": requests, "errors": sum(s != 200 for _, s in results),
+            "per_s": requests / elapsed, "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--modes", nargs="+", default=["batched", "naive"])
+    args = parser.parse_args()
+    modes = {"batched": {}, "naive": {"ASSISTANT_BATCH_WAIT_MS": "0"}}
+    summary = {}
+    for mode in args.modes:
+        server, base, ready = start_server(modes[mode])
+        try:
+            for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
+                httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
+            rows = [load(base, c, args.requests if c > 1 else args.requests // 2, 10_000 * c)
+                    for c in args.clients]
+            rss = peak_rss_mib(server.pid)
+        finally:
+            server.terminate()
+            server.wait()
+        print(f"\n{mode}: server start to first answer {ready:.1f} s, peak RSS {rss:.0f} MiB")
+        print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+        for r in rows:
+            print(f"{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['per_s']:>11.1f}"
+                  f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}")
+        summary[mode] = {r["clients"]: r["per_s"] for r in rows}
+    if {"batched", "naive"} <= summary.keys():
+        for clients in args.clients:
+            ratio = summary["batched"][clients] / summary["naive"][clients]
+            print(f"throughput batched / naive at {clients} clients: {ratio:.2f}x")
 
 
 if __name__ == "__main__":
