@@ -22,6 +22,8 @@ from .corpus import Article, corpus_hash, load_corpus
 from .errors import IndexUnavailable
 
 FORMAT = 1  # bump when the stored layout changes; older builds are then rebuilt
+EXACT_LIMIT = 100_000  # passages searched exactly; above, approximate (see vector_index)
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 100, 64
 CURRENT = "current"
 # "Full term (ACRONYM)": the last parenthesis holds the short form; the term may hold others.
 _ACRONYM_HEADING = re.compile(r"^(?P<term>.+?)\s*\((?P<short>[A-Za-z0-9&/\-\. ]{2,14})\)$")
@@ -89,7 +91,25 @@ def current_manifest(corpus_dir: Path, index_dir: Path, model: str, digest: str 
     return None
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = False) -> BuildReport:
+def vector_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.Index:
+    """Exact search up to `exact_limit` vectors; above it HNSW, which stays fast at a million.
+
+    Inner product equals cosine on unit vectors. The HNSW parameters come from
+    bench/bench_faiss.py (docs/faiss-scale.md): recall@10 >= 0.95 at 1M passages.
+    """
+    dimension = vectors.shape[1]
+    if len(vectors) <= exact_limit:
+        searchable = faiss.IndexFlatIP(dimension)
+    else:
+        searchable = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        searchable.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        searchable.hnsw.efSearch = HNSW_EF_SEARCH  # saved with the index
+    searchable.add(vectors)
+    return searchable
+
+
+def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = False,
+                exact_limit: int = EXACT_LIMIT) -> BuildReport:
     """Validate the corpus and build its index aside; swap it in only when it is complete.
 
     Raises CorpusError (the current index stays as it was) when the corpus is invalid.
@@ -124,9 +144,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
         staging.mkdir()
         _write_store(staging / "passages.db", articles, passages, known)
         vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
-        flat = faiss.IndexFlatIP(embedder.dimension)  # inner product = cosine on unit vectors
-        flat.add(vectors)
-        faiss.write_index(flat, str(staging / "vectors.faiss"))
+        searchable = vector_index(vectors, exact_limit)
+        faiss.write_index(searchable, str(staging / "vectors.faiss"))
         report = BuildReport(False, index_dir / name, len(articles), len(passages),
                              embedded=len(fresh), reused=len(passages) - len(fresh))
         (staging / "manifest.json").write_text(json.dumps({
@@ -138,7 +157,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
             "passages": len(passages),
             "sentences": sum(len(p.sentences) for p in passages),
             "chunking": {"min_words": MIN_WORDS, "max_words": MAX_WORDS},
-            "faiss": "IndexFlatIP",
+            "faiss": type(searchable).__name__,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }, indent=2))
         staging.rename(index_dir / name)

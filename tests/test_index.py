@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
 from assistant.embedding import HashEmbedder
 from assistant.errors import CorpusError, IndexUnavailable
 from assistant.index import CURRENT, LiveIndex, build_index, open_index, read_manifest
+from assistant.retrieval import Retriever
 
 
 class CountingEmbedder(HashEmbedder):
@@ -102,3 +104,16 @@ def test_live_index_switches_to_a_new_build(fresh):
     new = live.get()
     assert new is not old and len(new.passages) == len(old.passages) + 1
     assert old.passages[0].text  # the old build still answers requests already holding it
+
+
+def test_above_the_exact_limit_the_index_is_approximate_and_still_finds(fresh):
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder(), exact_limit=5)
+    assert read_manifest(fresh.index_dir / CURRENT)["faiss"] == "IndexHNSWFlat"
+    index = open_index(fresh.index_dir, HashEmbedder.name)
+    target = index.passages[3]
+    query = np.frombuffer(index.db.execute("select vector from passages where position = 3").fetchone()[0],
+                          dtype=np.float32)
+    retriever = Retriever(index, HashEmbedder())
+    assert retriever.dense(query, None)[0][0] == target.position
+    allowed = retriever.allowed({"topic": target.topic})
+    assert {index.passages[p].topic for p, _ in retriever.dense(query, allowed)} == {target.topic}
