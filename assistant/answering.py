@@ -11,12 +11,13 @@ import numpy as np
 from .conversations import ConversationStore, follow_up_context
 from .errors import BadRequest, NotFound
 from .index import LiveIndex
-from .retrieval import Hit, Retriever
+from .retrieval import STOPWORDS, Hit, Retriever
 from .settings import Settings
 
 SOURCE_PASSAGES = 3  # answer sentences come from the best few passages only
 DUPLICATE_COSINE = 0.9  # two sentences this similar say the same thing
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
+_TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 ABSTAIN_TEXT = (
     "The corpus does not cover this question well enough to answer it from a cited source."
 )
@@ -44,10 +45,18 @@ class Answer:
 
 def _usable(sentence: str) -> str | None:
     """The sentence as it may stand in an answer, or None for questions and list lead-ins."""
-    sentence = re.sub(r"^A:\s+", "", sentence)  # 'check yourself' answers read as plain statements
-    if sentence.startswith("Q:") or sentence.endswith(("?", ":")) or len(sentence.split()) < 5:
+    if sentence.endswith(("?", ":")) or len(sentence.split()) < 5:
         return None
     return sentence
+
+
+def _answerable(hit: Hit) -> bool:
+    """Study questions and their terse answers are sources to read, not sentences to quote."""
+    return not hit.passage.section.lower().startswith("check yourself")
+
+
+def _terms(text: str) -> set[str]:
+    return {t for t in _TERM.findall(text.lower()) if t not in STOPWORDS}
 
 
 def citation(n: int, hit: Hit, cited: bool) -> dict:
@@ -65,16 +74,29 @@ def citation(n: int, hit: Hit, cited: bool) -> dict:
     }
 
 
-def choose_sentences(hits: list[Hit], query: np.ndarray, limit: int) -> list[tuple[int, int, str]]:
-    """(hit index, sentence index, sentence) of the best 2..limit sentences, in reading order."""
+def choose_sentences(hits: list[Hit], query: np.ndarray, limit: int,
+                     question: str = "") -> list[tuple[int, int, str]]:
+    """(hit index, sentence index, sentence) of the best 2..limit sentences, in reading order.
+
+    Sentences score by cosine to the query, plus a little for sharing the question's words and
+    more for sharing its numbers: embeddings barely tell "99.9%" from "99.999%".
+    """
+    asked = _terms(question)
+    numbers = {t for t in asked if t[0].isdigit()}
+    sources = [h for h, hit in enumerate(hits) if _answerable(hit)][:SOURCE_PASSAGES]
     candidates = []
-    for h, hit in enumerate(hits[:SOURCE_PASSAGES]):
-        scores = hit.passage.sentence_vectors @ query
-        for s, sentence in enumerate(hit.passage.sentences):
+    for rank, h in enumerate(sources):
+        passage = hits[h].passage
+        scores = passage.sentence_vectors @ query
+        for s, sentence in enumerate(passage.sentences):
             text = _usable(sentence)
-            if text:
-                # A small bonus for the better-ranked passage breaks near-ties in its favour.
-                candidates.append((float(scores[s]) + 0.02 * (SOURCE_PASSAGES - h), h, s, text))
+            if not text:
+                continue
+            shared = _terms(text) & asked
+            score = (float(scores[s]) + 0.1 * len(shared) / max(len(asked), 1)
+                     + (0.1 if shared & numbers else 0.0)
+                     + 0.02 * (SOURCE_PASSAGES - rank))  # near-ties go to the better passage
+            candidates.append((score, h, s, text))
     candidates.sort(reverse=True)
     chosen: list[tuple[float, int, int, str]] = []
     for score, h, s, text in candidates:
@@ -122,7 +144,7 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
             text += " The closest topics are: " + "; ".join(s["title"] for s in suggestions[:3]) + "."
         return Answer(question, text, True, [], suggestions[:3], _timing(started, searched), evidence)
 
-    picked = choose_sentences(hits, vector, max_sentences)
+    picked = choose_sentences(hits, vector, max_sentences, question)
     numbers: dict[int, int] = {}
     for h, _, _ in picked:
         numbers.setdefault(h, len(numbers) + 1)
