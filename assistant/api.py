@@ -1,8 +1,9 @@
-"""The FastAPI app: JSON API, HTML pages and security headers over `answering` and `conversations`."""
+"""The FastAPI app: JSON API, HTML pages, the widget and security headers over `answering`."""
 
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
@@ -14,10 +15,13 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from . import widget
 from .answering import Assistant, respond
 from .chunking import render_article
 from .conversations import ConversationStore
 from .errors import AssistantError, IndexUnavailable, NotFound
+from .limits import QuotaExceeded, Quotas
+from .origins import Origins, route_path
 from .settings import Settings
 
 log = logging.getLogger("assistant")
@@ -91,8 +95,41 @@ def get_conversations(request: Request) -> ConversationStore:
     return request.app.state.conversations
 
 
+def check_quota(request: Request) -> None:
+    """Count the question against the visitor's and the widget host's hourly quotas (429 when spent)."""
+    state = request.app.state
+    visitor = request.client.host if request.client else "unknown"
+    state.quotas.check(visitor, state.origins.widget_host(request))
+
+
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
+
+
+def _csp(frame_ancestors: str) -> str:
+    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"{frame_ancestors}; base-uri 'none'; form-action 'self'")
+
+
+class RootPath:
+    """Serves the app under settings.root_path, as `uvicorn --root-path` would.
+
+    Starlette expects the prefix both in `root_path` and at the start of `path` (the ASGI spec);
+    a proxy that strips the prefix leaves it off the path, so it is put back. A proxy that keeps
+    it, or direct requests to /prefix/..., pass unchanged. (FastAPI's `root_path=` is deprecated.)
+    """
+
+    def __init__(self, app, root_path: str):
+        self.app, self.root_path = app, root_path
+
+    async def __call__(self, scope, receive, send):
+        root = self.root_path
+        if scope["type"] in ("http", "websocket") and not scope.get("root_path"):
+            if scope["path"] != root and not scope["path"].startswith(root + "/"):
+                scope["path"] = root + scope["path"]
+                scope["raw_path"] = root.encode() + scope.get("raw_path", b"")
+            scope["root_path"] = root  # in place: the error handler outside sees it too
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
@@ -104,7 +141,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         if embedder is None:
             from .embedding import Embedder
 
-            app.state.embedder = Embedder()
+            app.state.embedder = Embedder(batch_wait_ms=settings.batch_wait_ms)
         else:
             app.state.embedder = embedder
         app.state.assistant = Assistant(settings, app.state.embedder)
@@ -123,13 +160,15 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        root_path=settings.root_path,
     )
+    app.state.origins = origins = Origins(settings.allowed_origins)
+    app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin)
     templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
+    app.state.settings, app.state.templates = settings, templates
     app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
 
     def error_response(request: Request, status: int, message: str):
-        if request.url.path.startswith("/api/"):
+        if route_path(request.scope).startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
         return templates.TemplateResponse(
             request, "error.html", {"status": status, "message": message}, status_code=status)
@@ -137,6 +176,12 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, err: AssistantError):
         return error_response(request, err.status, str(err))
+
+    @app.exception_handler(QuotaExceeded)
+    async def quota_exceeded(request: Request, err: QuotaExceeded):
+        response = error_response(request, err.status, str(err))
+        response.headers["Retry-After"] = str(err.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, err: RequestValidationError):
@@ -152,22 +197,25 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         log.exception("unexpected error on %s", request.url.path)
         return error_response(request, 500, "Something went wrong on our side; the error is logged.")
 
+    origins.install(app)  # CORS and the refusal of foreign origins, inside the headers below
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if route_path(request.scope) == "/embed":  # the one page allowed host origins may frame
+            response.headers.setdefault("Content-Security-Policy", _csp(origins.frame_ancestors()))
+        else:
+            response.headers.setdefault("Content-Security-Policy", _csp("frame-ancestors 'self'"))
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
     @app.post("/api/ask", response_model=AskResponse, tags=["answers"],
+              dependencies=[Depends(check_quota)],
               responses={400: {"description": "Bad question or filter"},
                          404: {"description": "Unknown conversation"},
+                         429: {"description": "Hourly question quota spent (see Retry-After)"},
                          503: {"description": "No usable index"}})
     def ask(body: AskRequest, assistant: AssistantDep, conversations: ConversationsDep):
         """Answer a question with sentences quoted from the corpus, each citing its passage."""
@@ -183,7 +231,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
             return JSONResponse({"status": "unavailable", "error": str(err),
                                  "model": assistant.embedder.name}, status_code=503)
         return {"status": "ok", "passages": manifest["passages"], "documents": manifest["documents"],
-                "model": manifest["model"], "built_at": manifest["built_at"]}
+                "model": manifest["model"], "built_at": manifest["built_at"],
+                "worker": os.getpid()}  # tells replicas apart when several serve one index
 
     @app.get("/api/conversations/{conversation_id}", tags=["conversations"])
     def conversation(conversation_id: str, conversations: ConversationsDep):
@@ -220,5 +269,9 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         return templates.TemplateResponse(request, "article.html", {
             "doc": document, "html": render_article(document["body"]), "related": related})
 
+    app.include_router(widget.router)
+
+    if settings.root_path:
+        app.add_middleware(RootPath, root_path=settings.root_path.rstrip("/"))  # added last: runs first
     return app
 

@@ -21,7 +21,7 @@ def _settings(**overrides) -> Settings:
 def _embedder():
     from .embedding import Embedder  # imported late: torch takes seconds to load
 
-    return Embedder()
+    return Embedder(batch_wait_ms=_settings().batch_wait_ms)
 
 
 def _build(settings: Settings, embedder, progress: bool):
@@ -116,10 +116,13 @@ def ask(question, k, topic, audience, conversation_id, as_json):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--build/--no-build", "rebuild", default=True, show_default=True,
               help="Build the index first if it is missing or stale.")
-def serve(host, port, rebuild):
+@click.option("--demo", is_flag=True,
+              help="Also serve a demo intranet site embedding the widget on PORT+1, a second origin "
+                   "that is allowed automatically.")
+def serve(host, port, rebuild, demo):
     """Serve the chat and the JSON API (building the index first if needed).
 
-    Example: assistant serve --port 8000
+    Example: assistant serve --port 8000 --demo
     """
     import uvicorn
 
@@ -131,6 +134,18 @@ def serve(host, port, rebuild):
         report = _build(settings, embedder, sys.stderr.isatty())
         click.echo("Index is up to date." if report.up_to_date else
                    f"Built {report.passages} passages ({report.embedded} embedded).")
+    if demo:
+        from dataclasses import replace
+
+        from .demo import demo_origins, start_demo
+
+        # The address a browser uses: a server listening on all interfaces is reached locally.
+        public = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        allowed = settings.allowed_origins + demo_origins(public, port + 1)
+        settings = replace(settings, allowed_origins=allowed)
+        start_demo(f"http://{public}:{port}{settings.root_path.rstrip('/')}", settings.web_dir / "demo",
+                   host, port + 1)
+        click.echo(f"Demo intranet site with the widget on http://{public}:{port + 1}/")
     click.echo(f"Serving on http://{host}:{port}{settings.root_path}/")
     uvicorn.run(create_app(settings, embedder=embedder), host=host, port=port, log_level="info")
 

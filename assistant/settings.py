@@ -32,10 +32,24 @@ class Settings:
     lexical_weight: float = _setting(
         0.7, "Weight of the full-text ranking against the embedding ranking (1.0) in the fusion."
     )
+    batch_wait_ms: float = _setting(
+        1.0, "How long a lone question waits to share the model with concurrent ones; 0 turns "
+        "micro-batching off."
+    )
     allowed_origins: tuple[str, ...] = _setting(
         (), "Host origins allowed to embed the widget (comma-separated); empty means same-origin only."
     )
-    root_path: str = _setting("", "Path prefix when served behind a reverse proxy, e.g. /assistant.")
+    root_path: str = _setting(
+        "", "Path prefix when served behind a reverse proxy, e.g. /assistant; the proxy may pass the "
+        "prefix on or strip it."
+    )
+    quota_per_visitor: int = _setting(
+        60, "Questions one visitor (client IP address) may ask per hour; 0 means no limit."
+    )
+    quota_per_origin: int = _setting(
+        1000, "Questions the widget on one host origin may ask per hour, all visitors together; "
+        "0 means no limit."
+    )
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

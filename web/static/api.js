@@ -1,5 +1,7 @@
 // The JSON API, reached under the app's path prefix (body[data-base], set from settings.root_path).
 export const base = document.body.dataset.base || "";
+// Inside the widget's frame: the host page's origin, so the server counts its per-origin quota.
+const host = document.body.dataset.host || "";
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -10,9 +12,10 @@ export class ApiError extends Error {
 
 /** GET `path`, or POST `body` as JSON when given; resolves to the parsed reply, rejects with ApiError. */
 export async function api(path, body) {
-  const options = body === undefined ? {} : {
+  const headers = host ? {"X-Assistant-Host": host} : {};
+  const options = body === undefined ? {headers} : {
     method: "POST",
-    headers: {"Content-Type": "application/json"},
+    headers: {...headers, "Content-Type": "application/json"},
     body: JSON.stringify(body),
   };
   let response;
