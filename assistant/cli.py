@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 
@@ -119,7 +120,9 @@ def ask(question, k, topic, audience, conversation_id, as_json):
 @click.option("--demo", is_flag=True,
               help="Also serve a demo intranet site embedding the widget on PORT+1, a second origin "
                    "that is allowed automatically.")
-def serve(host, port, rebuild, demo):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes sharing the index (each loads the model: ~0.6 GiB).")
+def serve(host, port, rebuild, demo, workers):
     """Serve the chat and the JSON API (building the index first if needed).
 
     Example: assistant serve --port 8000 --demo
@@ -147,7 +150,13 @@ def serve(host, port, rebuild, demo):
                    host, port + 1)
         click.echo(f"Demo intranet site with the widget on http://{public}:{port + 1}/")
     click.echo(f"Serving on http://{host}:{port}{settings.root_path}/")
-    uvicorn.run(create_app(settings, embedder=embedder), host=host, port=port, log_level="info")
+    if workers > 1:
+        # Each worker builds its own app from the environment; pass on what was decided here.
+        os.environ["ASSISTANT_ALLOWED_ORIGINS"] = ",".join(settings.allowed_origins)
+        uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info")
+    else:
+        uvicorn.run(create_app(settings, embedder=embedder), host=host, port=port, log_level="info")
 
 
 @cli.group()
