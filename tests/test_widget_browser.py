@@ -278,6 +278,11 @@ def test_conversation_and_open_panel_survive_reloads_and_navigation(page):
     page.wait_for_url("**/policies")
     expect(chat(page).locator(".turn")).to_have_count(2)
     launcher(page).click()  # closed now, and still closed on the next page
+    expect(panel(page)).to_be_hidden()
+    # The frame records "closed" when our message arrives; a person never navigates faster.
+    embed = next(f for f in page.frames if "/embed" in f.url)
+    embed.wait_for_function(
+        "Object.keys(sessionStorage).some(k => k.endsWith(':open') && sessionStorage[k] === '0')")
     page.goto("/")
     expect(launcher(page)).to_be_visible()
     expect(panel(page)).to_be_hidden()
