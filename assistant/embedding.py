@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import queue
 import threading
-import time
 from concurrent.futures import Future
 from functools import lru_cache
 
@@ -28,37 +26,50 @@ def _cpu_has_bf16() -> bool:
 class QueryBatcher:
     """Encodes concurrent queries in one model call, so throughput grows with concurrency.
 
-    A query arriving when the model is idle waits at most `wait` seconds for company; queries
-    arriving while a batch is being encoded simply form the next batch.
+    Leader and followers: a query that finds the model idle encodes at once in its own thread (no
+    hand-off, no added latency); queries arriving meanwhile queue up and the next free one encodes
+    them all together. Under load (the last batch held several queries) a new leader waits up to
+    `wait` seconds for more company first.
     """
 
     def __init__(self, encode, wait: float = 0.001, max_batch: int = 64):
         self._encode, self._wait, self._max_batch = encode, wait, max_batch
-        self._queue: queue.Queue = queue.Queue()
-        threading.Thread(target=self._run, name="query-batcher", daemon=True).start()
+        self._pending: list[tuple[str, Future]] = []
+        self._cond = threading.Condition()
+        self._busy = False
+        self._last_batch = 1
 
     def __call__(self, text: str) -> np.ndarray:
         future: Future = Future()
-        self._queue.put((text, future))
-        return future.result()
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            deadline = time.monotonic() + self._wait
-            while len(batch) < self._max_batch:
-                try:
-                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
-                except queue.Empty:
+        with self._cond:
+            self._pending.append((text, future))
+            self._cond.notify_all()  # a leader gathering company may take this one too
+        while not future.done():
+            with self._cond:
+                if future.done():
                     break
+                if self._busy:
+                    self._cond.wait()
+                    continue
+                self._busy = True
+                if self._last_batch > 1 and len(self._pending) < self._max_batch:
+                    self._cond.wait(self._wait)
+                batch = self._pending[:self._max_batch]
+                del self._pending[:self._max_batch]
+                self._last_batch = len(batch)
             try:
-                vectors = self._encode([text for text, _ in batch], batch_size=len(batch))
-            except Exception as err:  # hand the failure to every waiting request
-                for _, future in batch:
-                    future.set_exception(err)
-                continue
-            for (_, future), vector in zip(batch, vectors):
-                future.set_result(vector)
+                vectors = self._encode([t for t, _ in batch], batch_size=len(batch))
+                for (_, waiting), vector in zip(batch, vectors):
+                    waiting.set_result(vector)
+            except Exception as err:  # every query of a failed batch gets the error
+                for _, waiting in batch:
+                    if not waiting.done():
+                        waiting.set_exception(err)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+        return future.result()
 
 
 class Embedder:

@@ -64,16 +64,7 @@ class Origins:
     def install(self, app: FastAPI) -> None:
         """CORS for allowed hosts, and a refusal of API calls from any other foreign origin."""
 
-        @app.middleware("http")
-        async def refuse_foreign_origins(request: Request, call_next):
-            # CORS alone only hides the reply from the foreign page; the question would still be
-            # answered and counted. Requests without Origin (curl, scripts) are not browsers' and pass.
-            origin = request.headers.get("origin")
-            if (origin and route_path(request.scope).startswith("/api/")
-                    and not self.allows(origin) and not self.is_own(request, origin)):
-                return JSONResponse({"error": "Pages on this origin may not use the assistant."},
-                                    status_code=403)
-            return await call_next(request)
+        app.add_middleware(RefuseForeignOrigins, origins=self)
 
         # Added last, so it runs first: preflights from allowed origins are answered before the
         # check above, and its headers land on replies to allowed origins, 4xx errors included.
@@ -88,3 +79,24 @@ def route_path(scope) -> str:
     if root and (path == root or path.startswith(root + "/")):
         return path[len(root):] or "/"
     return path
+
+
+class RefuseForeignOrigins:
+    """403 for API calls from foreign origins not on the allow-list (plain ASGI middleware).
+
+    CORS alone only hides the reply from the foreign page; the question would still be answered
+    and counted. Requests without Origin (curl, scripts) are not browsers' and pass.
+    """
+
+    def __init__(self, app, origins: "Origins"):
+        self.app, self.origins = app, origins
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and route_path(scope).startswith("/api/"):
+            request = Request(scope)
+            origin = request.headers.get("origin")
+            if origin and not self.origins.allows(origin) and not self.origins.is_own(request, origin):
+                response = JSONResponse({"error": "Pages on this origin may not use the assistant."},
+                                        status_code=403)
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)
