@@ -35,7 +35,8 @@ def _build(settings: Settings, embedder, progress: bool):
         if manifest:  # answered without loading the model, which takes seconds
             return BuildReport(True, settings.index_dir, manifest["documents"], manifest["passages"])
         embedder = embedder() if callable(embedder) else embedder
-        return build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress)
+        return build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress,
+                           exact_limit=settings.exact_search_limit)
     except CorpusError as err:
         raise click.ClickException(f"{err}\nThe index was left as it was. Fix the files above and run "
                                    "`assistant build` again.") from err

@@ -20,9 +20,10 @@ import sqlite_utils
 from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article
 from .corpus import Article, corpus_hash, load_corpus
 from .errors import IndexUnavailable
+from .settings import Settings
 
 FORMAT = 1  # bump when the stored layout changes; older builds are then rebuilt
-EXACT_LIMIT = 100_000  # passages searched exactly; above, approximate (see vector_index)
+EXACT_LIMIT = Settings().exact_search_limit  # above it, approximate search (see vector_index)
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 100, 64
 CURRENT = "current"
 # "Full term (ACRONYM)": the last parenthesis holds the short form; the term may hold others.

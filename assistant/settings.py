@@ -32,6 +32,10 @@ class Settings:
     lexical_weight: float = _setting(
         0.7, "Weight of the full-text ranking against the embedding ranking (1.0) in the fusion."
     )
+    exact_search_limit: int = _setting(
+        100_000, "Passages searched exactly; a larger index is built as approximate HNSW "
+        "(see docs/faiss-scale.md)."
+    )
     batch_wait_ms: float = _setting(
         1.0, "How long a lone question waits to share the model with concurrent ones; 0 turns "
         "micro-batching off."
