@@ -86,7 +86,10 @@ class Retriever:
         if allowed is not None:
             if len(allowed) == 0:
                 return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+            selector = faiss.IDSelectorBatch(allowed)
+            ivf = isinstance(self.index.vectors, faiss.IndexIVF)
+            params = (faiss.SearchParametersIVF(sel=selector, nprobe=self.index.vectors.nprobe)
+                      if ivf else faiss.SearchParameters(sel=selector))
         scores, ids = self.index.vectors.search(vector.reshape(1, -1), n, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 

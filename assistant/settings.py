@@ -33,7 +33,7 @@ class Settings:
         0.7, "Weight of the full-text ranking against the embedding ranking (1.0) in the fusion."
     )
     exact_search_limit: int = _setting(
-        100_000, "Passages searched exactly; a larger index is built as approximate HNSW "
+        50_000, "Passages searched exactly; a larger index is built as an approximate IVF index "
         "(see docs/faiss-scale.md)."
     )
     batch_wait_ms: float = _setting(

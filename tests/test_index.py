@@ -108,7 +108,7 @@ def test_live_index_switches_to_a_new_build(fresh):
 
 def test_above_the_exact_limit_the_index_is_approximate_and_still_finds(fresh):
     build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder(), exact_limit=5)
-    assert read_manifest(fresh.index_dir / CURRENT)["faiss"] == "IndexHNSWFlat"
+    assert read_manifest(fresh.index_dir / CURRENT)["faiss"] == "IndexIVFFlat"
     index = open_index(fresh.index_dir, HashEmbedder.name)
     target = index.passages[3]
     query = np.frombuffer(index.db.execute("select vector from passages where position = 3").fetchone()[0],
