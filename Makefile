@@ -10,7 +10,7 @@ PORT ?= 8000
 # TORCH_INDEX=https://download.pytorch.org/whl/cpu so pip does not fetch a multi-GB CUDA build.
 TORCH_INDEX ?=
 
-.PHONY: install browser run test bench lint clean
+.PHONY: install browser run test bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,20 @@ run: install
 test: install browser
 	$(BIN)/python -m pytest
 
+# wrk (Debian) drives the load benchmark from C, leaving the CPU to the server under test.
 bench: install
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y --no-install-recommends wrk)
+	$(BIN)/assistant build
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_build.py
+
+lint: install
+	$(BIN)/pip install --quiet ruff
+	$(BIN)/ruff check assistant tests bench
+
+fmt: install
+	$(BIN)/pip install --quiet ruff
+	$(BIN)/ruff check --fix assistant tests bench
 
 clean:
 	rm -rf $(VENV) index/build-* index/current index/.build-* .pytest_cache

@@ -207,7 +207,8 @@ def evaluate_command(as_json, calibrate):
     Example: assistant eval --calibrate
     """
     from .answering import Assistant
-    from .evaluation import calibrate as calibration, evaluate
+    from .evaluation import calibrate as calibration
+    from .evaluation import evaluate
 
     settings = _settings()
     try:

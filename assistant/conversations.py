@@ -7,7 +7,7 @@ import re
 import secrets
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -21,14 +21,14 @@ _FOLLOW_UP = re.compile(
     r"does that|do they|is it|are they|which one)\b"
     r"|\b(the latter|the former|the first one|the second one|that one|them|then|instead|there|"
     r"these|those|the top|this one)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[A-Za-z][\w&-]{2,}")
 HISTORY_TURNS = 2  # how many earlier questions a follow-up may draw on
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:

@@ -15,7 +15,7 @@ from .errors import CorpusError
 AUDIENCES = ("candidate", "manager")
 REQUIRED = ("id", "title", "topic", "audience", "tags", "summary", "related", "references")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 WORD = re.compile(r"\w+")
 
 

@@ -10,7 +10,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
@@ -146,7 +146,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
         offset += count
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    name = f"build-{datetime.now(timezone.utc):%Y%m%dT%H%M%S.%f}-{os.getpid()}"
+    name = f"build-{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{os.getpid()}"
     staging = index_dir / f".{name}.partial"
     try:
         staging.mkdir()
@@ -166,7 +166,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
             "sentences": sum(len(p.sentences) for p in passages),
             "chunking": {"min_words": MIN_WORDS, "max_words": MAX_WORDS},
             "faiss": type(searchable).__name__,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }, indent=2))
         staging.rename(index_dir / name)
     except BaseException:

@@ -88,7 +88,7 @@ class RefuseForeignOrigins:
     and counted. Requests without Origin (curl, scripts) are not browsers' and pass.
     """
 
-    def __init__(self, app, origins: "Origins"):
+    def __init__(self, app, origins: Origins):
         self.app, self.origins = app, origins
 
     async def __call__(self, scope, receive, send):

@@ -56,7 +56,7 @@ class Settings:
     )
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         """Build settings from `ASSISTANT_<NAME>` variables; keyword overrides win over both."""
         values = {}
         for f in fields(cls):

@@ -1,6 +1,6 @@
 """Load benchmark: the real server over HTTP at 1, 8 and 32 concurrent clients, batched vs naive.
 
-Run: .venv/bin/python bench/bench_api.py [--requests 400] [--clients 1 8 32] [--modes batched naive]
+Run: .venv/bin/python bench/bench_api.py [--client wrk|httpx] [--clients 1 8 32] [--modes batched naive]
 Starts `assistant serve --no-build` (uvicorn, as `make run` does) on a free local port against the
 built index (run `assistant build` first) and drives it from this separate process with the
 evaluation set's questions in a fixed order. Each request gets a unique suffix, so the query
@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -91,12 +93,52 @@ def load(base: str, clients: int, requests: int, offset: int) -> dict:
             "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)}
 
 
+WRK_SCRIPT = """
+local questions = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local q = questions[(counter %% #questions) + 1]
+  local body = '{"question": "' .. q .. ' (' .. counter .. '-' .. math.random(1e9) .. ')"}'
+  return wrk.format("POST", "/api/ask", {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def load_wrk(base: str, clients: int, seconds: int) -> dict:
+    """The same load from wrk, a C load generator: it leaves the CPU to the server."""
+    escaped = [json.dumps(q)[1:-1] for q in QUESTIONS]
+    script = Path(tempfile.mkdtemp()) / "ask.lua"
+    script.write_text(WRK_SCRIPT % ", ".join(f"[==[{q}]==]" for q in escaped))
+    out = subprocess.run(["wrk", "-t", "2" if clients > 1 else "1", "-c", str(clients), "-d",
+                          f"{seconds}s", "--latency", "-s", str(script), base],
+                         capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        value = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)$", out, re.MULTILINE)
+        number, unit = float(value.group(1)), value.group(2)
+        return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
+
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, socket.groups())) if socket else 0)
+    return {"clients": clients, "requests": total, "errors": errors,
+            "per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": ms("50"), "p95": ms("90"), "p99": ms("99")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--modes", nargs="+", default=["batched", "naive"])
+    parser.add_argument("--client", choices=["httpx", "wrk"], default="wrk" if shutil.which("wrk") else "httpx",
+                        help="wrk (C, from Debian's wrk package) leaves the CPU to the server; "
+                             "httpx (Python threads) needs nothing installed but competes for it.")
+    parser.add_argument("--seconds", type=int, default=10, help="Duration of each wrk run.")
     args = parser.parse_args()
+    print(f"load generator: {args.client}" + (" (latency columns: p50, p90, p99)" if args.client == "wrk" else ""))
     modes = {"batched": {}, "naive": {"ASSISTANT_BATCH_WAIT_MS": "0"}}
     summary = {}
     for mode in args.modes:
@@ -104,7 +146,8 @@ def main() -> None:
         try:
             for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
                 httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
-            rows = [load(base, c, args.requests if c > 1 else args.requests // 2, 10_000 * c)
+            rows = [load_wrk(base, c, args.seconds) if args.client == "wrk" else
+                    load(base, c, args.requests if c > 1 else args.requests // 2, 10_000 * c)
                     for c in args.clients]
             rss = peak_rss_mib(server.pid)
         finally:

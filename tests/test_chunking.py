@@ -40,7 +40,7 @@ def test_long_section_is_split_at_sentences_within_bounds():
 def test_glossary_yields_one_passage_per_term():
     glossary = next(a for a in load_corpus(FIXTURE_CORPUS) if a.id == "glossary")
     passages = chunk_article(glossary)
-    terms = re.findall(r"^## (.+)$", glossary.body, re.M)
+    terms = re.findall(r"^## (.+)$", glossary.body, re.MULTILINE)
     assert [p.section for p in passages] == terms
 
 

@@ -41,7 +41,7 @@ def test_corpus_meets_the_size_bars(articles):
     assert len(prose) >= 100
     assert sum(a.words for a in prose) >= 80_000
     assert min(a.words for a in prose) >= 350
-    glossary_terms = sum(len(re.findall(r"^## ", a.body, re.M)) for a in articles if a.topic == "glossary")
+    glossary_terms = sum(len(re.findall(r"^## ", a.body, re.MULTILINE)) for a in articles if a.topic == "glossary")
     assert glossary_terms >= 250
 
 
@@ -73,7 +73,7 @@ def _minutes(text: str) -> float:
 
 def test_availability_table_matches_the_formula(articles):
     article = next(a for a in articles if a.id == "availability-and-uptime")
-    rows = re.findall(r"^\| (\d+(?:\.\d+)?)% \| ([^|]+) \| ([^|]+) \|$", article.body, re.M)
+    rows = re.findall(r"^\| (\d+(?:\.\d+)?)% \| ([^|]+) \| ([^|]+) \|$", article.body, re.MULTILINE)
     assert [r[0] for r in rows] == ["99", "99.5", "99.9", "99.95", "99.99", "99.999"]
     for availability, month, year in rows:
         down = 1 - float(availability) / 100
@@ -85,7 +85,7 @@ def test_availability_table_matches_the_formula(articles):
 
 def test_service_credit_tiers_match_their_percentages(articles):
     article = next(a for a in articles if a.id == "service-credits")
-    rows = re.findall(r"^\| [^|]+ \| (\d+)% \| ([\d,]+) \|$", article.body, re.M)
+    rows = re.findall(r"^\| [^|]+ \| (\d+)% \| ([\d,]+) \|$", article.body, re.MULTILINE)
     assert len(rows) >= 3
     for percent, credit in rows:
         assert int(percent) / 100 * 200_000 == pytest.approx(float(credit.replace(",", "")))

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 from assistant.cli import cli
 from assistant.demo import create_demo_app, demo_origins
-from assistant.limits import Quotas, QuotaExceeded, SlidingWindow
+from assistant.limits import QuotaExceeded, Quotas, SlidingWindow
 from assistant.origins import normalize
 from assistant.settings import ROOT, Settings
 from tests.test_web import Page
@@ -193,8 +193,8 @@ def test_widget_script_is_small_and_served_at_the_root(client):
 
 
 def test_widget_script_loads_nothing_from_elsewhere():
-    code = re.sub(r"/\*.*?\*/", "", WIDGET_JS.read_text(), flags=re.S)  # comments show example URLs
-    code = re.sub(r"^\s*//.*$", "", code, flags=re.M)
+    code = re.sub(r"/\*.*?\*/", "", WIDGET_JS.read_text(), flags=re.DOTALL)  # comments show example URLs
+    code = re.sub(r"^\s*//.*$", "", code, flags=re.MULTILINE)
     urls = set(re.findall(r"https?://[^\s\"')]+", code))
     assert urls == {"http://www.w3.org/2000/svg"}  # a namespace name, never fetched
     assert not re.search(r"\bimport\s*[(\"'{*]|@import|fetch\(|XMLHttpRequest|\.src\s*=", code)
