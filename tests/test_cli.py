@@ -75,3 +75,13 @@ def test_feedback_export_includes_question_answer_and_citations(settings, embedd
     assert row["citations"] == asked["citations"]
     csv_out = CliRunner().invoke(cli, ["feedback", "export"], env=env).stdout
     assert "Too short, add an example" in csv_out and "/docs/service-credits#" in csv_out
+
+
+def test_every_setting_and_command_is_documented_in_the_readme():
+    from assistant.settings import ROOT, Settings
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [variable for variable, _, _ in Settings().describe() if variable not in readme]
+    assert missing == []
+    for command in cli.commands:
+        assert f"assistant {command}" in readme, command
