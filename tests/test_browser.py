@@ -4,64 +4,33 @@ feedback, reload, and stay safe with a <script> question. Screenshots go to test
 from __future__ import annotations
 
 import json
-import os
-import socket
-import threading
-import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 
 from assistant.api import create_app
 from assistant.cli import cli
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from .support import ARTIFACTS, free_port, launch_chromium, require_browser, serving
 
-# Under CI these tests must run: a missing browser or Playwright fails there instead of skipping.
-if not os.environ.get("CI"):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` "
-                    "(CI=1 makes this a failure)", allow_module_level=True)
-    pytest.importorskip("playwright.sync_api",
-                        reason="Playwright is missing; pip install -e '.[test]' installs it")
+require_browser()
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def base_url(settings, embedder):
     """The real app served by uvicorn on a free local port for as long as the module runs."""
-    port = _free_port()
-    app = create_app(settings, embedder=embedder)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start within 30 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    port = free_port()
+    with serving(create_app(settings, embedder=embedder), port):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    ARTIFACTS.mkdir(exist_ok=True)  # screenshots land here (git-ignored)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

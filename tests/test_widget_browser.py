@@ -4,55 +4,22 @@ Screenshots of the open widget (desktop and phone) go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-import uvicorn
 from starlette.responses import HTMLResponse, PlainTextResponse
 
 from assistant.api import create_app
 from assistant.demo import create_demo_app
 from assistant.settings import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
+from .support import ARTIFACTS, free_port, launch_chromium, require_browser, serving
+
 PREFIX = "/assistant"
 
-# Under CI these tests must run: a missing browser or Playwright fails there instead of skipping.
-if not os.environ.get("CI"):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` "
-                    "(CI=1 makes this a failure)", allow_module_level=True)
-    pytest.importorskip("playwright.sync_api",
-                        reason="Playwright is missing; pip install -e '.[test]' installs it")
+require_browser()
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _serving(app, port: int):
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "a server did not start within 30 s"
-        time.sleep(0.05)
-    yield
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _reverse_proxy(app, prefix: str):
@@ -84,23 +51,20 @@ def _with_host_pages(app):
 @pytest.fixture(scope="module")
 def sites(settings, embedder):
     """(host site URL, assistant URL): the demo site on one port, the assistant on another."""
-    app_port, host_port = _free_port(), _free_port()
+    app_port, host_port = free_port(), free_port()
     host_url = f"http://127.0.0.1:{host_port}"
     assistant_url = f"http://127.0.0.1:{app_port}{PREFIX}"
     # localhost:<host_port> is the same server under an origin that is NOT on the allow-list.
     app = create_app(replace(settings, allowed_origins=(host_url,), root_path=PREFIX), embedder=embedder)
     demo = create_demo_app(assistant_url, ROOT / "web" / "demo")
-    with _serving(_reverse_proxy(app, PREFIX), app_port), _serving(_with_host_pages(demo), host_port):
+    with serving(_reverse_proxy(app, PREFIX), app_port), serving(_with_host_pages(demo), host_port):
         yield host_url, assistant_url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    ARTIFACTS.mkdir(exist_ok=True)  # screenshots land here (git-ignored)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

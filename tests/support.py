@@ -1,0 +1,54 @@
+"""Helpers shared by the tests that run real servers and a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots (git-ignored)
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def require_browser() -> None:
+    """Skip the calling module without Chromium or Playwright, except under CI, where they must run."""
+    if os.environ.get("CI"):
+        return
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` "
+                    "(CI=1 makes this a failure)", allow_module_level=True)
+    pytest.importorskip("playwright.sync_api",
+                        reason="Playwright is missing; pip install -e '.[test]' installs it")
+
+
+def launch_chromium(playwright):
+    ARTIFACTS.mkdir(exist_ok=True)
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(app, port: int):
+    """Serve an ASGI app with uvicorn on 127.0.0.1:port in a thread while the block runs."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "a server did not start within 30 s"
+        time.sleep(0.05)
+    yield
+    server.should_exit = True
+    thread.join(timeout=10)
