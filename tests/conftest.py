@@ -36,3 +36,17 @@ def fresh(tmp_path) -> Settings:
     shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
                     db_path=tmp_path / "data" / "assistant.db", web_dir=ROOT / "web")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright, one per test module (imported lazily, so
+    the suite runs where Playwright is absent and the browser modules skip)."""
+    from playwright.sync_api import sync_playwright
+
+    from .support import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

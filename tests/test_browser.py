@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from assistant.api import create_app
 from assistant.cli import cli
 
-from .support import ARTIFACTS, free_port, launch_chromium, require_browser, serving
+from .support import ARTIFACTS, free_port, require_browser, serving
 
 require_browser()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +25,6 @@ def base_url(settings, embedder):
     port = free_port()
     with serving(create_app(settings, embedder=embedder), port):
         yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

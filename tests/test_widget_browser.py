@@ -13,13 +13,13 @@ from assistant.api import create_app
 from assistant.demo import create_demo_app
 from assistant.settings import ROOT
 
-from .support import ARTIFACTS, free_port, launch_chromium, require_browser, serving
+from .support import ARTIFACTS, free_port, require_browser, serving
 
 PREFIX = "/assistant"
 
 require_browser()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 def _reverse_proxy(app, prefix: str):
@@ -59,14 +59,6 @@ def sites(settings, embedder):
     demo = create_demo_app(assistant_url, ROOT / "web" / "demo")
     with serving(_reverse_proxy(app, PREFIX), app_port), serving(_with_host_pages(demo), host_port):
         yield host_url, assistant_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
