@@ -18,6 +18,7 @@ SOURCE_PASSAGES = 3  # answer sentences come from the best few passages only
 DUPLICATE_COSINE = 0.9  # two sentences this similar say the same thing
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
+DEFAULTS = Settings()
 ABSTAIN_TEXT = (
     "The corpus does not cover this question well enough to answer it from a cited source."
 )
@@ -119,7 +120,8 @@ def choose_sentences(hits: list[Hit], query: np.ndarray, limit: int,
 
 def answer_question(retriever: Retriever, question: str, k: int = 5, filters: dict | None = None,
                     context: str | None = None, context_weight: float = 1.0,
-                    threshold: float = 0.42, max_sentences: int = 4) -> Answer:
+                    threshold: float = DEFAULTS.abstain_threshold,
+                    max_sentences: int = DEFAULTS.answer_sentences) -> Answer:
     """Answer `question` from the corpus; `context` (the question with earlier turns) helps retrieval."""
     started = time.perf_counter()
     hits, vector = retriever.search(question, k=k, filters=filters, context=context,

@@ -30,9 +30,9 @@ def _build(settings: Settings, embedder, progress: bool):
     from .index import BuildReport, build_index, current_manifest
 
     try:
-        load_corpus(settings.corpus_dir)  # validate even when the index is current
         manifest = current_manifest(settings.corpus_dir, settings.index_dir, MODEL_NAME)
         if manifest:  # answered without loading the model, which takes seconds
+            load_corpus(settings.corpus_dir)  # still validated (build_index validates otherwise)
             return BuildReport(True, settings.index_dir, manifest["documents"], manifest["passages"])
         embedder = embedder() if callable(embedder) else embedder
         return build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress,
@@ -207,7 +207,6 @@ def evaluate_command(as_json, calibrate):
     Example: assistant eval --calibrate
     """
     from .answering import Assistant
-    from .evaluation import calibrate as calibration
     from .evaluation import evaluate
 
     settings = _settings()
@@ -215,9 +214,7 @@ def evaluate_command(as_json, calibrate):
         retriever = Assistant(settings, _embedder()).retriever
     except AssistantError as err:
         raise click.ClickException(str(err)) from err
-    report = evaluate(retriever, settings.abstain_threshold)
-    if calibrate:
-        report["calibration"] = calibration(retriever)
+    report = evaluate(retriever, settings.abstain_threshold, calibration=calibrate)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

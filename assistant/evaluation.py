@@ -44,8 +44,13 @@ def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(sum(r[key] for r in rows) / len(rows), 4) for key in rows[0]} if rows else {}
 
 
-def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR) -> dict:
-    """Every number `assistant eval` prints, computed from the evaluation files."""
+def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
+             calibration: bool = False) -> dict:
+    """Every number `assistant eval` prints, computed from the evaluation files.
+
+    With `calibration`, the report also lists each question's evidence score, from which
+    `assistant eval --calibrate` shows how every abstention threshold would do.
+    """
     questions = load_jsonl(eval_dir / "questions.jsonl")
     in_scope = [q for q in questions if q["relevant"]]
     out_of_scope = [q for q in questions if not q["relevant"]]
@@ -54,10 +59,11 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR) 
         report["methods"][method] = _mean(
             [scores(ranked_docs(retriever, q["question"], method), q["relevant"]) for q in in_scope])
 
-    abstained_oos = sum(answer_question(retriever, q["question"], threshold=threshold).abstained
-                        for q in out_of_scope)
-    abstained_in = sum(answer_question(retriever, q["question"], threshold=threshold).abstained
-                       for q in in_scope)
+    # Evidence is what abstention compares with the threshold; one answer per question gives both.
+    evidence = {q["id"]: answer_question(retriever, q["question"], threshold=-1.0).evidence
+                for q in questions}
+    abstained_oos = sum(evidence[q["id"]] < threshold for q in out_of_scope)
+    abstained_in = sum(evidence[q["id"]] < threshold for q in in_scope)
     flagged = abstained_oos + abstained_in
     report["abstention"] = {
         "threshold": threshold,
@@ -65,6 +71,9 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR) 
         "recall": round(abstained_oos / len(out_of_scope), 4) if out_of_scope else 1.0,
         "in_scope_abstained": abstained_in,
     }
+    if calibration:
+        report["calibration"] = [{"id": q["id"], "in_scope": bool(q["relevant"]),
+                                  "evidence": round(evidence[q["id"]], 4)} for q in questions]
 
     first_turns, follow_ups, without_context = [], [], []
     for dialogue in load_jsonl(eval_dir / "dialogues.jsonl"):
@@ -88,12 +97,3 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR) 
         "follow_up_count": len(follow_ups),
     }
     return report
-
-
-def calibrate(retriever: Retriever, eval_dir: Path = EVAL_DIR) -> list[dict]:
-    """Evidence scores of in-scope and out-of-scope questions, for choosing the abstention threshold."""
-    rows = []
-    for q in load_jsonl(eval_dir / "questions.jsonl"):
-        answer = answer_question(retriever, q["question"], threshold=-1.0)
-        rows.append({"id": q["id"], "in_scope": bool(q["relevant"]), "evidence": round(answer.evidence, 4)})
-    return rows
