@@ -87,15 +87,15 @@ def _readable(errors: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def get_assistant(request: Request) -> Assistant:
+async def get_assistant(request: Request) -> Assistant:
     return request.app.state.assistant
 
 
-def get_conversations(request: Request) -> ConversationStore:
+async def get_conversations(request: Request) -> ConversationStore:
     return request.app.state.conversations
 
 
-def check_quota(request: Request) -> None:
+async def check_quota(request: Request) -> None:
     """Count the question against the visitor's and the widget host's hourly quotas (429 when spent)."""
     state = request.app.state
     visitor = request.client.host if request.client else "unknown"
@@ -164,10 +164,11 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if embedder is None:
-            from .embedding import Embedder
+        own_model = embedder is None
+        if own_model:
+            from .embedding import ModelProcess
 
-            app.state.embedder = Embedder(batch_wait_ms=settings.batch_wait_ms)
+            app.state.embedder = ModelProcess(settings.batch_wait_ms, settings.query_cache)
         else:
             app.state.embedder = embedder
         app.state.assistant = Assistant(settings, app.state.embedder)
@@ -177,6 +178,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         except IndexUnavailable as err:
             log.error("%s", err)
         yield
+        if own_model:
+            app.state.embedder.close()
 
     app = FastAPI(
         title="Outsourcing knowledge assistant",

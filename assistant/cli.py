@@ -22,7 +22,7 @@ def _settings(**overrides) -> Settings:
 def _embedder():
     from .embedding import Embedder  # imported late: torch takes seconds to load
 
-    return Embedder(batch_wait_ms=_settings().batch_wait_ms)
+    return Embedder(_settings().batch_wait_ms, _settings().query_cache)
 
 
 def _build(settings: Settings, embedder, progress: bool):
@@ -133,9 +133,8 @@ def serve(host, port, rebuild, demo, workers):
     from .api import create_app
 
     settings = _settings()
-    embedder = _embedder()
     if rebuild:
-        report = _build(settings, embedder, sys.stderr.isatty())
+        report = _build(settings, _embedder, sys.stderr.isatty())
         click.echo("Index is up to date." if report.up_to_date else
                    f"Built {report.passages} passages ({report.embedded} embedded).")
     if demo:
@@ -157,7 +156,7 @@ def serve(host, port, rebuild, demo, workers):
         uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info")
     else:
-        uvicorn.run(create_app(settings, embedder=embedder), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @cli.group()

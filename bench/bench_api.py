@@ -3,10 +3,11 @@
 Run: .venv/bin/python bench/bench_api.py [--client wrk|httpx] [--clients 1 8 32] [--modes batched naive]
 Starts `assistant serve --no-build` (uvicorn, as `make run` does) on a free local port against the
 built index (run `assistant build` first) and drives it from this separate process with the
-evaluation set's questions in a fixed order. Each request gets a unique suffix, so the query
-cache never answers and every question is really encoded. The naive baseline is the same server
+evaluation set's questions, as they are written, in a fixed order. The server runs with its query
+cache off (ASSISTANT_QUERY_CACHE=0), so every question is really encoded. The naive baseline is the same server
 with ASSISTANT_BATCH_WAIT_MS=0 (one model call per request). Reports client-side latency
-percentiles, throughput, errors, server start to first answer, and the server's peak RSS.
+percentiles, throughput, errors, server start to first answer, and the peak RSS of the server
+process and of its model process.
 """
 
 from __future__ import annotations
@@ -49,11 +50,18 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def model_process_pid(server_pid: int) -> int | None:
+    """The server's largest child: the model process (the other is multiprocessing's tracker)."""
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    return max(map(int, children), key=peak_rss_mib, default=None)
+
+
 def start_server(extra_env: dict) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     # One load generator is one "visitor": lift the abuse quotas so they do not shape the numbers.
     env = {**os.environ, "ASSISTANT_DB_PATH": str(Path(tempfile.mkdtemp()) / "bench.db"),
-           "ASSISTANT_QUOTA_PER_VISITOR": "0", "ASSISTANT_QUOTA_PER_ORIGIN": "0", **extra_env}
+           "ASSISTANT_QUOTA_PER_VISITOR": "0", "ASSISTANT_QUOTA_PER_ORIGIN": "0",
+           "ASSISTANT_QUERY_CACHE": "0", **extra_env}
     started = time.perf_counter()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "assistant"), "serve", "--no-build", "--port", str(port)],
@@ -71,11 +79,11 @@ def start_server(extra_env: dict) -> tuple[subprocess.Popen, str, float]:
             time.sleep(0.02)
 
 
-def load(base: str, clients: int, requests: int, offset: int) -> dict:
+def load(base: str, clients: int, requests: int) -> dict:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     with httpx.Client(base_url=base, timeout=60, limits=limits) as client:
         def ask(i: int) -> tuple[float, int]:
-            question = f"{QUESTIONS[i % len(QUESTIONS)]} ({offset + i})"
+            question = QUESTIONS[i % len(QUESTIONS)]
             t = time.perf_counter()
             try:
                 status = client.post("/api/ask", json={"question": question}).status_code
@@ -95,12 +103,23 @@ def load(base: str, clients: int, requests: int, offset: int) -> dict:
 
 WRK_SCRIPT = """
 local questions = {%s}
+-- Each wrk thread has its own Lua state: start each at its own place in the list.
+local next_id = 0
+setup = function(thread)
+  next_id = next_id + 1
+  thread:set("id", next_id)
+end
 local counter = 0
 request = function()
   counter = counter + 1
-  local q = questions[(counter %% #questions) + 1]
-  local body = '{"question": "' .. q .. ' (' .. counter .. '-' .. math.random(1e9) .. ')"}'
+  local q = questions[((counter + 97 * id) %% #questions) + 1]
+  local body = '{"question": "' .. q .. '"}'
   return wrk.format("POST", "/api/ask", {["Content-Type"] = "application/json"}, body)
+end
+done = function(summary, latency, requests)
+  for _, p in ipairs({50, 95, 99}) do
+    io.write(string.format("percentile %%d %%.3f\\n", p, latency:percentile(p) / 1000))
+  end
 end
 """
 
@@ -114,10 +133,8 @@ def load_wrk(base: str, clients: int, seconds: int) -> dict:
                           f"{seconds}s", "--latency", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout
 
-    def ms(label: str) -> float:
-        value = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)$", out, re.MULTILINE)
-        number, unit = float(value.group(1)), value.group(2)
-        return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
+    def ms(p: int) -> float:  # printed by the script's done() in milliseconds
+        return float(re.search(rf"^percentile {p} ([\d.]+)$", out, re.MULTILINE).group(1))
 
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -125,7 +142,7 @@ def load_wrk(base: str, clients: int, seconds: int) -> dict:
     errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, socket.groups())) if socket else 0)
     return {"clients": clients, "requests": total, "errors": errors,
             "per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": ms("50"), "p95": ms("90"), "p99": ms("99")}  # "p95" column holds wrk's p90
+            "p50": ms(50), "p95": ms(95), "p99": ms(99)}
 
 
 def main() -> None:
@@ -147,15 +164,17 @@ def main() -> None:
             for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
                 httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
             rows = [load_wrk(base, c, args.seconds) if args.client == "wrk" else
-                    load(base, c, args.requests if c > 1 else args.requests // 2, 10_000 * c)
+                    load(base, c, args.requests if c > 1 else args.requests // 2)
                     for c in args.clients]
             rss = peak_rss_mib(server.pid)
+            model = model_process_pid(server.pid)
+            model_rss = peak_rss_mib(model) if model else 0.0
         finally:
             server.terminate()
             server.wait()
-        print(f"\n{mode}: server start to first answer {ready:.1f} s, peak RSS {rss:.0f} MiB")
-        middle = "p90 ms" if args.client == "wrk" else "p95 ms"  # wrk reports p90, not p95
-        print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50 ms':>9}{middle:>9}{'p99 ms':>9}")
+        print(f"\n{mode}: server start to first answer {ready:.1f} s, peak RSS: server process "
+              f"{rss:.0f} MiB, model process {model_rss:.0f} MiB")
+        print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
         for r in rows:
             print(f"{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['per_s']:>11.1f}"
                   f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}")

@@ -63,3 +63,33 @@ def test_bundled_model_encodes_unit_vectors(embedder):
     assert vectors.shape == (2, 384)
     assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0], abs=1e-3)
     assert embedder.encode_query("service credits") @ vectors[0] == pytest.approx(1.0, abs=2e-3)
+
+
+@pytest.fixture(scope="module")
+def model_process():
+    from assistant.embedding import ModelProcess
+
+    process = ModelProcess(batch_wait_ms=1.0)
+    yield process
+    process.close()
+
+
+def test_model_process_encodes_like_the_model_in_this_process(model_process, embedder):
+    texts = ["What is a service credit?", "termination for convenience", "RPO versus RTO"]
+    remote = model_process.encode(texts)
+    assert remote.shape == (3, 384) and remote.dtype == np.float32
+    # bfloat16 on some CPUs: the same vectors to within rounding, whichever process computes them.
+    assert np.sum(remote * embedder.encode(texts), axis=1) == pytest.approx([1.0] * 3, abs=2e-3)
+    assert model_process.encode_query(texts[0]) @ remote[0] == pytest.approx(1.0, abs=2e-3)
+
+
+def test_a_crashed_model_process_fails_clearly_and_the_next_question_restarts_it(model_process):
+    from assistant.errors import ModelUnavailable
+
+    crashed = model_process._process
+    crashed.kill()
+    crashed.join()
+    with pytest.raises(ModelUnavailable, match="ask again"):  # what a question in flight gets
+        model_process._receive()
+    assert model_process.encode(["the next question"]).shape == (1, 384)
+    assert model_process._process is not crashed and model_process._process.is_alive()
