@@ -207,9 +207,10 @@ def respond(assistant: Assistant, conversations: ConversationStore, question: st
                          "Shorten it or split it in two.")
     if conversation_id and not conversations.exists(conversation_id):
         raise NotFound("That conversation does not exist; omit conversation_id to start a new one.")
-    conversation_id = conversation_id or conversations.start()
-    context, weight = follow_up_context(question, conversations.earlier_questions(conversation_id))
+    earlier = conversations.earlier_questions(conversation_id) if conversation_id else []
+    context, weight = follow_up_context(question, earlier)
     result = assistant.ask(question, k=k, filters=filters, context=context,
                            context_weight=weight).as_dict()
-    message_id = conversations.add(conversation_id, question, context or question, result)
+    conversation_id, message_id = conversations.add(conversation_id or None, question,
+                                                    context or question, result)
     return {"conversation_id": conversation_id, "message_id": message_id, **result}

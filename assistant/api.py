@@ -7,6 +7,7 @@ import os
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -164,6 +165,9 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Fewer request threads than the default 40: more only queue for Python's GIL (measured
+        # with bench/bench_api.py), and 16 still gather full batches for the model.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.answer_threads
         own_model = embedder is None
         if own_model:
             from .embedding import ModelProcess

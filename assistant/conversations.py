@@ -93,13 +93,6 @@ class ConversationStore:
                     migration(self.db)
                     self.db["_migrations"].insert({"name": migration.__name__, "applied_at": _now()})
 
-    def start(self) -> str:
-        conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
-        now = _now()
-        with self._lock, self.db.conn:
-            self.db["conversations"].insert({"id": conversation_id, "created_at": now, "updated_at": now})
-        return conversation_id
-
     def exists(self, conversation_id: str) -> bool:
         return bool(self.db.execute(
             "select 1 from conversations where id = ?", [conversation_id]).fetchone())
@@ -111,22 +104,32 @@ class ConversationStore:
         ).fetchall()
         return [row[0] for row in reversed(rows)]
 
-    def add(self, conversation_id: str, question: str, search_query: str, answer: dict) -> str:
-        """Store one question and its answer; return the new message id."""
-        message_id = secrets.token_urlsafe(12)
+    def add(self, conversation_id: str | None, question: str, search_query: str,
+            answer: dict) -> tuple[str, str]:
+        """Store one question and its answer, in a new conversation when `conversation_id` is None.
+
+        Returns (conversation id, message id); one transaction either way.
+        """
+        message_id, now = secrets.token_urlsafe(12), _now()
         with self._lock, self.db.conn:
-            position = self.db.execute(
-                "select coalesce(max(position), 0) + 1 from messages where conversation_id = ?",
-                [conversation_id],
-            ).fetchone()[0]
+            if conversation_id is None:
+                conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
+                self.db["conversations"].insert({"id": conversation_id, "created_at": now,
+                                                 "updated_at": now})
+                position = 1
+            else:
+                position = self.db.execute(
+                    "select coalesce(max(position), 0) + 1 from messages where conversation_id = ?",
+                    [conversation_id],
+                ).fetchone()[0]
+                self.db["conversations"].update(conversation_id, {"updated_at": now})
             self.db["messages"].insert({
                 "id": message_id, "conversation_id": conversation_id, "position": position,
                 "question": question, "search_query": search_query, "answer": answer["answer"],
                 "abstained": int(answer["abstained"]), "citations": json.dumps(answer["citations"]),
-                "created_at": _now(),
+                "created_at": now,
             })
-            self.db["conversations"].update(conversation_id, {"updated_at": _now()})
-        return message_id
+        return conversation_id, message_id
 
     def history(self, conversation_id: str) -> dict:
         if not self.exists(conversation_id):

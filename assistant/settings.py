@@ -40,6 +40,10 @@ class Settings:
         1.0, "How long a lone question waits to share the model with concurrent ones; 0 turns "
         "micro-batching off."
     )
+    answer_threads: int = _setting(
+        16, "Questions a server process works on at once (more wait their turn); more threads "
+        "only queue for Python's GIL on a small machine."
+    )
     query_cache: int = _setting(
         4096, "Question vectors kept for repeated questions; 0 turns the cache off (the load "
         "benchmark does, so that every question is really encoded)."
