@@ -142,10 +142,10 @@ def _model_process_main(conn) -> None:
     """The model process: encode each list of texts that arrives, until the server closes the pipe.
 
     A lone question gets every core through torch's own threads (lowest latency when the server is
-    quiet). A batch means the server is busy: it is sorted by length, dealt out to one thread per
-    core, and each part runs single-threaded, which measured ~15% more answers per second than one
-    multi-threaded forward pass whose threads wait on each other whenever the web server takes a
-    core.
+    quiet). A batch means the server is busy: it is sorted by length, cut into one part per core,
+    and each part runs single-threaded in its own thread, which measured ~15% more answers per
+    second than one multi-threaded forward pass, whose threads wait on each other whenever the web
+    server takes a core.
     """
     import torch
 
@@ -163,8 +163,10 @@ def _model_process_main(conn) -> None:
             torch.set_num_threads(cores)
             return embedder.encode(texts, batch_size=len(texts))
         torch.set_num_threads(1)
+        # Neighbours in length share a part, so little of each part's work is padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        parts = [order[w::cores] for w in range(cores) if order[w::cores]]
+        size = -(-len(order) // cores)
+        parts = [order[start:start + size] for start in range(0, len(order), size)]
         # Tokenizing stays in this thread: the fast tokenizer is not safe to share across threads.
         features = [embedder.model.preprocess([texts[i] for i in part]) for part in parts]
         vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
