@@ -122,7 +122,7 @@ def ask(question, k, topic, audience, conversation_id, as_json):
               help="Also serve a demo intranet site embedding the widget on PORT+1, a second origin "
                    "that is allowed automatically.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes sharing the index (each loads the model: ~0.6 GiB).")
+              help="Worker processes sharing the index (each with its own model process: ~0.8 GiB).")
 def serve(host, port, rebuild, demo, workers):
     """Serve the chat and the JSON API (building the index first if needed).
 
