@@ -147,8 +147,13 @@ def _model_process_main(conn) -> None:
     second than one multi-threaded forward pass, whose threads wait on each other whenever the web
     server takes a core.
     """
+    import signal
+
     import torch
 
+    # Ctrl+C reaches the whole process group: the server shuts down and closes the pipe, which
+    # ends this process quietly (no KeyboardInterrupt traceback in the terminal).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     embedder = Embedder(batch_wait_ms=0, cache_size=0)
     conn.send(embedder.dimension)
     cores = os.cpu_count() or 1

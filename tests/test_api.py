@@ -144,3 +144,19 @@ def test_one_conversation_never_leaks_into_another(client, settings):
     assert "nearshore" in context and "RTO" not in context
     history = client.get(f"/api/conversations/{second['conversation_id']}").json()
     assert [m["question"] for m in history["messages"]] == ["What is nearshore outsourcing?", "and the risks?"]
+
+
+def test_a_stopped_model_answers_503_with_what_to_do(settings, embedder):
+    from assistant.errors import ModelUnavailable
+
+    class StoppedModel:
+        name, dimension = embedder.name, embedder.dimension
+
+        def encode_query(self, text):
+            raise ModelUnavailable("The model process stopped and is being restarted; ask again in a "
+                                   "few seconds.")
+
+    with TestClient(create_app(settings, embedder=StoppedModel())) as client:
+        response = client.post("/api/ask", json={"question": "What is a service credit?"})
+    assert response.status_code == 503
+    assert "ask again" in response.json()["error"]
