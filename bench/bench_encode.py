@@ -1,0 +1,54 @@
+"""Encoding strategies on the shipped corpus: what `assistant build` spends most of its time on.
+
+Run: .venv/bin/python bench/bench_encode.py [--rounds 2]
+Compares, on every passage and sentence of the shipped corpus, sentence-transformers' own
+`model.encode` (batches of 16, each one forward pass on torch's threads over every core) with
+`Embedder.encode` (texts sorted by length, batches of 16, each batch single-threaded, one thread
+per core). Rounds alternate so that a slow spell of the machine hits both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+from assistant.chunking import chunk_article
+from assistant.corpus import load_corpus
+from assistant.embedding import Embedder
+from assistant.settings import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    passages = [p for a in load_corpus(Settings().corpus_dir) for p in chunk_article(a)]
+    texts = {"passages": [p.embed_text for p in passages],
+             "sentences": [s for p in passages for s in p.sentences]}
+    embedder = Embedder()
+
+    def library(batch: list[str]) -> np.ndarray:
+        torch.set_num_threads(embedder._cores)
+        with embedder._autocast():
+            return embedder.model.encode(batch, batch_size=16, normalize_embeddings=True,
+                                         convert_to_numpy=True)
+
+    strategies = {"model.encode, multi-threaded batches": library,
+                  "Embedder.encode, a thread per core": embedder.encode}
+    for round_ in range(1, args.rounds + 1):
+        for name, encode in strategies.items():
+            seconds = {}
+            for kind, batch in texts.items():
+                started = time.perf_counter()
+                encode(batch)
+                seconds[kind] = time.perf_counter() - started
+            print(f"round {round_}, {name}: {len(texts['passages'])} passages {seconds['passages']:.1f} s"
+                  f" + {len(texts['sentences'])} sentences {seconds['sentences']:.1f} s"
+                  f" = {sum(seconds.values()):.1f} s")
+
+
+if __name__ == "__main__":
+    main()
