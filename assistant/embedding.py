@@ -132,8 +132,9 @@ class Embedder(QueryEncoding):
 
         A lone text runs on torch's threads over every core. Several are sorted by length (so a
         batch holds little padding), cut into batches, and the batches run single-threaded, one
-        thread per core: ~20% faster than multi-threaded batches, whose threads wait on each other,
-        and much faster when another process takes a core (as the web server does).
+        thread per core: 6-19% faster on the shipped corpus than multi-threaded batches, whose
+        threads wait on each other (`bench/bench_encode.py`), and ~15% more answers per second in
+        the server, where the web server takes a core now and then (`bench/bench_api.py`).
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -168,8 +169,7 @@ def _model_process_main(conn) -> None:
     """The model process: encode each list of texts that arrives, until the server closes the pipe.
 
     A lone question gets every core (lowest latency when the server is quiet); a batch is cut into
-    one part per core (see `Embedder.encode`), which measured ~15% more answers per second than one
-    multi-threaded pass, whose threads wait on each other whenever the web server takes a core.
+    one part per core (see `Embedder.encode`).
     """
     import signal
 
@@ -196,8 +196,8 @@ class ModelProcess(QueryEncoding):
     """The model in a child process of the server, reached over a pipe.
 
     Why: torch needs Python's GIL between its kernels, so in the server process every request
-    thread holding the GIL stalls the model (a single busy thread made it 15x slower here). In its
-    own process the model keeps its pace and the web server keeps the other core.
+    thread holding the GIL stalls the model (next to one busy Python thread, encoding took 8.8x
+    as long: `bench/bench_encode.py`). In its own process the model keeps its pace.
     """
 
     name = MODEL_NAME

@@ -4,12 +4,15 @@ Run: .venv/bin/python bench/bench_encode.py [--rounds 2]
 Compares, on every passage and sentence of the shipped corpus, sentence-transformers' own
 `model.encode` (batches of 16, each one forward pass on torch's threads over every core) with
 `Embedder.encode` (texts sorted by length, batches of 16, each batch single-threaded, one thread
-per core). Rounds alternate so that a slow spell of the machine hits both.
+per core). Rounds alternate so that a slow spell of the machine hits both. Last, it encodes 400
+sentences in this process with and without a busy Python thread beside it: why the server keeps
+the model in a process of its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 
 import numpy as np
@@ -48,6 +51,31 @@ def main() -> None:
             print(f"round {round_}, {name}: {len(texts['passages'])} passages {seconds['passages']:.1f} s"
                   f" + {len(texts['sentences'])} sentences {seconds['sentences']:.1f} s"
                   f" = {sum(seconds.values()):.1f} s")
+
+    sample = texts["sentences"][:400]
+    alone = _seconds(embedder.encode, sample)
+    stop = threading.Event()
+
+    def busy() -> None:  # pure Python, like a request thread parsing and ranking: holds the GIL
+        count = 0
+        while not stop.is_set():
+            count += 1
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    try:
+        beside = _seconds(embedder.encode, sample)
+    finally:
+        stop.set()
+        thread.join()
+    print(f"400 sentences in this process: {alone:.1f} s alone, {beside:.1f} s beside one busy Python "
+          f"thread ({beside / alone:.1f}x)")
+
+
+def _seconds(encode, texts: list[str]) -> float:
+    started = time.perf_counter()
+    encode(texts)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":
