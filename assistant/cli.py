@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sys
 import textwrap
@@ -113,6 +114,19 @@ def ask(question, k, topic, audience, conversation_id, as_json):
     click.echo(f"\nconversation: {result['conversation_id']}")
 
 
+def _build_before_serving(progress: bool) -> None:
+    """`serve`'s build, run in a child process; exits non-zero with the reason when it fails."""
+    try:
+        report = _build(_settings(), _embedder, progress)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    click.echo("Index is up to date." if report.up_to_date else
+               f"Built {report.passages} passages ({report.embedded} embedded).")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -134,9 +148,18 @@ def serve(host, port, rebuild, demo, workers):
 
     settings = _settings()
     if rebuild:
-        report = _build(settings, _embedder, sys.stderr.isatty())
-        click.echo("Index is up to date." if report.up_to_date else
-                   f"Built {report.passages} passages ({report.embedded} embedded).")
+        # In a child process: the model and memory a build takes are returned when it ends,
+        # instead of staying in the server (1.4 GiB RSS after building the shipped corpus).
+        builder = multiprocessing.get_context("spawn").Process(
+            target=_build_before_serving, args=(sys.stderr.isatty(),), name="assistant-build")
+        builder.start()
+        try:
+            builder.join()
+        except KeyboardInterrupt:  # the build stops too; a half-made build is never published
+            builder.join()
+            raise SystemExit(130) from None
+        if builder.exitcode:
+            raise SystemExit(builder.exitcode)
     if demo:
         from dataclasses import replace
 
