@@ -1,6 +1,7 @@
 """Load benchmark: the real server over HTTP at 1, 8 and 32 concurrent clients, batched vs naive.
 
 Run: .venv/bin/python bench/bench_api.py [--client wrk|httpx] [--clients 1 8 32] [--modes batched naive]
+                                         [--env ASSISTANT_ANSWER_THREADS=40 ...]
 Starts `assistant serve --no-build` (uvicorn, as `make run` does) on a free local port against the
 built index (run `assistant build` first) and drives it from this separate process with the
 evaluation set's questions, as they are written, in a fixed order. The server runs with its query
@@ -150,13 +151,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--modes", nargs="+", default=["batched", "naive"])
+    parser.add_argument("--env", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="Settings for the server in every mode, to compare configurations.")
     parser.add_argument("--client", choices=["httpx", "wrk"], default="wrk" if shutil.which("wrk") else "httpx",
                         help="wrk (C, from Debian's wrk package) leaves the CPU to the server; "
                              "httpx (Python threads) needs nothing installed but competes for it.")
     parser.add_argument("--seconds", type=int, default=10, help="Duration of each wrk run.")
     args = parser.parse_args()
     print(f"load generator: {args.client}")
-    modes = {"batched": {}, "naive": {"ASSISTANT_BATCH_WAIT_MS": "0"}}
+    extra = dict(item.split("=", 1) for item in args.env)
+    modes = {"batched": extra, "naive": {**extra, "ASSISTANT_BATCH_WAIT_MS": "0"}}
+    if extra:
+        print("server settings: " + " ".join(args.env))
     summary = {}
     for mode in args.modes:
         server, base, ready = start_server(modes[mode])
