@@ -133,8 +133,8 @@ class Embedder(QueryEncoding):
         A lone text runs on torch's threads over every core. Several are sorted by length (so a
         batch holds little padding), cut into batches, and the batches run single-threaded, one
         thread per core: 6-19% faster on the shipped corpus than multi-threaded batches, whose
-        threads wait on each other (`bench/bench_encode.py`), and ~15% more answers per second in
-        the server, where the web server takes a core now and then (`bench/bench_api.py`).
+        threads wait on each other, all the more when another process takes a core now and then
+        (`bench/bench_encode.py`).
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
