@@ -122,8 +122,8 @@ class Embedder(QueryEncoding):
         self._autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if _cpu_has_bf16() \
             else contextlib.nullcontext
         self._torch = torch
-        self._cores = os.cpu_count() or 1
-        self._workers = ThreadPoolExecutor(self._cores, thread_name_prefix="forward")
+        self.cores = os.cpu_count() or 1
+        self._workers = ThreadPoolExecutor(self.cores, thread_name_prefix="forward")
         self._tokenize = getattr(self.model, "preprocess", None) or self.model.tokenize  # renamed in v6
         self._start_queries(batch_wait_ms, cache_size)
 
@@ -138,16 +138,16 @@ class Embedder(QueryEncoding):
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        from tqdm.auto import tqdm  # comes with sentence-transformers
-
         torch = self._torch
         with self._lock:
-            if len(texts) == 1 or self._cores == 1:
-                torch.set_num_threads(self._cores)
+            if len(texts) == 1 or self.cores == 1:
+                torch.set_num_threads(self.cores)
                 with self._autocast():
                     vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                                 convert_to_numpy=True, show_progress_bar=progress)
                 return vectors.astype(np.float32, copy=False)
+            from tqdm.auto import tqdm  # comes with sentence-transformers
+
             torch.set_num_threads(1)
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
             batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
@@ -178,8 +178,6 @@ def _model_process_main(conn) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     embedder = Embedder(batch_wait_ms=0, cache_size=0)
     conn.send(embedder.dimension)
-    cores = os.cpu_count() or 1
-
     while True:
         try:
             texts = conn.recv()
@@ -187,7 +185,7 @@ def _model_process_main(conn) -> None:
             return
         try:
             # One batch per core: the whole batch is done in one round of single-threaded passes.
-            conn.send(embedder.encode(texts, batch_size=-(-len(texts) // cores)))
+            conn.send(embedder.encode(texts, batch_size=-(-len(texts) // embedder.cores)))
         except Exception as err:  # the server re-raises it for every query of the batch
             conn.send(RuntimeError(f"encoding failed: {err}"))
 

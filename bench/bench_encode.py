@@ -34,7 +34,7 @@ def main() -> None:
     embedder = Embedder()
 
     def library(batch: list[str]) -> np.ndarray:
-        torch.set_num_threads(embedder._cores)
+        torch.set_num_threads(embedder.cores)
         with embedder._autocast():
             return embedder.model.encode(batch, batch_size=16, normalize_embeddings=True,
                                          convert_to_numpy=True)
