@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -14,6 +15,9 @@ from .errors import CorpusError
 
 AUDIENCES = ("candidate", "manager")
 REQUIRED = ("id", "title", "topic", "audience", "tags", "summary", "related", "references")
+# reviewed: when the facts were last checked; jurisdiction: legal systems the content depends on;
+# asked_as: how users phrase the need, indexed for retrieval and never shown or quoted.
+OPTIONAL = ("reviewed", "jurisdiction", "asked_as")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 WORD = re.compile(r"\w+")
@@ -32,6 +36,9 @@ class Article:
     body: str
     path: Path
     body_line: int  # 1-based line of the file where the body starts
+    reviewed: str = ""  # ISO date, YYYY-MM-DD
+    jurisdiction: tuple[str, ...] = ()
+    asked_as: tuple[str, ...] = ()
 
     @property
     def words(self) -> int:
@@ -100,8 +107,14 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
     for key in REQUIRED:
         if key not in meta or meta[key] in (None, ""):
             problem(1, f"missing required key '{key}'")
-    for key in sorted(set(meta) - set(REQUIRED)):
-        problem(_key_line(front, key), f"unknown key '{key}' (allowed: {', '.join(REQUIRED)})")
+    for key in sorted(set(meta) - set(REQUIRED) - set(OPTIONAL)):
+        problem(_key_line(front, key),
+                f"unknown key '{key}' (allowed: {', '.join(REQUIRED + OPTIONAL)})")
+    reviewed = meta.get("reviewed")
+    if reviewed is not None and not (isinstance(reviewed, datetime.date)
+                                     and not isinstance(reviewed, datetime.datetime)):
+        problem(_key_line(front, "reviewed"), "'reviewed' must be a date, e.g. reviewed: 2026-12-01")
+        reviewed = None
 
     article_id = str(meta.get("id", ""))
     if "id" in meta and not ID_PATTERN.match(article_id):
@@ -116,7 +129,7 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
             problem(_key_line(front, key), f"'{key}' must be text")
 
     lists = {}
-    for key in ("audience", "tags", "related", "references"):
+    for key in ("audience", "tags", "related", "references", "jurisdiction", "asked_as"):
         if key in meta:
             lists[key] = _as_list(meta[key])
             if lists[key] is None:
@@ -157,6 +170,9 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
             body=body,
             path=path,
             body_line=body_line,
+            reviewed=reviewed.isoformat() if reviewed else "",
+            jurisdiction=tuple(lists.get("jurisdiction") or ()),
+            asked_as=tuple(lists.get("asked_as") or ()),
         ),
         problems,
     )
