@@ -11,17 +11,36 @@ import numpy as np
 from .conversations import ConversationStore, follow_up_context
 from .errors import BadRequest, NotFound
 from .index import LiveIndex
+from .intent import Intent, classify
 from .retrieval import STOPWORDS, Hit, Retriever
 from .settings import Settings
 
-SOURCE_PASSAGES = 3  # answer sentences come from the best few passages only
-DUPLICATE_COSINE = 0.9  # two sentences this similar say the same thing
+SOURCE_PASSAGES = 3  # support sentences come from the best few passages only
+DUPLICATE_COSINE = 0.85  # two sentences this similar say the same thing
+KNOWN_MATCH = 0.9  # a question this close to a Check yourself / glossary question is that question
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
+# Section kinds shown in their own shape (a quoted clause, a worked example, a list) when the
+# question asks for them; others give sentences.
+SHAPED_KINDS = ("sample_clause", "worked_example", "steps", "pitfalls", "red_flags", "negotiation",
+                "good_clause", "comparison")
+LIST_ITEMS = 6  # a list or steps block shows at most this many items
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 DEFAULTS = Settings()
-ABSTAIN_TEXT = (
-    "The corpus does not cover this question well enough to answer it from a cited source."
-)
+ABSTAIN_TEXT = "I don't have a source that answers this."
+# A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
+_LEANS_BACK = re.compile(r"^(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
+                         r"such|the (latter|former|above|same)|here|there|then|so|however|but|also|"
+                         r"otherwise|in (that|this|such) case|for (that|this) reason|as a result|"
+                         r"instead|likewise|similarly)\b", re.IGNORECASE)
+# ... or points at something that follows ("the clause below", "as follows").
+_POINTS_ON = re.compile(r"\b(below|as follows|the following|following (table|list|clause|example))\b"
+                        r"|:$|\b(these|this|the following)\.$", re.IGNORECASE)
+_ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
+_DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b",
+                      re.IGNORECASE)
+# Creative or off-task requests are never answered from a reference corpus.
+_OFF_TASK = re.compile(r"\b(write|compose|make up|tell)\b[\w\s]{0,20}\b(poem|haiku|song|limerick|joke|"
+                       r"story|rap|sonnet)s?\b|\b(poem|haiku|limerick|sonnet)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -33,10 +52,14 @@ class Answer:
     suggestions: list[dict] = field(default_factory=list)
     timing_ms: dict = field(default_factory=dict)
     evidence: float = 0.0
+    blocks: list[dict] = field(default_factory=list)
+    intent: str = ""
 
     def as_dict(self) -> dict:
         return {
             "answer": self.text,
+            "blocks": self.blocks,
+            "intent": self.intent,
             "abstained": self.abstained,
             "citations": self.citations,
             "suggestions": self.suggestions,
@@ -44,78 +67,327 @@ class Answer:
         }
 
 
-def _usable(sentence: str) -> str | None:
-    """The sentence as it may stand in an answer, or None for questions and list lead-ins."""
-    if sentence.endswith(("?", ":")) or len(sentence.split()) < 5:
-        return None
-    return sentence
-
-
-def _answerable(hit: Hit) -> bool:
-    """Study questions and their terse answers are sources to read, not sentences to quote."""
-    return not hit.passage.section.lower().startswith("check yourself")
-
-
 def _terms(text: str) -> set[str]:
     return {t for t in _TERM.findall(text.lower()) if t not in STOPWORDS}
 
 
-def citation(n: int, hit: Hit, cited: bool) -> dict:
+def citation(n: int, hit: Hit, cited: bool, document: dict | None = None) -> dict:
     passage = hit.passage
+    document = document or {}
     return {
         "n": n,
         "passage_id": passage.id,
         "doc_id": passage.doc_id,
         "title": passage.title,
         "section": passage.section,
+        "kind": passage.kind,
         "url": f"/docs/{passage.doc_id}#{passage.anchor}",
         "text": passage.text,
         "score": round(hit.dense, 4),
         "cited": cited,
+        "reviewed": document.get("reviewed") or None,
+        "jurisdiction": document.get("jurisdiction") or [],
     }
 
 
-def choose_sentences(hits: list[Hit], query: np.ndarray, limit: int,
-                     question: str = "") -> list[tuple[int, int, str]]:
-    """(hit index, sentence index, sentence) of the best 2..limit sentences, in reading order.
+class Composer:
+    """Builds one answer's blocks from ranked hits: a direct lead, then support in the shape the
+    question asks for (a quoted clause, a worked example, a list, a table), without repeating
+    itself and without sentences that point at something the answer does not contain."""
 
-    Sentences score by cosine to the query, plus a little for sharing the question's words and
-    more for sharing its numbers: embeddings barely tell "99.9%" from "99.999%".
-    """
-    asked = _terms(question)
-    numbers = {t for t in asked if t[0].isdigit()}
-    sources = [h for h, hit in enumerate(hits) if _answerable(hit)][:SOURCE_PASSAGES]
-    candidates = []
-    for rank, h in enumerate(sources):
-        passage = hits[h].passage
-        scores = passage.sentence_vectors @ query
-        for s, sentence in enumerate(passage.sentences):
-            text = _usable(sentence)
-            if not text:
+    def __init__(self, question: str, hits: list[Hit], query: np.ndarray, intent: Intent,
+                 max_sentences: int):
+        self.hits, self.query, self.intent = hits, query, intent
+        self.max_sentences = max_sentences
+        self.asked = _terms(question)
+        self.numbers = {t for t in self.asked if t[0].isdigit()}
+        self.blocks: list[dict] = []
+        self.used: dict[tuple[int, int], None] = {}  # (hit, sentence) already in the answer
+        self.vectors: list[np.ndarray] = []  # of the sentences in the answer, for near-duplicates
+
+    # -- scoring -------------------------------------------------------------------------------
+    def score(self, h: int, s: int) -> float:
+        passage = self.hits[h].passage
+        sentence = passage.sentences[s]
+        shared = _terms(sentence) & self.asked
+        score = (float(passage.sentence_vectors[s] @ self.query)
+                 + 0.1 * len(shared) / max(len(self.asked), 1)
+                 + (0.1 if shared & self.numbers else 0.0)
+                 + 0.02 * max(SOURCE_PASSAGES - h, 0))  # near-ties go to the better passage
+        intents = self.intent.intents
+        if ("definition" in intents or intents[0] == "comparison") and _DEFINES.match(sentence):
+            score += 0.08
+        if "calculation" in intents and _ARITHMETIC.search(sentence):
+            score += 0.1
+        if passage.kind == "definition":  # the glossary: an article saying it wins
+            score -= 0.03
+        return score
+
+    def usable(self, h: int, s: int, follows: bool = False) -> bool:
+        """May sentence s of hit h stand here? Not a question, a lead-in, a repeat, or a sentence
+        leaning on one the answer lacks (unless it `follows` its predecessor)."""
+        passage = self.hits[h].passage
+        sentence = passage.sentences[s]
+        if (h, s) in self.used or passage.kind == "check_yourself":
+            return False
+        if sentence.endswith("?") or len(sentence.split()) < 4:
+            return False
+        if not follows and _LEANS_BACK.match(sentence):
+            return False
+        if _POINTS_ON.search(sentence) and not self.continuation(h, s):
+            return False
+        vector = passage.sentence_vectors[s]
+        return not any(float(vector @ v) > DUPLICATE_COSINE for v in self.vectors)
+
+    def take(self, h: int, s: int) -> str:
+        self.used[(h, s)] = None
+        self.vectors.append(self.hits[h].passage.sentence_vectors[s])
+        return self.hits[h].passage.sentences[s]
+
+    def sentences_left(self) -> int:
+        return self.max_sentences - len(self.used)
+
+    # -- blocks --------------------------------------------------------------------------------
+    def continuation(self, h: int, s: int) -> dict | None:
+        """The list, table or quote that sentence s of hit h introduces, if it ends a paragraph
+        right before one ("The criteria most organisations use are these.")."""
+        parts = self.hits[h].passage.parts or []
+        for i, part in enumerate(parts[:-1]):
+            if part["end"] - 1 == s and part["type"] == "paragraph":
+                following = parts[i + 1]
+                return following if following["type"] in ("list", "steps", "table", "quote") else None
+        return None
+
+    def paragraph(self, picked: list[tuple[int, int]], title: str | None = None) -> None:
+        """A paragraph of sentences (hit, sentence) in the given order; a sentence that
+        introduces a list, table or quote is followed by it."""
+        run: list[tuple[int, int]] = []
+        for h, s in picked:
+            run.append((h, s))
+            following = self.continuation(h, s) if _POINTS_ON.search(self.hits[h].passage.sentences[s]) else None
+            if following:
+                self._flush(run, title)
+                run, title = [], None
+                self.shaped(h, following)
+        self._flush(run, title)
+
+    def _flush(self, picked: list[tuple[int, int]], title: str | None) -> None:
+        if picked:
+            text = " ".join(f"{self.take(h, s)} [{h}]" for h, s in picked)
+            self.blocks.append(_block("paragraph", text=text, hits=[h for h, _ in picked], title=title))
+
+    def shaped(self, h: int, part: dict, title: str | None = None) -> None:
+        """A list, steps, table or quote part of hit h as its own block."""
+        kind = part["type"]
+        for s in range(part["start"], part["end"]):
+            self.used[(h, s)] = None
+        if kind == "quote":
+            self.blocks.append(_block("quote", lines=part["lines"], hits=[h], title=title))
+        elif kind == "table":
+            self.blocks.append(_block("table", header=part["header"], rows=part["rows"], hits=[h], title=title))
+        else:
+            self.blocks.append(_block(kind, items=part["items"][:LIST_ITEMS], hits=[h], title=title))
+
+    def lead(self, known: tuple[int, str] | None) -> int | None:
+        """The sentence that answers directly; returns the hit it came from."""
+        if known is not None:
+            h, text = known
+            self.blocks.append(_block("paragraph", text=f"{text} [{h}]", hits=[h]))
+            self.used[(h, -1)] = None
+            return h
+        candidates = sorted(((self.score(h, s), h, s) for h in range(min(len(self.hits), SOURCE_PASSAGES))
+                             for s in range(len(self.hits[h].passage.sentences)) if self.usable(h, s)),
+                            reverse=True)
+        if not candidates:
+            return None
+        _, h, s = candidates[0]
+        picked = [(h, s)]
+        # A definition reads better with the sentence that completes it in its own passage.
+        nxt = s + 1
+        part = _part_of(self.hits[h].passage, s)
+        if (self.intent.main in ("definition", "comparison", "yes_no", "situation")
+                and part and nxt < part["end"] and part["type"] == "paragraph"
+                and self.usable(h, nxt, follows=True)):
+            picked.append((h, nxt))
+        self.paragraph(picked)
+        return h
+
+    def support(self, skip: set[int]) -> bool:
+        """The best passage whose section kind fits the intent, in its own shape."""
+        for kind in self.intent.prefers():
+            if kind not in SHAPED_KINDS:
                 continue
-            shared = _terms(text) & asked
-            score = (float(scores[s]) + 0.1 * len(shared) / max(len(asked), 1)
-                     + (0.1 if shared & numbers else 0.0)
-                     + 0.02 * (SOURCE_PASSAGES - rank))  # near-ties go to the better passage
-            candidates.append((score, h, s, text))
-    candidates.sort(reverse=True)
-    chosen: list[tuple[float, int, int, str]] = []
-    for score, h, s, text in candidates:
-        if len(chosen) == limit:
-            break
-        if len(chosen) >= 2 and score < KEEP_RATIO * chosen[0][0]:
-            break
-        vector = hits[h].passage.sentence_vectors[s]
-        if any(float(vector @ hits[ch].passage.sentence_vectors[cs]) > DUPLICATE_COSINE
-               for _, ch, cs, _ in chosen):
-            continue
-        chosen.append((score, h, s, text))
-    # Read passage by passage (best passage first), each in its own sentence order.
-    best = {}
-    for score, h, _, _ in chosen:
-        best[h] = max(best.get(h, -1.0), score)
-    chosen.sort(key=lambda c: (-best[c[1]], c[2]))
-    return [(h, s, text) for _, h, s, text in chosen]
+            for h, hit in enumerate(self.hits):
+                if hit.passage.kind == kind and h not in skip:
+                    self.structured(h)
+                    return True
+        return False
+
+    def structured(self, h: int) -> None:
+        """Blocks for a whole fitting passage: quotes verbatim, tables as tables, lists as lists,
+        and of its paragraphs the sentences that bear on the question."""
+        passage = self.hits[h].passage
+        title = passage.section.split(" › ")[-1]
+        for part in passage.parts or []:
+            if any((h, s) in self.used for s in range(part["start"], part["end"])):
+                continue  # already shown, e.g. introduced by a sentence of the lead
+            if part["type"] == "paragraph":
+                self.paragraph(self._bearing(h, range(part["start"], part["end"])), title=title)
+            else:
+                self.shaped(h, part, title)
+            title = None
+
+    def _bearing(self, h: int, span: range) -> list[tuple[int, int]]:
+        """Sentences of a paragraph worth showing: the caveat before a sample clause, arithmetic
+        in a worked example, otherwise the best-scoring few; each with the sentence it leans on."""
+        passage = self.hits[h].passage
+        keep = []
+        for s in span:
+            sentence = passage.sentences[s]
+            wanted = (("illustrative" in sentence.lower() or "not legal advice" in sentence.lower())
+                      or (passage.kind == "worked_example" and _ARITHMETIC.search(sentence))
+                      or passage.kind in ("sample_clause", "steps"))
+            if wanted:
+                keep.append(s)
+        if not keep:
+            ranked = sorted(span, key=lambda s: self.score(h, s), reverse=True)
+            keep = sorted(ranked[:2])
+        picked = []
+        for s in keep:
+            if picked and picked[-1][1] == s - 1 or (s - 1 in span and (h, s - 1) in self.used):
+                follows = True
+            else:
+                follows = False
+            if not follows and (_LEANS_BACK.match(passage.sentences[s]) and s - 1 in span
+                                and self.usable(h, s - 1, follows=True)):
+                picked.append((h, s - 1))
+                follows = True
+            if self.usable(h, s, follows=follows or "illustrative" in passage.sentences[s].lower()):
+                picked.append((h, s))
+        return picked[:6]
+
+    def fill(self) -> None:
+        """Up to the sentence budget: the best remaining sentences of the top passages, read
+        passage by passage in their own order."""
+        budget = self.sentences_left()
+        if budget <= 0:
+            return
+        candidates = sorted(((self.score(h, s), h, s) for h in range(min(len(self.hits), SOURCE_PASSAGES))
+                             for s in range(len(self.hits[h].passage.sentences))), reverse=True)
+        best = candidates[0][0] if candidates else 0.0
+        chosen: list[tuple[int, int]] = []
+        first: dict[int, float] = {}  # each passage's best chosen score: passages read best first
+        for score, h, s in candidates:
+            if len(chosen) == budget:
+                break
+            if len(self.used) + len(chosen) >= 2 and score < KEEP_RATIO * best:
+                break
+            follows = (h, s - 1) in self.used or (h, s - 1) in chosen
+            if self.usable(h, s, follows=follows):
+                chosen.append((h, s))
+                first.setdefault(h, score)
+                self.vectors.append(self.hits[h].passage.sentence_vectors[s])
+        del self.vectors[len(self.vectors) - len(chosen):]  # `take` adds them again, in order
+        chosen.sort(key=lambda c: (-first[c[0]], c[1]))
+        self.paragraph(chosen)
+
+
+def _part_of(passage, s: int) -> dict | None:
+    return next((p for p in passage.parts or [] if p["start"] <= s < p["end"]), None)
+
+
+def _block(kind: str, hits: list[int], title: str | None = None, **content) -> dict:
+    """A block with its content; `hits` are turned into citation numbers by `number_blocks`."""
+    block = {"type": kind, **content, "citations": list(dict.fromkeys(hits))}
+    if title:
+        block["title"] = title
+    return block
+
+
+def number_blocks(blocks: list[dict], hits: list[Hit]) -> dict[int, int]:
+    """Renumber hit indices in blocks to citation numbers: quoted hits first, in reading order."""
+    numbers: dict[int, int] = {}
+    for block in blocks:
+        for h in block["citations"]:
+            numbers.setdefault(h, len(numbers) + 1)
+    for h in range(len(hits)):
+        numbers.setdefault(h, len(numbers) + 1)
+    for block in blocks:
+        block["citations"] = [numbers[h] for h in block["citations"]]
+        if block["type"] == "paragraph":
+            block["text"] = re.sub(r"\[(\d+)\]", lambda m: f"[{numbers[int(m.group(1))]}]", block["text"])
+    return numbers
+
+
+def plain_text(blocks: list[dict]) -> str:
+    """The answer as plain text: every sentence, item, quoted line and row followed by its [n]."""
+    lines = []
+    for block in blocks:
+        marks = " ".join(f"[{n}]" for n in block["citations"])
+        kind = block["type"]
+        if kind == "paragraph":
+            lines.append(block["text"])
+        elif kind in ("list", "steps"):
+            lines += [f"{f'{i}.' if kind == 'steps' else '-'} {item} {marks}"
+                      for i, item in enumerate(block["items"], start=1)]
+        elif kind == "quote":
+            lines += [f"> {line} {marks}" for line in block["lines"]]
+        elif kind == "table":
+            lines += ["; ".join(f"{h}: {c}" for h, c in zip(block["header"], row) if c) + f". {marks}"
+                      for row in block["rows"]]
+    return "\n".join(lines)
+
+
+def _known_match(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> tuple[int, str] | None:
+    """(hit index, answer) when the question is one the corpus asks and answers itself."""
+    index = retriever.index
+    if not len(index.known):
+        return None
+    cosines = index.known_vectors @ query
+    best = int(np.argmax(cosines))
+    if float(cosines[best]) < KNOWN_MATCH:
+        return None
+    known = index.known[best]
+    passage = index.passages[known["position"]]
+    h = next((h for h, hit in enumerate(hits) if hit.passage.position == passage.position), None)
+    if h is None:  # the Q&A's passage joins the sources, first
+        hits.insert(0, Hit(passage, 0.0, float(index.vectors.reconstruct(passage.position) @ query)))
+        h = 0
+    return h, known["answer"]
+
+
+def compose(question: str, hits: list[Hit], query: np.ndarray, intent: Intent, max_sentences: int,
+            known: tuple[int, str] | None) -> list[dict]:
+    """The answer's blocks (with hit indices as citations)."""
+    composer = Composer(question, hits, query, intent, max_sentences)
+    lead = composer.lead(known)
+    if lead is None:
+        return []
+    shaped = composer.support(skip=set() if composer.intent.main in ("clause", "calculation") else {lead})
+    if not shaped or intent.main in ("definition", "situation", "yes_no", "comparison", "choose"):
+        composer.fill()
+    return [b for b in composer.blocks if b.get("text") or b.get("items") or b.get("lines") or b.get("rows")]
+
+
+def _abstain(retriever: Retriever, question: str, hits: list[Hit], started: float, searched: float,
+             evidence: float, intent: str) -> Answer:
+    seen, suggestions = set(), []
+    for hit in hits:
+        passage = hit.passage
+        if passage.doc_id not in seen:
+            seen.add(passage.doc_id)
+            # A glossary entry is a topic of its own: offer the term, not "Glossary".
+            glossary = retriever.index.documents[passage.doc_id]["topic"] == "glossary"
+            suggestions.append({
+                "doc_id": passage.doc_id,
+                "title": passage.section if glossary else passage.title,
+                "url": f"/docs/{passage.doc_id}" + (f"#{passage.anchor}" if glossary else ""),
+            })
+    text = ABSTAIN_TEXT
+    if suggestions:
+        text += " The closest topics I have are: " + "; ".join(s["title"] for s in suggestions[:3]) + "."
+    return Answer(question, text, True, [], suggestions[:3], _timing(started, searched), evidence,
+                  [{"type": "paragraph", "text": text, "citations": []}], intent)
 
 
 def answer_question(retriever: Retriever, question: str, k: int = 5, filters: dict | None = None,
@@ -124,40 +396,28 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
                     max_sentences: int = DEFAULTS.answer_sentences) -> Answer:
     """Answer `question` from the corpus; `context` (the question with earlier turns) helps retrieval."""
     started = time.perf_counter()
+    intent = classify(question)
     hits, vector = retriever.search(question, k=k, filters=filters, context=context,
-                                    context_weight=context_weight)
+                                    context_weight=context_weight, intent=intent)
     searched = time.perf_counter()
     evidence = max((hit.dense for hit in hits[:SOURCE_PASSAGES]), default=0.0)
-    if evidence < threshold:
-        seen, suggestions = set(), []
-        for hit in hits:
-            passage = hit.passage
-            if passage.doc_id not in seen:
-                seen.add(passage.doc_id)
-                # A glossary entry is a topic of its own: offer the term, not "Glossary".
-                glossary = retriever.index.documents[passage.doc_id]["topic"] == "glossary"
-                suggestions.append({
-                    "doc_id": passage.doc_id,
-                    "title": passage.section if glossary else passage.title,
-                    "url": f"/docs/{passage.doc_id}" + (f"#{passage.anchor}" if glossary else ""),
-                })
-        text = ABSTAIN_TEXT
-        if suggestions:
-            text += " The closest topics are: " + "; ".join(s["title"] for s in suggestions[:3]) + "."
-        return Answer(question, text, True, [], suggestions[:3], _timing(started, searched), evidence)
+    known = _known_match(retriever, hits, vector) if hits else None
+    if known:
+        evidence = max(evidence, KNOWN_MATCH)
+    if evidence < threshold or _OFF_TASK.search(question):
+        if context:  # suggestions come from the question itself, not from earlier turns
+            hits, _ = retriever.search(question, k=k, filters=filters)
+        return _abstain(retriever, question, hits, started, searched, evidence, intent.main)
 
-    picked = choose_sentences(hits, vector, max_sentences, question)
-    numbers: dict[int, int] = {}
-    for h, _, _ in picked:
-        numbers.setdefault(h, len(numbers) + 1)
-    for h in range(len(hits)):
-        numbers.setdefault(h, len(numbers) + 1)
-    text = " ".join(f"{sentence} [{numbers[h]}]" for h, _, sentence in picked)
-    cited = {h for h, _, _ in picked}
-    citations = sorted(
-        (citation(numbers[h], hit, h in cited) for h, hit in enumerate(hits)), key=lambda c: c["n"]
-    )
-    return Answer(question, text, False, citations, [], _timing(started, searched), evidence)
+    blocks = compose(question, hits, vector, intent, max_sentences, known)
+    numbers = number_blocks(blocks, hits)
+    quoted = {h for block in blocks for h in block["citations"]}
+    quoted = {h for h, n in numbers.items() if n in quoted}
+    documents = retriever.index.documents
+    citations = sorted((citation(numbers[h], hit, h in quoted, documents.get(hit.passage.doc_id))
+                        for h, hit in enumerate(hits)), key=lambda c: c["n"])
+    return Answer(question, plain_text(blocks), False, citations, [], _timing(started, searched),
+                  evidence, blocks, intent.main)
 
 
 def _timing(started: float, searched: float) -> dict:

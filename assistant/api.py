@@ -49,10 +49,27 @@ class Citation(BaseModel):
     doc_id: str
     title: str
     section: str
+    kind: str = Field(description="The section's kind: overview, definition, sample_clause, worked_example, "
+                                  "pitfalls, negotiation, steps, comparison, key_points, body, ...")
     url: str
     text: str
     score: float = Field(description="Cosine similarity of question and passage.")
-    cited: bool = Field(description="True when a sentence of the answer quotes this passage.")
+    cited: bool = Field(description="True when the answer quotes this passage.")
+    reviewed: str | None = Field(None, description="When the article's facts were last checked (YYYY-MM-DD).")
+    jurisdiction: list[str] = Field(default_factory=list, description="Legal systems the article's content depends on.")
+
+
+class Block(BaseModel):
+    """One part of an answer, in reading order. Every block names the citations it quotes."""
+    type: Literal["paragraph", "list", "steps", "quote", "table"]
+    text: str | None = Field(None, description="paragraph: sentences, each followed by its [n].")
+    items: list[str] | None = Field(None, description="list, steps: the items, verbatim.")
+    lines: list[str] | None = Field(None, description="quote: the quoted lines verbatim (a sample clause keeps "
+                                                      "its numbering and one line per sub-clause).")
+    header: list[str] | None = Field(None, description="table: column names.")
+    rows: list[list[str]] | None = Field(None, description="table: rows of cells.")
+    title: str | None = Field(None, description="The section the block comes from, when it is shown whole.")
+    citations: list[int] = Field(description="Numbers (n) of the citations this block quotes.")
 
 
 class Suggestion(BaseModel):
@@ -64,7 +81,12 @@ class Suggestion(BaseModel):
 class AskResponse(BaseModel):
     conversation_id: str
     message_id: str
-    answer: str
+    answer: str = Field(description="The answer as plain text: every sentence, item, quoted line and table row "
+                                    "followed by its [n].")
+    blocks: list[Block] = Field(description="The same answer as ordered blocks, for rendering: a direct lead, "
+                                            "then support shaped as asked (a quoted clause, a table, a list).")
+    intent: str = Field(description="What the question was taken to ask for: definition, calculation, example, "
+                                    "clause, comparison, choose, steps, risks, negotiation, situation, yes_no.")
     abstained: bool
     citations: list[Citation]
     suggestions: list[Suggestion] = Field(description="Closest topics, offered when the assistant abstains.")

@@ -34,6 +34,8 @@ class Passage:
     text: str
     topic: str
     audience: tuple[str, ...]
+    kind: str = "body"  # the section's kind (see section_kind)
+    parts: list[dict] = field(default_factory=list)  # the blocks' shapes over `sentences`
     hash: str = field(default="")
 
     @property
@@ -86,8 +88,45 @@ def _terminated(text: str) -> str:
 
 @dataclass
 class _Block:
-    text: str  # how the block reads in a passage
-    sentences: list[str]
+    """One Markdown block as units (a paragraph's sentences, a list's items, a table's rows, a
+    quote's paragraphs), so a long block splits between units and keeps its shape in each piece."""
+    kind: str  # paragraph | list | steps | table | quote
+    units: list[tuple[str, list[str]]]  # (how the unit reads, its sentences)
+    header: list[str] = field(default_factory=list)  # a table's column names
+    cells: list[list[str]] = field(default_factory=list)  # a table's rows, one per unit
+
+    @property
+    def text(self) -> str:
+        if self.kind in ("list", "steps"):
+            return "\n".join(f"- {unit}" for unit, _ in self.units)
+        if self.kind == "table":
+            return "\n".join(unit for unit, _ in self.units)
+        text = " ".join(unit for unit, _ in self.units)
+        return f"“{text}”" if self.kind == "quote" else text
+
+    @property
+    def sentences(self) -> list[str]:
+        return [s for _, sentences in self.units for s in sentences]
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def part(self, start: int) -> dict:
+        """How the block is stored with its passage: its shape and its sentences' range there."""
+        part = {"type": self.kind, "start": start, "end": start + len(self.sentences)}
+        if self.kind in ("list", "steps"):
+            part["items"] = [unit for unit, _ in self.units]
+        elif self.kind == "table":
+            part["header"], part["rows"] = self.header, self.cells
+        elif self.kind == "quote":
+            part["lines"] = [unit for unit, _ in self.units]
+        return part
+
+    def piece(self, units: list[int]) -> _Block:
+        """The block cut down to some of its units."""
+        return _Block(self.kind, [self.units[u] for u in units], self.header,
+                      [self.cells[u] for u in units] if self.cells else [])
 
 
 def _blocks(tokens) -> tuple[list[tuple[int, str]], list[tuple[int, _Block]]]:
@@ -114,7 +153,7 @@ def _blocks(tokens) -> tuple[list[tuple[int, str]], list[tuple[int, _Block]]]:
             continue
         if token.type in ("fence", "code_block") and token.content.strip():
             text = token.content.strip()
-            blocks.append((i, _Block(text, [text])))
+            blocks.append((i, _Block("paragraph", [(text, [text])])))
         i += 1
     return headings, blocks
 
@@ -129,22 +168,85 @@ def _make_block(kind: str, tokens) -> _Block | None:
                 row.append(_inline_text(token))
             elif token.type == "tr_close":
                 rows.append(row)
-        if not rows:
+        if len(rows) < 2:
             return None
         header, body = rows[0], rows[1:]
+        # A row reads as one sentence ("Availability: 99.9%; Downtime: 43.2 min.") for search and
+        # plain-text answers; its cells are kept so an answer can show the table as a table.
         lines = ["; ".join(f"{h}: {c}" for h, c in zip(header, r) if c) + "." for r in body]
-        return _Block("\n".join(lines), lines)
-    inlines = [_inline_text(t) for t in tokens if t.type == "inline"]
-    inlines = [t for t in inlines if t]
+        return _Block("table", [(line, [line]) for line in lines], header, body)
+    if kind in ("bullet_list_open", "ordered_list_open"):
+        # Every item's own text is one unit; a nested list's items follow their parent's.
+        items = [_terminated(_inline_text(t)) for t in tokens if t.type == "inline" and t.content.strip()]
+        return _Block("steps" if kind == "ordered_list_open" else "list",
+                      [(item, split_sentences(item)) for item in items]) if items else None
+    inlines = [t for t in (_inline_text(t) for t in tokens if t.type == "inline") if t]
     if not inlines:
         return None
-    if kind in ("bullet_list_open", "ordered_list_open"):
-        items = [_terminated(t) for t in inlines]
-        return _Block("\n".join(f"- {t}" for t in items), [s for t in items for s in split_sentences(t)])
-    text = " ".join(inlines)
     if kind == "blockquote_open":
-        return _Block(f"“{text}”", split_sentences(text))
-    return _Block(text, split_sentences(text))
+        return _Block("quote", [(line, split_sentences(line)) for line in inlines])
+    return _Block("paragraph", [(s, [s]) for s in split_sentences(" ".join(inlines))])
+
+
+# Section kinds, from the heading: what the composer looks for when a question asks for it.
+_KINDS = [
+    ("check_yourself", r"^check yourself"),
+    ("key_points", r"^key points"),
+    ("sample_clause", r"^sample (clause|notice|wording|letter)"),
+    ("worked_example", r"^worked (example|figures)"),
+    ("red_flags", r"red flags"),
+    ("negotiation", r"^negotiation"),
+    ("interactions", r"interact"),
+    ("jurisdiction", r"jurisdiction"),
+    ("pitfalls", r"pitfalls|mistakes"),
+    ("steps", r"^steps\b|step by step|^how to\b"),
+    ("good_clause", r"^what a good .* contains"),
+    ("when_to_use", r"^when |^which |fits\b"),
+    ("comparison", r"\bvs\.?\b|versus|compar|differen"),
+]
+
+
+def section_kind(section: str, topic: str) -> str:
+    """What a section is for (sample_clause, worked_example, pitfalls, ...), from its heading."""
+    if topic == "glossary":
+        return "definition"
+    if section == INTRO_SECTION:
+        return "overview"
+    heading = section.split(" › ")[-1].lower()
+    for kind, pattern in _KINDS:
+        if re.search(pattern, heading):
+            return kind
+    return "body"
+
+
+
+
+def known_questions(passages: list[Passage]) -> list[dict]:
+    """Question→answer pairs the corpus states: "Check yourself" Q&As and glossary terms.
+
+    Each is {question, answer, position (of the passage holding it), source: check|glossary}.
+    """
+    known = []
+    for position, passage in enumerate(passages):
+        if passage.kind == "check_yourself":
+            # "**Q:** ...? **A:** ..." reads as a "Q: ..." sentence, then "A: ..." and its sequels.
+            pair = None
+            for sentence in passage.sentences + ["Q:"]:
+                if sentence.startswith("Q:"):
+                    if pair and pair["answer"]:
+                        known.append(pair)
+                    pair = {"question": sentence[2:].strip(), "answer": "", "position": position,
+                            "source": "check"}
+                elif pair is not None:
+                    pair["answer"] = f"{pair['answer']} {sentence.removeprefix('A:').strip()}".strip()
+        elif passage.kind == "definition" and passage.ordinal == 1 and passage.sentences:
+            term = passage.section
+            names = [term] + [m.strip() for m in re.findall(r"\(([^)]{2,14})\)$", term)]
+            names[0] = re.sub(r"\s*\([^)]*\)$", "", term)
+            for name in dict.fromkeys(names):
+                known.append({"question": f"What is {name}?", "answer": passage.sentences[0],
+                              "position": position, "source": "glossary"})
+    return known
 
 
 def render_article(body: str) -> str:
@@ -177,6 +279,10 @@ def chunk_article(article: Article) -> list[Passage]:
     passages: list[Passage] = []
     for section, anchor, section_blocks in sections:
         for ordinal, group in enumerate(_pack(section_blocks), start=1):
+            parts, start = [], 0
+            for block in group:
+                parts.append(block.part(start))
+                start = parts[-1]["end"]
             passages.append(
                 Passage(
                     id=f"{article.id}#{anchor}:{ordinal}",
@@ -189,6 +295,8 @@ def chunk_article(article: Article) -> list[Passage]:
                     text="\n\n".join(b.text for b in group),
                     topic=article.topic,
                     audience=article.audience,
+                    kind=section_kind(section, article.topic),
+                    parts=parts,
                 )
             )
     for passage in passages:
@@ -197,25 +305,25 @@ def chunk_article(article: Article) -> list[Passage]:
 
 
 def _pack(blocks: list[_Block]) -> list[list[_Block]]:
-    """Group a section's blocks into passages, splitting an oversized block at sentences."""
+    """Group a section's blocks into passages, splitting an oversized block between its units."""
     pieces: list[_Block] = []
     for block in blocks:
-        if len(block.text.split()) <= MAX_WORDS:
+        if block.words <= MAX_WORDS:
             pieces.append(block)
             continue
-        current: list[str] = []
-        for sentence in block.sentences:
-            if current and len(" ".join(current + [sentence]).split()) > MAX_WORDS:
-                pieces.append(_Block(" ".join(current), current))
+        current: list[int] = []
+        for u in range(len(block.units)):
+            if current and sum(len(block.units[c][0].split()) for c in current + [u]) > MAX_WORDS:
+                pieces.append(block.piece(current))
                 current = []
-            current.append(sentence)
+            current.append(u)
         if current:
-            pieces.append(_Block(" ".join(current), current))
+            pieces.append(block.piece(current))
 
     groups: list[list[_Block]] = []
     size = 0
     for piece in pieces:
-        words = len(piece.text.split())
+        words = piece.words
         if groups and size + words <= MAX_WORDS:
             groups[-1].append(piece)
             size += words
@@ -223,6 +331,7 @@ def _pack(blocks: list[_Block]) -> list[list[_Block]]:
             groups.append([piece])
             size = words
     # A short tail reads better merged into its predecessor than cited alone.
-    if len(groups) > 1 and sum(len(b.text.split()) for b in groups[-1]) < MIN_WORDS:
+    if len(groups) > 1 and sum(b.words for b in groups[-1]) < MIN_WORDS:
         groups[-2].extend(groups.pop())
     return groups
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import sys
 import textwrap
 
@@ -101,7 +102,9 @@ def ask(question, k, topic, audience, conversation_id, as_json):
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    click.echo(textwrap.fill(result["answer"], width=100))
+    for line in result["answer"].splitlines():  # one line per sentence run, item, quoted line, row
+        lead = re.match(r"(- |\d+\. |> )?", line).group(0)
+        click.echo(textwrap.fill(line, width=100, subsequent_indent=" " * len(lead) if lead != "> " else "> "))
     if result["suggestions"]:
         click.echo("\nClosest topics:")
         for s in result["suggestions"]:

@@ -50,7 +50,13 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [m001_initial]
+def m002_answer_blocks(db: sqlite_utils.Database) -> None:
+    """Answers keep their blocks (the structured form the pages render) and intent."""
+    db["messages"].add_column("blocks", str)
+    db["messages"].add_column("intent", str)
+
+
+MIGRATIONS = [m001_initial, m002_answer_blocks]
 
 
 def is_follow_up(question: str) -> bool:
@@ -127,6 +133,7 @@ class ConversationStore:
                 "id": message_id, "conversation_id": conversation_id, "position": position,
                 "question": question, "search_query": search_query, "answer": answer["answer"],
                 "abstained": int(answer["abstained"]), "citations": json.dumps(answer["citations"]),
+                "blocks": json.dumps(answer.get("blocks") or []), "intent": answer.get("intent") or "",
                 "created_at": now,
             })
         return conversation_id, message_id
@@ -139,6 +146,8 @@ class ConversationStore:
             {
                 "message_id": row["id"], "question": row["question"], "answer": row["answer"],
                 "abstained": bool(row["abstained"]), "citations": json.loads(row["citations"]),
+                # Answers stored before blocks existed have none; pages then show the plain text.
+                "blocks": json.loads(row["blocks"] or "[]"), "intent": row["intent"] or "",
                 "created_at": row["created_at"],
             }
             for row in self.db.query(

@@ -4,25 +4,47 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections import defaultdict
 from pathlib import Path
 
-from .answering import answer_question
+import numpy as np
+
+from .answering import Answer, answer_question
 from .conversations import follow_up_context
+from .intent import classify
 from .retrieval import METHODS, Retriever
 from .settings import ROOT
 
 EVAL_DIR = ROOT / "tests" / "eval"
+QUESTION_FILES = ("questions.jsonl", "situational.jsonl")
+# Question kinds grouped the way the goals are set: plain questions, and real situations.
+GROUPS = {"study": "plain", "clause": "plain", "paraphrase": "plain", "widget": "plain",
+          "situational": "situational", "calculation": "calculation", "clause_wording": "clause wording"}
+# Judged independently of the composer's own rules: an answer sentence that opens by pointing
+# back ("This ...", "Both ...") with nothing before it, or forward ("below") with nothing after it.
+_BACK = re.compile(r"^(this|these|those|it|they|both|all (three|four)|such|the above|the latter|the former)\b",
+                   re.IGNORECASE)
+_FORWARD = re.compile(r"\b(below|as follows|the following)\b|:$", re.IGNORECASE)
+_DEFINITION = re.compile(r"^(?:an?\s+|the\s+)?(?P<subject>[\w /()&'-]{2,60}?)\s+(?:is|are|means|refers to)\s+"
+                         r"(?:an?|the)\b", re.IGNORECASE)
+_MARK = re.compile(r"\s*\[\d+\]")
 
 
 def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
 
 
+def load_questions(eval_dir: Path) -> list[dict]:
+    return [q for name in QUESTION_FILES if (eval_dir / name).exists()
+            for q in load_jsonl(eval_dir / name)]
+
+
 def ranked_docs(retriever: Retriever, query: str, method: str, depth: int = 10,
                 context: str | None = None, context_weight: float = 1.0) -> list[str]:
     """Article ids in the order their passages rank, each once."""
     hits, _ = retriever.search(query, k=depth * 3, method=method, context=context,
-                               context_weight=context_weight)
+                               context_weight=context_weight, intent=classify(query))
     return list(dict.fromkeys(h.passage.doc_id for h in hits))[:depth]
 
 
@@ -51,7 +73,7 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
     With `calibration`, the report also lists each question's evidence score, from which
     `assistant eval --calibrate` shows how every abstention threshold would do.
     """
-    questions = load_jsonl(eval_dir / "questions.jsonl")
+    questions = load_questions(eval_dir)
     in_scope = [q for q in questions if q["relevant"]]
     out_of_scope = [q for q in questions if not q["relevant"]]
     report: dict = {"questions": len(in_scope), "out_of_scope": len(out_of_scope), "methods": {}}
@@ -59,11 +81,10 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
         report["methods"][method] = _mean(
             [scores(ranked_docs(retriever, q["question"], method), q["relevant"]) for q in in_scope])
 
-    # Evidence is what abstention compares with the threshold; one answer per question gives both.
-    evidence = {q["id"]: answer_question(retriever, q["question"], threshold=-1.0).evidence
-                for q in questions}
-    abstained_oos = sum(evidence[q["id"]] < threshold for q in out_of_scope)
-    abstained_in = sum(evidence[q["id"]] < threshold for q in in_scope)
+    answers = {q["id"]: answer_question(retriever, q["question"], threshold=threshold) for q in questions}
+    evidence = {qid: answer.evidence for qid, answer in answers.items()}
+    abstained_oos = sum(answers[q["id"]].abstained for q in out_of_scope)
+    abstained_in = sum(answers[q["id"]].abstained for q in in_scope)
     flagged = abstained_oos + abstained_in
     report["abstention"] = {
         "threshold": threshold,
@@ -74,6 +95,13 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
     if calibration:
         report["calibration"] = [{"id": q["id"], "in_scope": bool(q["relevant"]),
                                   "evidence": round(evidence[q["id"]], 4)} for q in questions]
+
+    report["answers"] = answer_quality(retriever, in_scope, answers)
+    by_kind = defaultdict(list)
+    for q in in_scope:
+        by_kind[GROUPS.get(q.get("kind", "other"), q.get("kind", "other"))].append(
+            scores(ranked_docs(retriever, q["question"], "hybrid"), q["relevant"]))
+    report["recall_by_group"] = {group: _mean(rows)["recall@5"] for group, rows in sorted(by_kind.items())}
 
     first_turns, follow_ups, without_context = [], [], []
     for dialogue in load_jsonl(eval_dir / "dialogues.jsonl"):
@@ -96,4 +124,73 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
         "follow_ups_without_context": _mean(without_context),
         "follow_up_count": len(follow_ups),
     }
+    return report
+
+
+def answer_sentences(answer: Answer) -> list[str]:
+    """The answer's prose sentences (paragraph blocks) without their [n] markers."""
+    return [s for block in answer.blocks if block["type"] == "paragraph"
+            for s in split_sentences_plain(block["text"])]
+
+
+def repeats_definition(answer: Answer, vectors: dict[str, np.ndarray]) -> bool:
+    """Two sentences defining the same subject, or two sentences that say the same thing."""
+    sentences = answer_sentences(answer)
+    subjects = [m["subject"].lower() for m in map(_DEFINITION.match, sentences) if m]
+    if len(subjects) != len(set(subjects)) or len(subjects) > 2:
+        return True
+    known = [vectors[s] for s in sentences if s in vectors]
+    return any(float(a @ b) > 0.85 for i, a in enumerate(known) for b in known[i + 1:])
+
+
+def dangles(answer: Answer) -> bool:
+    """A block that opens by pointing back at nothing, or points forward at nothing."""
+    blocks = answer.blocks
+    for i, block in enumerate(blocks):
+        if block["type"] != "paragraph":
+            continue
+        sentences = split_sentences_plain(block["text"])
+        if sentences and _BACK.match(sentences[0]):
+            return True
+        nxt = blocks[i + 1]["type"] if i + 1 < len(blocks) else None
+        if sentences and _FORWARD.search(sentences[-1]) and nxt in (None, "paragraph"):
+            return True
+    return False
+
+
+def split_sentences_plain(text: str) -> list[str]:
+    from .chunking import split_sentences
+
+    return split_sentences(_MARK.sub("", text))
+
+
+def answer_quality(retriever: Retriever, questions: list[dict], answers: dict[str, Answer]) -> dict:
+    """Per group and per labelled intent: answer fact recall (every `answer_must` regex found in
+    the answer text), repeated-definition and dangling-reference rates, intent accuracy."""
+    vectors = {s: v for p in retriever.index.passages for s, v in zip(p.sentences, p.sentence_vectors)}
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for q in questions:
+        answer = answers[q["id"]]
+        must = q.get("answer_must") or []
+        row = {
+            "facts": float(not answer.abstained and all(re.search(rx, answer.text, re.IGNORECASE)
+                                                        for rx in must)) if must else None,
+            "repeated": float(repeats_definition(answer, vectors)),
+            "dangling": float(dangles(answer)),
+            "intent": float(classify(q["question"]).main == q.get("intent")) if q.get("intent") else None,
+        }
+        kind = q.get("kind", "other")
+        for key in ("all", GROUPS.get(kind, kind), f"intent:{q.get('intent', '?')}"):
+            rows[key].append(row)
+    report = {}
+    for key, group in sorted(rows.items()):
+        facts = [r["facts"] for r in group if r["facts"] is not None]
+        intents = [r["intent"] for r in group if r["intent"] is not None]
+        report[key] = {
+            "questions": len(group),
+            "fact_recall": round(sum(facts) / len(facts), 4) if facts else None,
+            "repeated_definition": round(sum(r["repeated"] for r in group) / len(group), 4),
+            "dangling_reference": round(sum(r["dangling"] for r in group) / len(group), 4),
+            "intent_accuracy": round(sum(intents) / len(intents), 4) if intents else None,
+        }
     return report

@@ -17,12 +17,12 @@ import faiss
 import numpy as np
 import sqlite_utils
 
-from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article
+from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questions
 from .corpus import Article, corpus_hash, load_corpus
 from .errors import IndexUnavailable
 from .settings import Settings
 
-FORMAT = 1  # bump when the stored layout changes; older builds are then rebuilt
+FORMAT = 2  # bump when the stored layout changes; older builds are then rebuilt
 EXACT_LIMIT = Settings().exact_search_limit  # above it, approximate search (see vector_index)
 IVF_NPROBE = 32  # 8 already gives 0.996 on synthetic data; real data clusters less neatly
 CURRENT = "current"
@@ -83,6 +83,20 @@ def _previous_vectors(index_dir: Path, model: str, dimension: int) -> dict[str, 
     return {h: (v, s) for h, v, s in rows}
 
 
+def _previous_text_vectors(index_dir: Path, model: str) -> dict[str, bytes]:
+    """Vectors of the current build's short texts (known questions, asked_as) by text."""
+    manifest = read_manifest(Path(index_dir) / CURRENT)
+    if not manifest or manifest.get("model") != model or manifest.get("format") != FORMAT:
+        return {}
+    db = sqlite3.connect(Path(index_dir) / CURRENT / "passages.db")
+    try:
+        return dict(db.execute("select text, vector from text_vectors").fetchall())
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
+
+
 def current_manifest(corpus_dir: Path, index_dir: Path, model: str, digest: str | None = None):
     """The manifest of the current build if it was built from this corpus and model, else None."""
     manifest = read_manifest(Path(index_dir) / CURRENT)
@@ -137,6 +151,13 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     passage_vectors = embedder.encode([p.embed_text for p in fresh], progress=progress)
     sentences = [s for p in fresh for s in p.sentences]
     sentence_vectors = embedder.encode(sentences, progress=progress)
+    known_pairs = known_questions(passages)
+    asked = [(a.id, phrase) for a in articles for phrase in a.asked_as]
+    text_vectors = _previous_text_vectors(index_dir, embedder.name)
+    short_texts = list(dict.fromkeys([k["question"] for k in known_pairs] + [t for _, t in asked]))
+    new_texts = [t for t in short_texts if t not in text_vectors]
+    for text, vector in zip(new_texts, embedder.encode(new_texts, progress=progress)):
+        text_vectors[text] = _vector_blob(vector)
     offset = 0
     for passage, vector in zip(fresh, passage_vectors):
         count = len(passage.sentences)
@@ -151,6 +172,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     try:
         staging.mkdir()
         _write_store(staging / "passages.db", articles, passages, known)
+        _write_questions(staging / "passages.db", known_pairs, asked,
+                         {t: text_vectors[t] for t in short_texts})
         vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
         searchable = vector_index(vectors, exact_limit)
         faiss.write_index(searchable, str(staging / "vectors.faiss"))
@@ -184,7 +207,8 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
             {
                 "id": a.id, "title": a.title, "topic": a.topic, "audience": list(a.audience),
                 "tags": list(a.tags), "summary": a.summary, "related": list(a.related),
-                "refs": list(a.references), "body": a.body,
+                "refs": list(a.references), "body": a.body, "reviewed": a.reviewed,
+                "jurisdiction": list(a.jurisdiction), "asked_as": "\n".join(a.asked_as),
             }
             for a in articles
         ),
@@ -196,6 +220,7 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
                 "position": position, "id": p.id, "doc_id": p.doc_id, "title": p.title,
                 "section": p.section, "anchor": p.anchor, "ordinal": p.ordinal, "text": p.text,
                 "sentences": p.sentences, "topic": p.topic, "audience": list(p.audience),
+                "kind": p.kind, "parts": p.parts,
                 "hash": p.hash, "vector": vectors[p.hash][0],
                 "sentence_vectors": vectors[p.hash][1],
             }
@@ -206,11 +231,28 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db["passages"].create_index(["id"], unique=True)
     # Porter stemming lets 'terminate' match 'termination'; title and section weigh in too.
     db["passages"].enable_fts(["title", "section", "text"], tokenize="porter", create_triggers=False)
+    # What an article is about, for ranking articles: its title, tags, summary and asked_as.
+    db["documents"].enable_fts(["title", "tags", "summary", "asked_as"], tokenize="porter",
+                               create_triggers=False)
     db["acronyms"].insert_all(
         ({"short": k, "term": v} for k, v in acronyms_from(articles, passages).items()), pk="short"
     )
     db.conn.commit()
     db.conn.execute("vacuum")
+    db.close()
+
+
+def _write_questions(path: Path, known: list[dict], asked: list[tuple[str, str]],
+                     text_vectors: dict[str, bytes]) -> None:
+    """Known question→answer pairs and the articles' asked_as phrasings, with their vectors."""
+    db = sqlite_utils.Database(path)
+    db["known"].create({"id": int, "question": str, "answer": str, "position": int, "source": str}, pk="id")
+    db["known"].insert_all({"id": i, **k} for i, k in enumerate(known))
+    db["asked"].create({"id": int, "doc_id": str, "text": str}, pk="id")
+    db["asked"].insert_all({"id": i, "doc_id": doc, "text": text} for i, (doc, text) in enumerate(asked))
+    db["text_vectors"].create({"text": str, "vector": bytes}, pk="text")
+    db["text_vectors"].insert_all({"text": t, "vector": v} for t, v in text_vectors.items())
+    db.conn.commit()
     db.close()
 
 
@@ -239,6 +281,8 @@ class StoredPassage:
     sentence_vectors: np.ndarray
     topic: str
     audience: tuple[str, ...]
+    kind: str = "body"
+    parts: list[dict] | None = None
 
 
 class Index:
@@ -263,15 +307,32 @@ class Index:
                 sentences=json.loads(row["sentences"]),
                 sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
                 topic=row["topic"], audience=tuple(json.loads(row["audience"])),
+                kind=row["kind"], parts=json.loads(row["parts"]),
             )
             for row in db.execute("select * from passages order by position")
         ]
         self.documents = {
-            row["id"]: {**dict(row), **{k: json.loads(row[k]) for k in ("audience", "tags", "related", "refs")}}
+            row["id"]: {**dict(row), **{k: json.loads(row[k])
+                                        for k in ("audience", "tags", "related", "refs", "jurisdiction")}}
             for row in db.execute("select * from documents")
         }
+        vectors = dict(db.execute("select text, vector from text_vectors").fetchall())
+
+        def matrix(texts: list[str]) -> np.ndarray:
+            return (np.vstack([_blob_vectors(vectors[t], dimension) for t in texts]) if texts
+                    else np.zeros((0, dimension), dtype=np.float32))
+
+        # Known question→answer pairs (Check yourself, glossary terms) and asked_as phrasings.
+        self.known = [dict(row) for row in db.execute("select * from known order by id")]
+        self.known_vectors = matrix([k["question"] for k in self.known])
+        asked = db.execute("select doc_id, text from asked order by id").fetchall()
+        self.asked_docs = [doc for doc, _ in asked]
+        self.asked_vectors = matrix([text for _, text in asked])
         self.acronyms = dict(db.execute("select short, term from acronyms").fetchall())
         self.topics = sorted({d["topic"] for d in self.documents.values()})
+        self.doc_positions: dict[str, list[int]] = {}
+        for passage in self.passages:
+            self.doc_positions.setdefault(passage.doc_id, []).append(passage.position)
 
     @property
     def db(self) -> sqlite3.Connection:

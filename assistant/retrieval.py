@@ -11,10 +11,14 @@ import numpy as np
 from .corpus import AUDIENCES
 from .errors import BadRequest
 from .index import Index, StoredPassage
+from .intent import Intent
 
 METHODS = ("hybrid", "dense", "lexical")
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of top ranks
 CANDIDATES = 50  # how deep each half looks before fusion
+TOP_DOCUMENTS = 3  # articles whose passages get a ranking of their own (see search)
+DOCUMENT_WEIGHT = 1.0  # weight of that within-article ranking in the fusion
+KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
     for from get got had has have how i if in into is it its just may me might more most much must
@@ -93,13 +97,20 @@ class Retriever:
         scores, ids = self.index.vectors.search(vector.reshape(1, -1), n, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def closest(self, vector: np.ndarray, positions: np.ndarray) -> list[tuple[int, float]]:
+        """(position, cosine) of the given passages, closest first (exact, however large the index)."""
+        if not len(positions):
+            return []
+        cosines = self.index.vectors.reconstruct_batch(positions) @ vector
+        order = np.argsort(-cosines)
+        return [(int(positions[i]), float(cosines[i])) for i in order]
+
     def lexical(self, query: str, allowed: np.ndarray | None, n: int = CANDIDATES):
         """(position, bm25) of the n best full-text matches; any query word may match."""
-        terms = [t for t in dict.fromkeys(_WORD.findall(query.lower())) if t not in STOPWORDS]
-        terms = [t.replace('"', "") for t in terms if len(t) > 1 or t.isdigit()]
+        terms = _match_terms(query)
         if not terms:
             return []
-        match = " OR ".join(f'"{t}"' for t in terms)
+        match = " OR ".join(terms)
         # Column weights: title, section, text — a hit in a heading says more than one in prose.
         rows = self.index.db.execute(
             "select rowid, bm25(passages_fts, 2.0, 3.0, 1.0) from passages_fts "
@@ -111,12 +122,43 @@ class Retriever:
             rows = [r for r in rows if r[0] in keep]
         return [(int(position), float(score)) for position, score in rows[:n]]
 
+    def rank_documents(self, vector: np.ndarray, query: str, allowed: np.ndarray | None,
+                       n: int = 10) -> list[str]:
+        """Articles about the question: by its closeness to their asked_as phrasings and by
+        full-text match on their title, tags, summary and asked_as, fused by reciprocal rank."""
+        rankings: list[list[str]] = []
+        if len(self.index.asked_docs):
+            cosines = self.index.asked_vectors @ vector
+            best: dict[str, float] = {}
+            for doc, cosine in zip(self.index.asked_docs, cosines.tolist()):
+                best[doc] = max(best.get(doc, -1.0), cosine)
+            rankings.append(sorted(best, key=best.get, reverse=True)[:CANDIDATES])
+        terms = _match_terms(query)
+        if terms:
+            rows = self.index.db.execute(
+                "select d.id from documents_fts f join documents d on d.rowid = f.rowid "
+                "where documents_fts match ? order by bm25(documents_fts, 3.0, 2.0, 1.0, 1.0) limit ?",
+                (" OR ".join(terms), CANDIDATES)).fetchall()
+            rankings.append([doc for (doc,) in rows])
+        fused: dict[str, float] = {}
+        for ranking in rankings:
+            for rank, doc in enumerate(ranking):
+                fused[doc] = fused.get(doc, 0.0) + 1 / (RRF_K + rank + 1)
+        if allowed is not None:
+            keep = {self.index.passages[p].doc_id for p in allowed.tolist()}
+            fused = {doc: score for doc, score in fused.items() if doc in keep}
+        return sorted(fused, key=fused.get, reverse=True)[:n]
+
     def search(self, query: str, k: int = 5, filters: dict | None = None, method: str = "hybrid",
-               context: str | None = None, context_weight: float = 1.0) -> tuple[list[Hit], np.ndarray]:
+               context: str | None = None, context_weight: float = 1.0,
+               intent: Intent | None = None) -> tuple[list[Hit], np.ndarray]:
         """The k best passages (at most `per_section` per section) and the query vector.
 
         `context` is the query with earlier turns of a conversation: its rankings are fused with the
         question's own, so the question says what is asked and the context what it is about.
+        Hybrid search adds two rankings: the passages of the articles the question is most about
+        (by title, tags and asked_as), and among those the sections that fit the question's
+        `intent` (a sample clause for a wording request, a worked example for a calculation).
         """
         allowed = self.allowed(filters)
         rankings, vectors = [], []
@@ -131,10 +173,18 @@ class Retriever:
                 rankings.append((weight * self.lexical_weight, self.lexical(expanded, allowed)))
         # The question says what is asked; the context only says what about, so it counts half.
         vector = vectors[0] if len(vectors) == 1 else _unit(vectors[0] + 0.5 * vectors[1])
-        fused: dict[int, float] = {}
-        for weight, ranking in rankings:
-            for rank, (position, _) in enumerate(ranking):
-                fused[position] = fused.get(position, 0.0) + weight / (RRF_K + rank + 1)
+        fused = _fuse(rankings)
+        if method == "hybrid":
+            documents = self._about(vector, self.expand(query), allowed, fused)
+            within = np.array([p for doc in documents for p in self.index.doc_positions[doc]],
+                              dtype=np.int64)
+            ranked = self.closest(vector, within)
+            rankings.append((DOCUMENT_WEIGHT, ranked))
+            kinds = set(intent.prefers()) if intent else set()
+            fitting = [(p, c) for p, c in ranked if self.index.passages[p].kind in kinds]
+            if fitting:
+                rankings.append((KIND_WEIGHT, fitting))
+            fused = _fuse(rankings)
         hits, per_section = [], {}
         for position in sorted(fused, key=fused.get, reverse=True):
             passage = self.index.passages[position]
@@ -147,6 +197,33 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits, vector
+
+    def _about(self, vector: np.ndarray, query: str, allowed: np.ndarray | None,
+               fused: dict[int, float]) -> list[str]:
+        """The TOP_DOCUMENTS articles the question is most about: the articles of its best
+        passages and the articles ranked by `rank_documents`, fused."""
+        by_passages = list(dict.fromkeys(
+            self.index.passages[p].doc_id for p in sorted(fused, key=fused.get, reverse=True)[:20]))
+        scores: dict[str, float] = {}
+        for ranking in (by_passages, self.rank_documents(vector, query, allowed)):
+            for rank, doc in enumerate(ranking):
+                scores[doc] = scores.get(doc, 0.0) + 1 / (RRF_K + rank + 1)
+        return sorted(scores, key=scores.get, reverse=True)[:TOP_DOCUMENTS]
+
+
+def _match_terms(query: str) -> list[str]:
+    """The query's words as an FTS5 OR-query's quoted terms (stopwords and stray letters out)."""
+    terms = [t for t in dict.fromkeys(_WORD.findall(query.lower())) if t not in STOPWORDS]
+    return [f'"{t.replace(chr(34), "")}"' for t in terms if len(t) > 1 or t.isdigit()]
+
+
+def _fuse(rankings: list[tuple[float, list[tuple[int, float]]]]) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion of (weight, [(position, score), ...]) rankings."""
+    fused: dict[int, float] = {}
+    for weight, ranking in rankings:
+        for rank, (position, _) in enumerate(ranking):
+            fused[position] = fused.get(position, 0.0) + weight / (RRF_K + rank + 1)
+    return fused
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

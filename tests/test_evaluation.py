@@ -21,9 +21,11 @@ def test_scores_of_a_ranking():
 
 def test_evaluate_reports_methods_abstention_and_follow_ups(settings, embedder, tmp_path):
     questions = [
-        {"id": "q1", "question": "what is an earn-back", "relevant": ["service-credits"]},
-        {"id": "q2", "question": "whats tupe", "relevant": ["employee-transfer", "glossary"]},
-        {"id": "q3", "question": "best pizza in Rome", "relevant": []},
+        {"id": "q1", "question": "what is an earn-back", "relevant": ["service-credits"], "kind": "study",
+         "intent": "definition", "answer_must": ["earn-back"]},
+        {"id": "q2", "question": "whats tupe", "relevant": ["employee-transfer", "glossary"], "kind": "widget",
+         "intent": "definition", "answer_must": ["no such phrase in any answer"]},
+        {"id": "q3", "question": "best pizza in Rome", "relevant": [], "kind": "out_of_scope"},
     ]
     dialogues = [{"id": "d1", "turns": [
         {"question": "What are RTO and RPO?", "relevant": ["disaster-recovery"]},
@@ -37,3 +39,7 @@ def test_evaluate_reports_methods_abstention_and_follow_ups(settings, embedder, 
     assert report["abstention"]["recall"] == 1.0 and report["abstention"]["in_scope_abstained"] == 0
     assert report["dialogues"]["follow_up_count"] == 1
     assert report["dialogues"]["follow_ups"]["recall@5"] == 1.0
+    # Answer fact recall: q1's fact is in its answer, q2's impossible fact is not.
+    assert report["answers"]["all"]["fact_recall"] == 0.5
+    assert report["answers"]["plain"]["questions"] == 2
+    assert report["answers"]["all"]["repeated_definition"] == 0.0

@@ -35,27 +35,65 @@ export function renderAnswer(message, ask) {
     panel.hidden = false;
   }
 
-  // "[n]" in the answer becomes a button for citation n; everything else stays plain text.
-  const text = el("p", {class: "answer-text"});
-  for (const part of message.answer.split(/(\[\d+\])/)) {
-    const citation = byNumber.get(Number(part.slice(1, -1)));
-    if (!/^\[\d+\]$/.test(part) || !citation) {
-      text.append(part);
-      continue;
-    }
-    const marker = el("button", {type: "button", class: "cite", "aria-expanded": "false",
+  // A button that opens citation n's passage in place.
+  function marker(citation) {
+    const button = el("button", {type: "button", class: "cite", "aria-expanded": "false",
                                  "aria-controls": panel.id,
-                                 "aria-label": `Source ${citation.n}: ${citation.title}, ${citation.section}`}, part);
-    marker.addEventListener("click", () => toggle(marker, citation));
-    markers.push(marker);
-    text.append(marker);
+                                 "aria-label": `Source ${citation.n}: ${citation.title}, ${citation.section}`},
+                      `[${citation.n}]`);
+    button.addEventListener("click", () => toggle(button, citation));
+    markers.push(button);
+    return button;
   }
 
+  // Text whose "[n]" become citation buttons; everything else stays plain text.
+  function cited(text) {
+    return text.split(/(\[\d+\])/).map((part) => {
+      const citation = /^\[\d+\]$/.test(part) && byNumber.get(Number(part.slice(1, -1)));
+      return citation ? marker(citation) : part;
+    });
+  }
+
+  // The markers of a block shown whole (a list, a quoted clause, a table), after it.
+  function blockSources(block) {
+    const found = (block.citations || []).map((n) => byNumber.get(n)).filter(Boolean);
+    return found.length ? el("p", {class: "block-source"}, "Source ", found.map(marker)) : null;
+  }
+
+  function renderBlock(block) {
+    const title = block.title ? el("p", {class: "block-title"}, block.title) : null;
+    switch (block.type) {
+      case "list":
+      case "steps":
+        return [title, el(block.type === "steps" ? "ol" : "ul", {class: "answer-list"},
+          block.items.map((item) => el("li", {}, item))), blockSources(block)];
+      case "quote":
+        return [title, el("blockquote", {class: "answer-quote"}, block.lines.map((line) => el("p", {}, line))),
+          blockSources(block)];
+      case "table":
+        return [title, el("div", {class: "table-wrap", role: "region", tabindex: "0",
+                                  "aria-label": block.title || "Table"},
+          el("table", {class: "answer-table"},
+            el("thead", {}, el("tr", {}, block.header.map((h) => el("th", {scope: "col"}, h)))),
+            el("tbody", {}, block.rows.map((row) => el("tr", {}, row.map((cell) => el("td", {}, cell))))))),
+          blockSources(block)];
+      default:
+        return [title, el("p", {class: "answer-text"}, cited(block.text || ""))];
+    }
+  }
+
+  // Answers stored before blocks existed are shown from their plain text.
+  const blocks = message.blocks?.length ? message.blocks : [{type: "paragraph", text: message.answer}];
   const body = el("article", {class: message.abstained ? "answer abstained" : "answer", "aria-label": "Answer"},
     message.abstained ? el("p", {class: "badge"}, "Not covered by the corpus") : null,
-    text, panel);
+    blocks.map(renderBlock), panel);
+  const more = citations.filter((c) => !sources.includes(c));
   if (sources.length) {
     body.append(el("h3", {class: "sources-heading"}, "Sources"), sourceList(sources));
+  }
+  if (more.length && !message.abstained) {
+    body.append(el("details", {class: "more-sources"}, el("summary", {}, `More sources (${more.length})`),
+      sourceList(more)));
   }
   if (message.abstained && message.suggestions?.length) {
     body.append(el("h3", {class: "sources-heading"}, "Closest topics"), el("ul", {class: "suggestions"},
@@ -75,9 +113,21 @@ function sourceList(citations) {
     el("span", {class: "section"}, ` — ${c.section}`))));
 }
 
-// What the copy button puts on the clipboard: the answer, then one line per source with its link.
-function plainText(message, sources) {
-  const lines = [message.answer];
+// What the copy button puts on the clipboard: the answer as Markdown, then its sources with links.
+function markdown(message, sources) {
+  const lines = [];
+  for (const block of message.blocks?.length ? message.blocks : [{type: "paragraph", text: message.answer}]) {
+    const marks = (block.citations || []).map((n) => `[${n}]`).join(" ");
+    if (block.title) lines.push(`**${block.title}**`, "");
+    if (block.type === "list") lines.push(...block.items.map((item) => `- ${item}`), marks);
+    else if (block.type === "steps") lines.push(...block.items.map((item, i) => `${i + 1}. ${item}`), marks);
+    else if (block.type === "quote") lines.push(block.lines.map((line) => `> ${line}`).join("\n>\n"), marks);
+    else if (block.type === "table") {
+      lines.push(`| ${block.header.join(" | ")} |`, `|${block.header.map(() => " --- |").join("")}`,
+        ...block.rows.map((row) => `| ${row.join(" | ")} |`), marks);
+    } else lines.push(block.text);
+    lines.push("");
+  }
   if (sources.length) {
     lines.push("", "Sources:", ...sources.map((c) =>
       `[${c.n}] ${c.title} — ${c.section}: ${new URL(siteUrl(c.url), location.href).href}`));
@@ -90,7 +140,7 @@ function copyButton(message, sources) {
   const button = el("button", {type: "button", class: "secondary copy"}, icon("copy"), label);
   button.addEventListener("click", async () => {
     try {
-      await writeClipboard(plainText(message, sources));
+      await writeClipboard(markdown(message, sources));
       label.textContent = "Copied";
     } catch {
       label.textContent = "Copy failed";

@@ -1,0 +1,124 @@
+"""What a question asks for (definition, calculation, clause wording, …), its parts, and its figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+INTENTS = ("definition", "calculation", "example", "clause", "comparison", "choose", "steps",
+           "risks", "negotiation", "situation", "yes_no")
+
+# Section kinds (chunking.section_kind) that answer each intent, best first.
+PREFERRED_KINDS = {
+    "definition": ("overview", "definition"),
+    "calculation": ("worked_example",),
+    "example": ("worked_example", "sample_clause"),
+    "clause": ("sample_clause", "good_clause"),
+    "comparison": ("comparison", "overview"),
+    "choose": ("when_to_use", "comparison"),
+    "steps": ("steps",),
+    "risks": ("pitfalls", "red_flags"),
+    "negotiation": ("negotiation", "good_clause", "red_flags"),
+    "situation": ("steps", "when_to_use", "body", "good_clause", "interactions"),
+    "yes_no": ("body", "overview"),
+}
+
+_I = re.IGNORECASE
+# Checked in this order; a question may match several (the first is its main intent).
+_RULES = [
+    ("clause", re.compile(
+        r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
+        r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
+        r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause", _I)),
+    ("calculation", re.compile(
+        r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|\bhow much\b|\bhow many\b|"
+        r"\bwhat (is|gets|would be) (paid|owed|the (credit|downtime|total|cost|price))\b|"
+        r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b", _I)),
+    ("comparison", re.compile(
+        r"\bvs\.?\b|\bversus\b|\bdifferen(ce|t)\b|\bdiffer\b|\bcompared? (to|with)\b|\bdistinguish\b|"
+        r"\bsame (thing )?as\b|\bor\b[^?]*\bwhich is (better|cheaper)\b", _I)),
+    ("choose", re.compile(
+        r"\bwhich (model|option|one|engagement|pricing|approach|type|structure|kind|contract)\b|"
+        r"\bshould (we|i) (use|choose|go (with|for)|pick|opt)\b|\bbest (fit|option|model|approach)\b|"
+        r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal))\b", _I)),
+    ("steps", re.compile(
+        r"^how (do|can|should|would) (i|we|you|one)\b|\bsteps?\b|\bhow to\b|\bprocess (for|of)\b|"
+        r"\bwhat do (i|we) do\b|\bwhere do (i|we) start\b|\bchecklist\b|\bplaybook\b", _I)),
+    ("risks", re.compile(
+        r"\brisks?\b|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|\bgo wrong\b|\bmistakes?\b|"
+        r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b", _I)),
+    ("negotiation", re.compile(
+        r"\bnegotiat|\bask for\b|\bpush (back|for)\b|\bleverage\b|\bconcessions?\b|\bbargain|"
+        r"\bwhat should (we|i|our|the)\b[\w\s]{0,40}\b(say|include|contain|cover|ask|insist)\b|"
+        r"\binsist on\b|\bcounter[- ]?(offer|propos)", _I)),
+    ("example", re.compile(r"\bexamples?\b|\bfor instance\b|\bshow me\b|\billustrat", _I)),
+    ("yes_no", re.compile(
+        r"^(is|are|can|does|do|should|must|may|will|could|would|has|have|did)\b|\b(right|true|correct|"
+        r"allowed|legal|enforceable)\?\s*$", _I)),
+    ("definition", re.compile(
+        r"^(what('?s| is| are| does| do)|whats|define|definition|meaning|explain|tell me about|"
+        r"describe)\b|\bmean(s|ing)?\b|\bstand for\b", _I)),
+]
+_SITUATION = re.compile(
+    r"\b(we|our|us|i|my)\b.*\b(have|had|got|are|were|want|need|signed|pay|paid|missed|keeps?|"
+    r"told|say|says|said|refus|lost|went|gone|shut)\b|\bwhat (can|should|do) (we|i)\b|"
+    r"\bour (options|rights)\b|\bwhat now\b|\bthey (say|said|claim|refuse|won't|keep|want)", _I)
+_ASPECT_SPLIT = re.compile(r"(?<=[?.!])\s+(?=\S)|\s*;\s*|\s+(?:and also|also|plus|as well as)\s+", _I)
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(%|percent\b|k\b|m\b)?", _I)
+PERIOD = re.compile(r"\b(day|week|month|quarter|year|hour|minute)s?\b|\b(daily|weekly|monthly|"
+                    r"quarterly|annual(ly)?|yearly)\b", _I)
+
+
+@dataclass
+class Intent:
+    """A question's intents (main one first), its aspects to answer, and the figures in it."""
+    intents: list[str]
+    aspects: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)
+
+    @property
+    def main(self) -> str:
+        return self.intents[0]
+
+    def prefers(self) -> list[str]:
+        """Section kinds that answer this question, for all its intents, best first."""
+        return list(dict.fromkeys(kind for intent in self.intents for kind in PREFERRED_KINDS[intent]))
+
+
+def classify(question: str) -> Intent:
+    """Rules over the question's wording; a long first-person story is a situation."""
+    text = " ".join(question.split())
+    found = [name for name, rule in _RULES if rule.search(text)]
+    words = len(text.split())
+    situational = bool(_SITUATION.search(text)) and (words >= 14 or "?" not in text[:-1] and words >= 10)
+    if situational and (not found or found[0] in ("yes_no", "definition", "steps")):
+        found.insert(0, "situation")
+    if not found:
+        found = ["definition"] if words <= 6 else ["situation"]
+    return Intent(
+        intents=list(dict.fromkeys(found)),
+        aspects=aspects(text),
+        numbers=[m.group(0).strip() for m in NUMBER.finditer(text)],
+        periods=[m.group(0).lower() for m in PERIOD.finditer(text)],
+    )
+
+
+def aspects(question: str, limit: int = 3) -> list[str]:
+    """The separate asks of a multi-part question (sentences that ask, 'also …'), at most `limit`.
+
+    A one-part question is its own single aspect. Statements of the situation stay with the ask
+    that follows them, so each aspect carries its context.
+    """
+    pieces = [p.strip() for p in _ASPECT_SPLIT.split(question) if p and p.strip()]
+    asks, context = [], []
+    for piece in pieces:
+        if piece.endswith("?") or re.match(r"(what|how|which|who|when|where|why|can|should|is|are|do|does)\b",
+                                           piece, _I):
+            asks.append(" ".join(context + [piece]) if not asks else piece)
+            context = []
+        else:
+            context.append(piece)
+    if context:
+        asks = asks[:-1] + [" ".join(asks[-1:] + context)] if asks else [" ".join(context)]
+    return [a for a in asks if len(a.split()) >= 2][:limit] or [question]
