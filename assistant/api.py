@@ -22,23 +22,25 @@ from .chunking import render_article
 from .conversations import ConversationStore
 from .errors import AssistantError, IndexUnavailable, NotFound
 from .limits import QuotaExceeded, Quotas
+from .middleware import CatchUnexpected
 from .origins import Origins, route_path
 from .settings import Settings
+from .validation import NOT_UNICODE_ERRORS, NOT_UNICODE_MESSAGE, Text, printable
 
 log = logging.getLogger("assistant")
 
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    topic: str | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
+    topic: Text | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
     audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(..., description="The question, 1 to 2,000 characters.",
-                          examples=["What is an earn-back on service credits?"])
-    conversation_id: str | None = Field(None, description="Continue this conversation; omit to start one.")
+    question: Text = Field(..., description="The question, 1 to 2,000 characters.",
+                           examples=["What is an earn-back on service credits?"])
+    conversation_id: Text | None = Field(None, description="Continue this conversation; omit to start one.")
     k: int = Field(5, ge=1, le=10, description="How many passages to return as citations.")
     filters: Filters | None = None
 
@@ -95,9 +97,9 @@ class AskResponse(BaseModel):
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message_id: str
+    message_id: Text
     rating: Literal["up", "down"]
-    comment: str = Field("", max_length=2000)
+    comment: Text = Field("", max_length=2000)
 
 
 def _readable(errors: list[dict]) -> str:
@@ -106,7 +108,8 @@ def _readable(errors: list[dict]) -> str:
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
         if error.get("type") == "json_invalid":
             return "The request body is not valid JSON; send a JSON object such as {\"question\": \"...\"}."
-        parts.append(f"{where or 'body'}: {error.get('msg')}")
+        message = NOT_UNICODE_MESSAGE if error.get("type") in NOT_UNICODE_ERRORS else error.get("msg")
+        parts.append(f"{where or 'body'}: {message}")
     return "; ".join(parts)
 
 
@@ -223,6 +226,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
 
     def error_response(request: Request, status: int, message: str):
+        message = printable(message)
         if route_path(request.scope).startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
         return templates.TemplateResponse(
@@ -240,18 +244,16 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, err: RequestValidationError):
-        return error_response(request, 422, _readable(err.errors()))
+        # Text that is not Unicode is valid JSON of the right type: a bad request, not a schema miss.
+        status = 400 if any(e.get("type") in NOT_UNICODE_ERRORS for e in err.errors()) else 422
+        return error_response(request, status, _readable(err.errors()))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, err: HTTPException):
         message = f"Nothing at {request.url.path}." if err.status_code == 404 else str(err.detail)
         return error_response(request, err.status_code, message)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, err: Exception):
-        log.exception("unexpected error on %s", request.url.path)
-        return error_response(request, 500, "Something went wrong on our side; the error is logged.")
-
+    app.add_middleware(CatchUnexpected, error_response=error_response)  # innermost of the middleware
     origins.install(app)  # CORS and the refusal of foreign origins, inside the headers below
 
     app.add_middleware(SecurityHeaders, embed_ancestors=origins.frame_ancestors())

@@ -64,15 +64,32 @@ class QueryBatcher:
                 vectors = self._encode([t for t, _ in batch], batch_size=len(batch))
                 for (_, waiting), vector in zip(batch, vectors):
                     waiting.set_result(vector)
-            except Exception as err:  # every query of a failed batch gets the error
-                for _, waiting in batch:
-                    if not waiting.done():
-                        waiting.set_exception(err)
+            except Exception as err:
+                self._settle_failed(batch, err)
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
         return future.result()
+
+    def _settle_failed(self, batch: list[tuple[str, Future]], err: Exception) -> None:
+        """A failed batch is retried one query at a time, so one bad input fails only itself.
+
+        A model that is gone (ModelUnavailable) fails them all at once: retrying would only make
+        each question wait for a restart in turn.
+        """
+        if len(batch) == 1 or isinstance(err, ModelUnavailable):
+            for _, waiting in batch:
+                if not waiting.done():
+                    waiting.set_exception(err)
+            return
+        for text, waiting in batch:
+            if waiting.done():
+                continue
+            try:
+                waiting.set_result(self._encode([text], batch_size=1)[0])
+            except Exception as one:  # noqa: BLE001 - this query's own error, passed to its caller
+                waiting.set_exception(one)
 
 
 class QueryEncoding:

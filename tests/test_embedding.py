@@ -93,3 +93,42 @@ def test_a_crashed_model_process_fails_clearly_and_the_next_question_restarts_it
         model_process._receive()
     assert model_process.encode(["the next question"]).shape == (1, 384)
     assert model_process._process is not crashed and model_process._process.is_alive()
+
+
+def test_one_bad_text_in_a_batch_fails_only_its_own_query():
+    """A failed batch is retried one by one: one bad input cannot fail the questions beside it."""
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def encode(texts, batch_size=16):
+        calls.append(list(texts))
+        if texts == ["first"]:
+            started.set()
+            release.wait(5)  # keeps the model busy while the next batch queues up
+        if "bad" in texts:
+            raise ValueError("cannot encode 'bad'")
+        return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    batcher = QueryBatcher(encode, wait=0.01)
+    results: dict[str, object] = {}
+
+    def ask(text: str) -> None:
+        try:
+            results[text] = float(batcher(text)[0])
+        except ValueError as err:
+            results[text] = err
+
+    first = threading.Thread(target=ask, args=("first",))
+    first.start()
+    assert started.wait(5)
+    others = [threading.Thread(target=ask, args=(t,)) for t in ("good", "bad", "fine!")]
+    for thread in others:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while len(batcher._pending) < 3 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert results["first"] == 5.0 and results["good"] == 4.0 and results["fine!"] == 5.0
+    assert isinstance(results["bad"], ValueError)
+    assert sorted(calls[1]) == ["bad", "fine!", "good"]  # one batch first, then one by one
