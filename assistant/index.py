@@ -48,7 +48,12 @@ def acronyms_from(articles: list[Article], passages: list[Passage]) -> dict[str,
     for passage in passages:
         match = _ACRONYM_HEADING.match(passage.section) if passage.doc_id in glossary else None
         if match and any(c.isupper() for c in match["short"]):
-            found[match["short"].lower()] = match["term"].strip()
+            short, term = match["short"], match["term"].strip()
+            # "Deployer (AI Act)" names a context, not an acronym: a short form of several words
+            # must at least start like its term ("DPDP Act", "CIGA 2020").
+            if " " in short and short[0].lower() != term[0].lower():
+                continue
+            found[short.lower()] = term
     return found
 
 
