@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 import anyio
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,17 +22,17 @@ from .chunking import render_article
 from .conversations import ConversationStore
 from .errors import AssistantError, IndexUnavailable, NotFound
 from .limits import QuotaExceeded, Quotas
-from .middleware import CatchUnexpected
+from .middleware import BodyLimit, CatchUnexpected
 from .origins import Origins, route_path
 from .settings import Settings
-from .validation import NOT_UNICODE_ERRORS, NOT_UNICODE_MESSAGE, Text, printable
+from .validation import ID_MAX, NOT_UNICODE_ERRORS, NOT_UNICODE_MESSAGE, Id, Text, Topic, printable
 
 log = logging.getLogger("assistant")
 
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    topic: Text | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
+    topic: Topic | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
     audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
 
 
@@ -40,7 +40,7 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: Text = Field(..., description="The question, 1 to 2,000 characters.",
                            examples=["What is an earn-back on service credits?"])
-    conversation_id: Text | None = Field(None, description="Continue this conversation; omit to start one.")
+    conversation_id: Id | None = Field(None, description="Continue this conversation; omit to start one.")
     k: int = Field(5, ge=1, le=10, description="How many passages to return as citations.")
     filters: Filters | None = None
 
@@ -97,9 +97,14 @@ class AskResponse(BaseModel):
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message_id: Text
+    message_id: Id = Field(..., description="The answer's message_id.")
     rating: Literal["up", "down"]
     comment: Text = Field("", max_length=2000)
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    changed: bool = Field(description="True when this replaced the visitor's earlier rating of the answer.")
 
 
 def _readable(errors: list[dict]) -> str:
@@ -119,6 +124,11 @@ async def get_assistant(request: Request) -> Assistant:
 
 async def get_conversations(request: Request) -> ConversationStore:
     return request.app.state.conversations
+
+
+def visitor_address(request: Request) -> str:
+    """Who sends the request, for quotas: the client's address."""
+    return request.client.host if request.client else "unknown"
 
 
 async def check_quota(request: Request) -> None:
@@ -220,7 +230,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.origins = origins = Origins(settings.allowed_origins)
-    app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin)
+    app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin,
+                              settings.feedback_quota_per_visitor)
     templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
     app.state.settings, app.state.templates = settings, templates
     app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
@@ -250,10 +261,12 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, err: HTTPException):
-        message = f"Nothing at {request.url.path}." if err.status_code == 404 else str(err.detail)
+        # Never echo the path: it may hold an id, or be megabytes long.
+        message = "There is nothing at this address." if err.status_code == 404 else str(err.detail)
         return error_response(request, err.status_code, message)
 
     app.add_middleware(CatchUnexpected, error_response=error_response)  # innermost of the middleware
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response)
     origins.install(app)  # CORS and the refusal of foreign origins, inside the headers below
 
     app.add_middleware(SecurityHeaders, embed_ancestors=origins.frame_ancestors())
@@ -284,14 +297,25 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
                 "worker": os.getpid()}  # tells replicas apart when several serve one index
 
     @app.get("/api/conversations/{conversation_id}", tags=["conversations"])
-    def conversation(conversation_id: str, conversations: ConversationsDep):
+    def conversation(conversation_id: Annotated[str, Path(max_length=ID_MAX)], conversations: ConversationsDep):
         """The questions and answers of one conversation, oldest first."""
         return conversations.history(conversation_id)
 
-    @app.post("/api/feedback", tags=["conversations"], status_code=201)
-    def feedback(body: FeedbackRequest, conversations: ConversationsDep):
-        """Thumbs up or down on one answer, with an optional comment."""
-        return {"id": conversations.add_feedback(body.message_id, body.rating, body.comment.strip())}
+    @app.post("/api/feedback", tags=["conversations"], status_code=201, response_model=FeedbackResponse,
+              responses={200: {"description": "The visitor's earlier rating of this answer, changed",
+                               "model": FeedbackResponse},
+                         404: {"description": "Unknown message"},
+                         429: {"description": "Hourly rating quota spent (see Retry-After)"}})
+    def feedback(body: FeedbackRequest, request: Request, response: Response, conversations: ConversationsDep):
+        """Thumbs up or down on one answer, with an optional comment; one rating per answer and
+        visitor, which a second rating replaces."""
+        visitor = visitor_address(request)
+        with request.app.state.quotas.rating(visitor):
+            feedback_id, changed = conversations.add_feedback(body.message_id, body.rating,
+                                                              body.comment.strip(), visitor)
+        if changed:
+            response.status_code = 200
+        return {"id": feedback_id, "changed": changed}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def chat(request: Request):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -56,7 +58,15 @@ def m002_answer_blocks(db: sqlite_utils.Database) -> None:
     db["messages"].add_column("intent", str)
 
 
-MIGRATIONS = [m001_initial, m002_answer_blocks]
+def m003_feedback_visitor(db: sqlite_utils.Database) -> None:
+    """One rating per message per visitor: the visitor as a keyed hash, never the address itself."""
+    db["feedback"].add_column("visitor", str)
+    db["feedback"].create_index(["message_id", "visitor"], unique=True)
+    db["secrets"].create({"name": str, "value": str}, pk="name")
+    db["secrets"].insert({"name": "visitor_key", "value": secrets.token_hex(32)})
+
+
+MIGRATIONS = [m001_initial, m002_answer_blocks, m003_feedback_visitor]
 
 
 def is_follow_up(question: str) -> bool:
@@ -140,8 +150,8 @@ class ConversationStore:
 
     def history(self, conversation_id: str) -> dict:
         if not self.exists(conversation_id):
-            raise NotFound(f"Conversation {conversation_id!r} not found; start a new one by "
-                           "asking without a conversation_id.")
+            raise NotFound("Conversation not found; start a new one by asking without a "
+                           "conversation_id.")  # never echo the id: it may be long, or someone's
         messages = [
             {
                 "message_id": row["id"], "question": row["question"], "answer": row["answer"],
@@ -155,13 +165,30 @@ class ConversationStore:
         ]
         return {"conversation_id": conversation_id, "messages": messages}
 
-    def add_feedback(self, message_id: str, rating: str, comment: str = "") -> int:
+    def add_feedback(self, message_id: str, rating: str, comment: str = "",
+                     visitor: str | None = None) -> tuple[int, bool]:
+        """Store a rating; a visitor's second rating of the same message replaces the first.
+
+        Returns (feedback id, True when it replaced an earlier rating). `visitor` (e.g. the client
+        address) is stored only as a hash keyed with this database's own secret.
+        """
         if not self.db.execute("select 1 from messages where id = ?", [message_id]).fetchone():
-            raise NotFound(f"Message {message_id!r} not found; feedback needs the message_id of an answer.")
+            raise NotFound("Message not found; feedback needs the message_id of an answer.")
+        who = self._visitor_hash(visitor) if visitor else None
+        row = {"message_id": message_id, "rating": rating, "comment": comment, "created_at": _now(),
+               "visitor": who}
         with self._lock, self.db.conn:
-            return self.db["feedback"].insert({
-                "message_id": message_id, "rating": rating, "comment": comment, "created_at": _now(),
-            }).last_pk
+            earlier = who and self.db.execute(
+                "select id from feedback where message_id = ? and visitor = ?", [message_id, who]).fetchone()
+            if earlier:
+                self.db["feedback"].update(earlier[0], row)
+                return earlier[0], True
+            return self.db["feedback"].insert(row).last_pk, False
+
+    def _visitor_hash(self, visitor: str) -> str:
+        if not hasattr(self, "_visitor_key"):
+            self._visitor_key = bytes.fromhex(self.db["secrets"].get("visitor_key")["value"])
+        return hmac.new(self._visitor_key, visitor.encode(), hashlib.sha256).hexdigest()[:32]
 
     def feedback_rows(self) -> list[dict]:
         """Every piece of feedback with the question, answer and citations it was about."""

@@ -1,4 +1,4 @@
-"""Question quotas per visitor and per host origin, counted in a sliding one-hour window in memory."""
+"""Quotas per visitor and per host origin, counted in a sliding one-hour window in memory."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 
 from .errors import AssistantError
 
@@ -49,10 +50,10 @@ class SlidingWindow:
         hits = self._recent(key, now)
         return 0.0 if len(hits) < self.limit else hits[0] + self.window - now
 
-    def hit(self, key: str) -> None:
-        """Count one hit for `key` now."""
+    def hit(self, key: str) -> float | None:
+        """Count one hit for `key` now; returns its time, for `refund` (None when unlimited)."""
         if not self.limit:
-            return
+            return None
         now = self.clock()
         hits = self._recent(key, now)
         hits.append(now)
@@ -60,15 +61,60 @@ class SlidingWindow:
         if len(self._hits) > 10_000:  # prune idle keys now and then, not on every request
             for stale in [k for k in self._hits if not self._recent(k, now)]:
                 del self._hits[stale]
+        return now
+
+    def refund(self, key: str, at: float | None) -> None:
+        """Take back the hit `hit` counted at `at` (a request that was refused after all)."""
+        hits = self._hits.get(key)
+        if at is not None and hits and at in hits:
+            hits.remove(at)
 
 
 class Quotas:
-    """The two question quotas of POST /api/ask: per visitor and per host origin of the widget."""
+    """The question quotas of POST /api/ask (per visitor and per host origin of the widget) and
+    the rating quota of POST /api/feedback (per visitor)."""
 
-    def __init__(self, per_visitor: int, per_origin: int, clock=time.monotonic):
+    def __init__(self, per_visitor: int, per_origin: int, per_visitor_ratings: int = 0,
+                 clock=time.monotonic):
         self.visitors = SlidingWindow(per_visitor, clock=clock)
         self.origins = SlidingWindow(per_origin, clock=clock)
+        self.ratings = SlidingWindow(per_visitor_ratings, clock=clock)
         self._lock = threading.Lock()  # sync endpoints run in a thread pool: check and count at once
+
+    @contextmanager
+    def question(self, visitor: str, origin: str | None):
+        """Count one question for the block (QuotaExceeded when spent); refunded if the block raises.
+
+        So a question refused for its content (400, 404) or failing (503) uses up no quota.
+        """
+        with self._lock:
+            at = self._check(visitor, origin)
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self.visitors.refund(visitor, at[0])
+                if origin:
+                    self.origins.refund(origin, at[1])
+            raise
+
+    @contextmanager
+    def rating(self, visitor: str):
+        """Count one rating for the block (QuotaExceeded when spent); refunded if the block raises."""
+        with self._lock:
+            wait = self.ratings.wait(visitor)
+            if wait:
+                raise QuotaExceeded(
+                    f"You have sent {self.ratings.limit} ratings in the last hour, the most the "
+                    f"assistant takes from one person. Please try again in {_minutes(wait)}.",
+                    math.ceil(wait))
+            at = self.ratings.hit(visitor)
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self.ratings.refund(visitor, at)
+            raise
 
     def check(self, visitor: str, origin: str | None) -> None:
         """Count one question, or raise QuotaExceeded (counting nothing) when either quota is spent.
@@ -80,7 +126,7 @@ class Quotas:
         with self._lock:
             self._check(visitor, origin)
 
-    def _check(self, visitor: str, origin: str | None) -> None:
+    def _check(self, visitor: str, origin: str | None) -> tuple[float | None, float | None]:
         wait = self.visitors.wait(visitor)
         if wait:
             raise QuotaExceeded(
@@ -93,9 +139,7 @@ class Quotas:
                 "The assistant has answered as many questions on this site as it can this hour. "
                 f"Please try again in {_minutes(wait)}, or use the full assistant page.",
                 math.ceil(wait))
-        self.visitors.hit(visitor)
-        if origin:
-            self.origins.hit(origin)
+        return self.visitors.hit(visitor), self.origins.hit(origin) if origin else None
 
 
 def _minutes(seconds: float) -> str:

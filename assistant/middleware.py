@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from .origins import route_path
@@ -50,3 +51,38 @@ class CatchUnexpected:
             response = self.error_response(
                 Request(scope), 500, "Something went wrong on our side; the error is logged.")
             await response(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuses request bodies over `limit` bytes with 413, reading no more than the limit.
+
+    A declared Content-Length over the limit is refused at once; a chunked body is counted as it
+    arrives and cut off when it passes the limit (FastAPI hands the HTTPException raised while
+    reading on to the app's error handler).
+    """
+
+    def __init__(self, app, limit: int, error_response):
+        self.app, self.limit, self.error_response = app, limit, error_response
+        self.message = (f"The request body is larger than {limit // 1024} KB, the most the assistant "
+                        "accepts; send less.")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            response = self.error_response(Request(scope), 413, self.message)
+            response.headers["Connection"] = "close"  # the unread body would follow on this connection
+            return await response(scope, receive, send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413, self.message)
+            return message
+
+        await self.app(scope, limited_receive, send)

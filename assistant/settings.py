@@ -62,6 +62,13 @@ class Settings:
         1000, "Questions the widget on one host origin may ask per hour, all visitors together; "
         "0 means no limit."
     )
+    feedback_quota_per_visitor: int = _setting(
+        120, "Ratings one visitor may send per hour (changing a rating counts too); 0 means no limit."
+    )
+    max_body_bytes: int = _setting(
+        65_536, "Largest request body accepted, in bytes; a larger one is refused with 413 before "
+        "it is read."
+    )
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

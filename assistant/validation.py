@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+ID_MAX = 64  # conversation and message ids are 16-22 characters; anything much longer is not one
 NOT_UNICODE = "not_unicode"  # our error type
 # Ours, and pydantic-core's own where it checks a string itself (e.g. under max_length): the API
 # answers these with 400, as the text is of the right type but unusable.
@@ -26,6 +27,8 @@ def _unicode(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_unicode)]
+Id = Annotated[str, StringConstraints(max_length=ID_MAX), AfterValidator(_unicode)]
+Topic = Annotated[str, StringConstraints(max_length=60), AfterValidator(_unicode)]
 
 
 def printable(message: str) -> str:

@@ -80,3 +80,77 @@ def test_an_unexpected_error_does_not_reach_the_server(settings, embedder):
 
     with TestClient(app) as client:  # raise_server_exceptions=True: an escaping error would raise here
         assert client.get("/api/boom").status_code == 500
+
+
+# --- 6: request size, id lengths, no echo of ids, feedback limits -----------------------------
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client):
+    response = client.post("/api/feedback", json={"message_id": "m" * 100_000, "rating": "up"})
+    assert response.status_code == 413, response.text
+    assert "64 KB" in response.json()["error"] and "m" * 100 not in response.text
+
+
+def test_an_oversized_body_without_a_length_is_cut_off(client):
+    chunks = (b'{"question": "' + b"x" * 10_000 for _ in range(20))  # sent chunked, no Content-Length
+    response = client.post("/api/ask", content=chunks, headers={"content-type": "application/json"})
+    assert response.status_code == 413, response.text
+    assert "64 KB" in response.json()["error"]
+
+
+@pytest.mark.parametrize("method, path, payload", [
+    ("post", "/api/ask", {"question": "sla", "conversation_id": "c" * 65}),
+    ("post", "/api/feedback", {"message_id": "m" * 65, "rating": "up"}),
+    ("get", "/api/conversations/" + "c" * 65, None),
+])
+def test_ids_have_a_bounded_length(client, method, path, payload):
+    response = client.request(method, path, json=payload)
+    assert response.status_code == 422, response.text
+    assert "at most 64 characters" in response.json()["error"] and "c" * 65 not in response.text
+
+
+@pytest.mark.parametrize("method, path, payload", [
+    ("post", "/api/ask", {"question": "sla", "conversation_id": "secret-id-4711"}),
+    ("post", "/api/feedback", {"message_id": "secret-id-4711", "rating": "up"}),
+    ("get", "/api/conversations/secret-id-4711", None),
+    ("get", "/api/conversations/secret-id-4711/more", None),
+    ("get", "/docs/secret-id-4711/more", None),
+])
+def test_errors_never_echo_ids(client, method, path, payload):
+    response = client.request(method, path, json=payload)
+    assert response.status_code == 404, response.text
+    assert "secret-id-4711" not in response.text
+
+
+def _feedback_rows(client, message_id: str) -> list[dict]:
+    db = client.app.state.conversations.db
+    return [dict(row) for row in db.query("select * from feedback where message_id = ?", [message_id])]
+
+
+def test_a_visitor_rates_a_message_once_and_may_change_the_rating(settings, embedder):
+    app = create_app(settings, embedder=embedder)
+    with TestClient(app, client=("10.0.0.1", 5000)) as alice, TestClient(app, client=("10.0.0.2", 5000)) as bob:
+        message_id = alice.post("/api/ask", json={"question": "What is TUPE?"}).json()["message_id"]
+        first = alice.post("/api/feedback", json={"message_id": message_id, "rating": "up"})
+        changed = alice.post("/api/feedback", json={"message_id": message_id, "rating": "down",
+                                                    "comment": "missed the point"})
+        other = bob.post("/api/feedback", json={"message_id": message_id, "rating": "up"})
+        assert (first.status_code, changed.status_code, other.status_code) == (201, 200, 201)
+        assert first.json()["id"] == changed.json()["id"] != other.json()["id"]
+        rows = _feedback_rows(alice, message_id)
+    assert sorted((r["rating"], r["comment"]) for r in rows) == [("down", "missed the point"), ("up", "")]
+    assert not any("10.0.0" in str(r["visitor"]) for r in rows)  # stored as a keyed hash, not the address
+
+
+def test_feedback_has_an_hourly_quota_per_visitor(settings, embedder):
+    from dataclasses import replace
+
+    app = create_app(replace(settings, feedback_quota_per_visitor=2), embedder=embedder)
+    with TestClient(app) as client:
+        ids = [client.post("/api/ask", json={"question": q}).json()["message_id"]
+               for q in ("What is TUPE?", "What is an RPO?", "What is nearshore?")]
+        statuses = [client.post("/api/feedback", json={"message_id": i, "rating": "up"}).status_code
+                    for i in ids]
+        unknown = client.post("/api/feedback", json={"message_id": "nope", "rating": "up"})
+    assert statuses == [201, 201, 429]
+    assert unknown.status_code == 429  # the quota is checked before the store is touched
