@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.exceptions import HTTPException
 
 from . import widget
@@ -25,7 +25,16 @@ from .limits import QuotaExceeded, Quotas
 from .middleware import BodyLimit, CatchUnexpected
 from .origins import Origins, route_path
 from .settings import Settings
-from .validation import ID_MAX, NOT_UNICODE_ERRORS, NOT_UNICODE_MESSAGE, Id, Text, Topic, printable
+from .validation import (
+    ID_MAX,
+    NOT_UNICODE_ERRORS,
+    NOT_UNICODE_MESSAGE,
+    Id,
+    Text,
+    Topic,
+    error_responses,
+    printable,
+)
 
 log = logging.getLogger("assistant")
 
@@ -38,10 +47,10 @@ class Filters(BaseModel):
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: Text = Field(..., description="The question, 1 to 2,000 characters.",
+    question: Text = Field(..., min_length=1, description="The question, 1 to 2,000 characters.",
                            examples=["What is an earn-back on service credits?"])
     conversation_id: Id | None = Field(None, description="Continue this conversation; omit to start one.")
-    k: int = Field(5, ge=1, le=10, description="How many passages to return as citations.")
+    k: StrictInt = Field(5, ge=1, le=10, description="How many passages to return as citations.")
     filters: Filters | None = None
 
 
@@ -147,12 +156,17 @@ def _csp(frame_ancestors: str) -> str:
             f"{frame_ancestors}; base-uri 'none'; form-action 'self'")
 
 
+# The chat needs none of these; a page (or an injected script) cannot ask for them either.
+PERMISSIONS_POLICY = b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()"
+
+
 class SecurityHeaders:
     """CSP and the usual hardening headers on every response (plain ASGI: no per-request task)."""
 
     def __init__(self, app, embed_ancestors: str):
         self.app = app
-        common = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        common = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                  (b"permissions-policy", PERMISSIONS_POLICY)]
         # /embed is the one page that allowed host origins may frame.
         self.embed = common + [(b"content-security-policy", _csp(embed_ancestors).encode())]
         self.other = common + [(b"content-security-policy", _csp("frame-ancestors 'self'").encode()),
@@ -162,6 +176,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         extra = self.embed if route_path(scope) == "/embed" else self.other
+        if scope.get("scheme") == "https":  # over plain http the header would be ignored anyway
+            extra = extra + [(b"strict-transport-security", b"max-age=31536000")]
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -228,6 +244,9 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # Every route may refuse a body that is too large or not as the schema says.
+        responses=error_responses({413: "Request body over the size limit",
+                                   422: "Request not as the schema says; the error names the field"}),
     )
     app.state.origins = origins = Origins(settings.allowed_origins)
     app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin,
@@ -263,7 +282,9 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     async def http_error(request: Request, err: HTTPException):
         # Never echo the path: it may hold an id, or be megabytes long.
         message = "There is nothing at this address." if err.status_code == 404 else str(err.detail)
-        return error_response(request, err.status_code, message)
+        response = error_response(request, err.status_code, message)
+        response.headers.update(err.headers or {})  # e.g. Allow on a 405
+        return response
 
     app.add_middleware(CatchUnexpected, error_response=error_response)  # innermost of the middleware
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response)
@@ -273,10 +294,10 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     @app.post("/api/ask", response_model=AskResponse, tags=["answers"],
               dependencies=[Depends(check_quota)],
-              responses={400: {"description": "Bad question or filter"},
-                         404: {"description": "Unknown conversation"},
-                         429: {"description": "Hourly question quota spent (see Retry-After)"},
-                         503: {"description": "No usable index"}})
+              responses=error_responses({
+                  400: "Bad question or filter", 404: "Unknown conversation",
+                  429: "Hourly question quota spent (see Retry-After)",
+                  503: "No usable index, or the model is restarting; the error says what to do"}))
     def ask(body: AskRequest, assistant: AssistantDep, conversations: ConversationsDep):
         """Answer a question with sentences quoted from the corpus, each citing its passage."""
         filters = body.filters.model_dump(exclude_none=True) if body.filters else None
@@ -296,7 +317,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
                 "model": manifest["model"], "built_at": manifest["built_at"],
                 "worker": os.getpid()}  # tells replicas apart when several serve one index
 
-    @app.get("/api/conversations/{conversation_id}", tags=["conversations"])
+    @app.get("/api/conversations/{conversation_id}", tags=["conversations"],
+             responses=error_responses({404: "Unknown conversation"}))
     def conversation(conversation_id: Annotated[str, Path(max_length=ID_MAX)], conversations: ConversationsDep):
         """The questions and answers of one conversation, oldest first."""
         return conversations.history(conversation_id)
@@ -304,8 +326,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     @app.post("/api/feedback", tags=["conversations"], status_code=201, response_model=FeedbackResponse,
               responses={200: {"description": "The visitor's earlier rating of this answer, changed",
                                "model": FeedbackResponse},
-                         404: {"description": "Unknown message"},
-                         429: {"description": "Hourly rating quota spent (see Retry-After)"}})
+                         **error_responses({404: "Unknown message",
+                                            429: "Hourly rating quota spent (see Retry-After)"})})
     def feedback(body: FeedbackRequest, request: Request, response: Response, conversations: ConversationsDep):
         """Thumbs up or down on one answer, with an optional comment; one rating per answer and
         visitor, which a second rating replaces."""

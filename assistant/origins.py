@@ -68,9 +68,21 @@ class Origins:
 
         # Added last, so it runs first: preflights from allowed origins are answered before the
         # check above, and its headers land on replies to allowed origins, 4xx errors included.
-        app.add_middleware(CORSMiddleware, allow_origins=list(self.allowed), max_age=3600,
+        app.add_middleware(JsonCORS, allow_origins=list(self.allowed), max_age=3600,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
                            expose_headers=["Retry-After"])
+
+
+class JsonCORS(CORSMiddleware):
+    """Starlette's CORS, with refused preflights answered as JSON like every other API error."""
+
+    def preflight_response(self, request_headers):
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        return JSONResponse({"error": f"CORS preflight refused: {response.body.decode()}."},
+                            status_code=response.status_code, headers=headers)
 
 
 def route_path(scope) -> str:

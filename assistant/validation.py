@@ -1,10 +1,10 @@
-"""Text the API accepts: Unicode that can be stored and encoded (no lone UTF-16 surrogates)."""
+"""What the JSON API accepts and how it refuses: Unicode text, bounded ids, the error body."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 ID_MAX = 64  # conversation and message ids are 16-22 characters; anything much longer is not one
@@ -34,3 +34,14 @@ Topic = Annotated[str, StringConstraints(max_length=60), AfterValidator(_unicode
 def printable(message: str) -> str:
     """`message` made safe to encode as UTF-8 (surrogates escaped), for error replies and logs."""
     return message.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class Error(BaseModel):
+    """The body of every error reply under /api/."""
+
+    error: str = Field(description="What is wrong, and what to do about it.")
+
+
+def error_responses(described: dict[int, str]) -> dict:
+    """OpenAPI `responses` for error statuses, each documented with the Error body."""
+    return {status: {"model": Error, "description": text} for status, text in described.items()}

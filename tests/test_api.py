@@ -53,7 +53,7 @@ def test_health_reports_passages_and_model(client):
 
 
 @pytest.mark.parametrize("payload, status, message", [
-    ({"question": ""}, 400, "The question is empty"),
+    ({"question": ""}, 422, "question: String should have at least 1 character"),  # the schema says so
     ({"question": "   \n\t "}, 400, "The question is empty"),
     ({"question": "x" * 2001}, 400, "2001 characters long; the limit is 2000"),
     ({"question": 42}, 422, "question: Input should be a valid string"),

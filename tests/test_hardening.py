@@ -154,3 +154,66 @@ def test_feedback_has_an_hourly_quota_per_visitor(settings, embedder):
         unknown = client.post("/api/feedback", json={"message_id": "nope", "rating": "up"})
     assert statuses == [201, 201, 429]
     assert unknown.status_code == 429  # the quota is checked before the store is touched
+
+
+# --- 12: methods, schema, strict types, preflights, headers ------------------------------------
+
+
+def test_a_wrong_method_is_a_405_that_says_which_are_allowed(client):
+    response = client.put("/api/ask", json={"question": "sla"})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST" and "error" in response.json()
+
+
+@pytest.mark.parametrize("payload, message", [
+    ({"question": "sla", "k": True}, "k: Input should be a valid integer"),
+    ({"question": "sla", "k": "5"}, "k: Input should be a valid integer"),
+    ({"question": "sla", "k": 5.0}, "k: Input should be a valid integer"),
+])
+def test_k_must_be_a_json_integer(client, payload, message):
+    response = client.post("/api/ask", json=payload)
+    assert response.status_code == 422 and message in response.json()["error"]
+
+
+def test_the_schema_documents_every_error_reply(client):
+    schema = client.get("/api/openapi.json").json()
+    error = {"$ref": "#/components/schemas/Error"}
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+    expected = {("/api/ask", "post"): {"400", "404", "413", "422", "429", "503"},
+                ("/api/feedback", "post"): {"404", "413", "422", "429"},
+                ("/api/conversations/{conversation_id}", "get"): {"404", "422"}}
+    for (path, method), statuses in expected.items():
+        responses = schema["paths"][path][method]["responses"]
+        assert statuses <= set(responses), (path, set(responses))
+        for status in statuses:
+            assert responses[status]["content"]["application/json"]["schema"] == error, (path, status)
+
+
+def test_the_schema_refuses_an_empty_question(client):
+    schema = client.get("/api/openapi.json").json()
+    assert schema["components"]["schemas"]["AskRequest"]["properties"]["question"]["minLength"] == 1
+
+
+def test_a_refused_preflight_is_json(settings, embedder):
+    from dataclasses import replace
+
+    app = create_app(replace(settings, allowed_origins=("https://intranet.example.com",)), embedder=embedder)
+    with TestClient(app) as client:
+        response = client.options("/api/ask", headers={"Origin": "https://evil.example",
+                                                       "Access-Control-Request-Method": "POST"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert "origin" in response.json()["error"].lower()
+
+
+def test_every_reply_carries_a_permissions_policy(client):
+    for path in ("/", "/api/health"):
+        policy = client.get(path).headers["permissions-policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
+
+
+def test_hsts_only_over_https(settings, embedder):
+    app = create_app(settings, embedder=embedder)
+    with TestClient(app, base_url="https://testserver") as secure, TestClient(app) as plain:
+        assert secure.get("/api/health").headers["strict-transport-security"] == "max-age=31536000"
+        assert "strict-transport-security" not in plain.get("/api/health").headers
