@@ -24,6 +24,7 @@ from .errors import AssistantError, IndexUnavailable, NotFound
 from .limits import QuotaExceeded, Quotas
 from .middleware import BodyLimit, CatchUnexpected
 from .origins import Origins, route_path
+from .routes import calc
 from .settings import Settings
 from .validation import (
     ID_MAX,
@@ -365,6 +366,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
             "doc": document, "html": render_article(document["body"]), "related": related})
 
     app.include_router(widget.router)
+    app.include_router(calc.router)
 
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path.rstrip("/"))  # added last: runs first
