@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.exceptions import HTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from . import widget
 from .answering import Assistant, respond
@@ -22,7 +23,7 @@ from .chunking import render_article
 from .conversations import ConversationStore
 from .errors import AssistantError, IndexUnavailable, NotFound
 from .limits import QuotaExceeded, Quotas
-from .middleware import BodyLimit, CatchUnexpected
+from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
 from .routes import calc
 from .settings import Settings
@@ -38,6 +39,11 @@ from .validation import (
 )
 
 log = logging.getLogger("assistant")
+
+# How `assistant serve` runs uvicorn: the app decides which proxies to trust (uvicorn by default
+# believes X-Forwarded-For from 127.0.0.1, so any local client could pose as anyone), and the
+# Server header does not advertise what runs here.
+UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
 
 
 class Filters(BaseModel):
@@ -137,15 +143,15 @@ async def get_conversations(request: Request) -> ConversationStore:
 
 
 def visitor_address(request: Request) -> str:
-    """Who sends the request, for quotas: the client's address."""
+    """Who sends the request, for quotas: the client's address (a trusted proxy's client's, see
+    ASSISTANT_TRUSTED_PROXIES)."""
     return request.client.host if request.client else "unknown"
 
 
-async def check_quota(request: Request) -> None:
-    """Count the question against the visitor's and the widget host's hourly quotas (429 when spent)."""
+def question_quota(request: Request):
+    """The visitor's and the widget host's hourly question quotas, for one question (429 when spent)."""
     state = request.app.state
-    visitor = request.client.host if request.client else "unknown"
-    state.quotas.check(visitor, state.origins.widget_host(request))
+    return state.quotas.question(visitor_address(request), state.origins.widget_host(request))
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
@@ -291,20 +297,24 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response)
     origins.install(app)  # CORS and the refusal of foreign origins, inside the headers below
 
+    app.add_middleware(TrustedHosts, hosts=settings.allowed_hosts or LOCAL_HOSTS, error_response=error_response)
     app.add_middleware(SecurityHeaders, embed_ancestors=origins.frame_ancestors())
+    if settings.trusted_proxies:  # outside the headers: HSTS depends on the scheme a proxy reports
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
     @app.post("/api/ask", response_model=AskResponse, tags=["answers"],
-              dependencies=[Depends(check_quota)],
               responses=error_responses({
                   400: "Bad question or filter", 404: "Unknown conversation",
                   429: "Hourly question quota spent (see Retry-After)",
                   503: "No usable index, or the model is restarting; the error says what to do"}))
-    def ask(body: AskRequest, assistant: AssistantDep, conversations: ConversationsDep):
+    def ask(body: AskRequest, request: Request, assistant: AssistantDep, conversations: ConversationsDep):
         """Answer a question with sentences quoted from the corpus, each citing its passage."""
         filters = body.filters.model_dump(exclude_none=True) if body.filters else None
-        # Returned as is: validating our own dict again through AskResponse costs a few ms a request.
-        return JSONResponse(respond(assistant, conversations, body.question, body.conversation_id,
-                                    body.k, filters))
+        # Counted only once the body is valid, and given back if the question is refused or fails.
+        with question_quota(request):
+            # Returned as is: validating our own dict again through AskResponse costs a few ms a request.
+            return JSONResponse(respond(assistant, conversations, body.question, body.conversation_id,
+                                        body.k, filters))
 
     @app.get("/api/health", tags=["service"])
     def health(assistant: AssistantDep):

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import textwrap
+from dataclasses import replace
 
 import click
 
@@ -147,7 +148,8 @@ def serve(host, port, rebuild, demo, workers):
     """
     import uvicorn
 
-    from .api import create_app
+    from .api import UVICORN_OPTIONS, create_app
+    from .middleware import allowed_hosts_for
 
     settings = _settings()
     if rebuild:
@@ -164,8 +166,6 @@ def serve(host, port, rebuild, demo, workers):
         if builder.exitcode:
             raise SystemExit(builder.exitcode)
     if demo:
-        from dataclasses import replace
-
         from .demo import demo_origins, start_demo
 
         # The address a browser uses: a server listening on all interfaces is reached locally.
@@ -175,14 +175,17 @@ def serve(host, port, rebuild, demo, workers):
         start_demo(f"http://{public}:{port}{settings.root_path.rstrip('/')}", settings.web_dir / "demo",
                    host, port + 1)
         click.echo(f"Demo intranet site with the widget on http://{public}:{port + 1}/")
-    click.echo(f"Serving on http://{host}:{port}{settings.root_path}/")
+    settings = replace(settings, allowed_hosts=allowed_hosts_for(host, settings.allowed_hosts))
+    click.echo(f"Serving on http://{host}:{port}{settings.root_path}/ "
+               f"(host names: {', '.join(settings.allowed_hosts)})")
     if workers > 1:
         # Each worker builds its own app from the environment; pass on what was decided here.
         os.environ["ASSISTANT_ALLOWED_ORIGINS"] = ",".join(settings.allowed_origins)
+        os.environ["ASSISTANT_ALLOWED_HOSTS"] = ",".join(settings.allowed_hosts)
         uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info")
+                    workers=workers, log_level="info", **UVICORN_OPTIONS)
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **UVICORN_OPTIONS)
 
 
 @cli.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import traceback
 
 from starlette.exceptions import HTTPException
@@ -86,3 +87,59 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")
+
+
+def allowed_hosts_for(bound: str, configured: tuple[str, ...]) -> tuple[str, ...]:
+    """The host names to answer to: the configured ones, else the bound address and localhost.
+
+    On a wildcard address (0.0.0.0) the machine's own names are added too, as that is how a
+    colleague on the network reaches it; a DNS name in front must be configured.
+    """
+    if configured:
+        return configured
+    names = [bound] if bound not in WILDCARD_ADDRESSES else []
+    names += LOCAL_HOSTS
+    if bound in WILDCARD_ADDRESSES:
+        names += [socket.gethostname(), socket.getfqdn()]
+    return tuple(dict.fromkeys(name.lower() for name in names))
+
+
+def _host_name(header: str) -> str:
+    """`Example.com:8000` -> `example.com`, `[::1]:8000` -> `::1`."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:header.find("]")] if "]" in header else ""
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class TrustedHosts:
+    """400 for a request whose Host header is not one of the server's names.
+
+    Without it a DNS-rebinding page (`Host: evil.example`, `Origin: http://evil.example`) would
+    count as same-origin and slip past the origin allow-list. Like Starlette's TrustedHostMiddleware,
+    with IPv6 hosts and the app's own error format.
+    """
+
+    def __init__(self, app, hosts: tuple[str, ...], error_response):
+        self.app, self.error_response = app, error_response
+        self.any = "*" in hosts
+        self.names = {h.lower().strip("[]") for h in hosts if not h.startswith("*.")}
+        self.suffixes = tuple(h.lower()[1:] for h in hosts if h.startswith("*."))
+
+    def allows(self, name: str) -> bool:
+        return self.any or name in self.names or (bool(self.suffixes) and name.endswith(self.suffixes))
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+        if self.allows(_host_name(host)):
+            return await self.app(scope, receive, send)
+        response = self.error_response(Request(scope), 400, (
+            "This server does not answer to that host name. If it should, add the name to "
+            "ASSISTANT_ALLOWED_HOSTS."))
+        await response(scope, receive, send)

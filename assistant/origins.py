@@ -53,11 +53,15 @@ class Origins:
         """The allowed host origin a question comes from through the widget, if any.
 
         A host page calling the API itself sends its Origin; the /embed page, whose calls are
-        same-origin, names its host in HOST_HEADER. Either counts only when on the allow-list.
+        same-origin (Origin: the app's own), names its host in HOST_HEADER. Either counts only when
+        on the allow-list, and only with an Origin, which browsers set and pages cannot: a script
+        outside a browser can still claim a site, but only within its own visitor quota.
         """
         origin = request.headers.get("origin", "")
-        if origin and self.allows(origin) and not self.is_own(request, origin):
-            return normalize(origin)
+        if not origin:  # not from a browser page: a header any script can send spends no site's bucket
+            return None
+        if not self.is_own(request, origin):
+            return normalize(origin) if self.allows(origin) else None
         host = request.headers.get(HOST_HEADER, "")
         return normalize(host) if host and self.allows(host) else None
 

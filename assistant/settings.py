@@ -62,6 +62,15 @@ class Settings:
         1000, "Questions the widget on one host origin may ask per hour, all visitors together; "
         "0 means no limit."
     )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (), "Addresses or networks (comma-separated, e.g. 127.0.0.1 or 10.0.0.0/8) of reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none, the client's own "
+        "address counts."
+    )
+    allowed_hosts: tuple[str, ...] = _setting(
+        (), "Host names the server answers to (comma-separated; *.example.com for subdomains, * for "
+        "any); empty: the address `serve` binds to, localhost, 127.0.0.1 and ::1."
+    )
     feedback_quota_per_visitor: int = _setting(
         120, "Ratings one visitor may send per hour (changing a rating counts too); 0 means no limit."
     )

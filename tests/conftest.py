@@ -12,6 +12,8 @@ from assistant.index import build_index
 from assistant.settings import ROOT, Settings
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+# TestClient sends Host: testserver; only the tests' settings allow it, never the default.
+TEST_HOSTS = ("testserver", "127.0.0.1", "localhost", "::1")
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +27,8 @@ def settings(tmp_path_factory, embedder) -> Settings:
     root = tmp_path_factory.mktemp("assistant")
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
     built = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
-                     db_path=root / "data" / "assistant.db", web_dir=ROOT / "web")
+                     db_path=root / "data" / "assistant.db", web_dir=ROOT / "web",
+                     allowed_hosts=TEST_HOSTS)
     build_index(built.corpus_dir, built.index_dir, embedder)
     return built
 
@@ -35,7 +38,8 @@ def fresh(tmp_path) -> Settings:
     """Settings for a private, not yet built copy of the fixture corpus that a test may change."""
     shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
-                    db_path=tmp_path / "data" / "assistant.db", web_dir=ROOT / "web")
+                    db_path=tmp_path / "data" / "assistant.db", web_dir=ROOT / "web",
+                    allowed_hosts=TEST_HOSTS)
 
 
 @pytest.fixture(scope="module")

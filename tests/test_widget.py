@@ -222,7 +222,7 @@ def test_over_the_visitor_quota_is_a_kind_429(app_for):
 
 def test_over_the_origin_quota_only_the_widget_on_that_site_waits(app_for):
     limited = app_for(allowed_origins=(HOST,), quota_per_origin=2)
-    widget = {"X-Assistant-Host": HOST}
+    widget = {"X-Assistant-Host": HOST, "Origin": "http://testserver"}  # the /embed frame's own origin
     assert [ask(limited, **widget).status_code for _ in range(2)] == [200, 200]
     response = ask(limited, **widget)
     assert response.status_code == 429
