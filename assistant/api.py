@@ -25,7 +25,7 @@ from .errors import AssistantError, IndexUnavailable, NotFound
 from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
-from .routes import calc
+from .routes import calc, clauses
 from .settings import Settings
 from .validation import (
     ID_MAX,
@@ -377,6 +377,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     app.include_router(widget.router)
     app.include_router(calc.router)
+    app.include_router(clauses.router)
 
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path.rstrip("/"))  # added last: runs first

@@ -200,9 +200,15 @@ def corpus_check(as_json):
 
     Example: assistant corpus check
     """
+    from .clauses import check as clause_problems
+    from .clauses import clause_of
+
     settings = _settings()
     try:
         articles = load_corpus(settings.corpus_dir)
+        problems = clause_problems(articles, settings.corpus_dir)  # every entry has its sample wording
+        if problems:
+            raise CorpusError(problems)
     except CorpusError as err:
         raise click.ClickException(str(err)) from err
     stats = corpus_stats(articles)
@@ -214,6 +220,9 @@ def corpus_check(as_json):
         click.echo(f"{topic:<20}{row['articles']:>10}{row['words']:>10}")
     click.echo(f"{'total':<20}{sum(r['articles'] for r in stats.values()):>10}"
                f"{sum(r['words'] for r in stats.values()):>10}")
+    entries = [entry for entry in map(clause_of, articles) if entry]
+    click.echo(f"clause library: {len(entries)} clause types, "
+               f"{sum(bool(e.positions) for e in entries)} with client/balanced/supplier positions")
 
 
 @cli.command("settings")

@@ -17,7 +17,10 @@ AUDIENCES = ("candidate", "manager")
 REQUIRED = ("id", "title", "topic", "audience", "tags", "summary", "related", "references")
 # reviewed: when the facts were last checked; jurisdiction: legal systems the content depends on;
 # asked_as: how users phrase the need, indexed for retrieval and never shown or quoted.
-OPTIONAL = ("reviewed", "jurisdiction", "asked_as")
+# clause: the clause library's entry for an article with a sample clause (see assistant/clauses.py):
+#   {type: kebab-case permalink, name: display name, positions: {client, balanced, supplier}}.
+OPTIONAL = ("reviewed", "jurisdiction", "asked_as", "clause")
+CLAUSE_KEYS, POSITIONS = ("type", "name", "positions"), ("client", "balanced", "supplier")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 WORD = re.compile(r"\w+")
@@ -39,6 +42,7 @@ class Article:
     reviewed: str = ""  # ISO date, YYYY-MM-DD
     jurisdiction: tuple[str, ...] = ()
     asked_as: tuple[str, ...] = ()
+    clause: dict | None = None  # validated by _clause: type, name, positions
 
     @property
     def words(self) -> int:
@@ -110,6 +114,7 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
     for key in sorted(set(meta) - set(REQUIRED) - set(OPTIONAL)):
         problem(_key_line(front, key),
                 f"unknown key '{key}' (allowed: {', '.join(REQUIRED + OPTIONAL)})")
+    clause = _clause(meta.get("clause"), lambda message: problem(_key_line(front, "clause"), message))
     reviewed = meta.get("reviewed")
     if reviewed is not None and not (isinstance(reviewed, datetime.date)
                                      and not isinstance(reviewed, datetime.datetime)):
@@ -173,9 +178,31 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
             reviewed=reviewed.isoformat() if reviewed else "",
             jurisdiction=tuple(lists.get("jurisdiction") or ()),
             asked_as=tuple(lists.get("asked_as") or ()),
+            clause=clause,
         ),
         problems,
     )
+
+
+def _clause(value, problem) -> dict | None:
+    """The `clause` front-matter mapping, checked; each problem is reported through `problem`."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problem("'clause' must be a mapping, e.g. clause: {type: liability, name: ..., positions: {...}}")
+        return None
+    unknown = sorted(set(value) - set(CLAUSE_KEYS))
+    if unknown:
+        problem(f"unknown clause key(s) {unknown} (allowed: {', '.join(CLAUSE_KEYS)})")
+    if not isinstance(value.get("type"), str) or not ID_PATTERN.match(value["type"]):
+        problem("clause type must be kebab-case (a-z, 0-9, '-'), e.g. type: liability")
+    if "name" in value and not (isinstance(value["name"], str) and value["name"].strip()):
+        problem("clause name must be text")
+    positions = value.get("positions", {})
+    if not isinstance(positions, dict) or set(positions) - set(POSITIONS) or not all(
+            isinstance(text, str) and text.strip() for text in positions.values()):
+        problem(f"clause positions must map {', '.join(POSITIONS)} to text")
+    return value if not unknown else None
 
 
 def load_corpus(corpus_dir: Path) -> list[Article]:
