@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
@@ -26,6 +25,7 @@ from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
 from .routes import calc, clauses
+from .routes.health import router as health_router
 from .settings import Settings
 from .validation import (
     ID_MAX,
@@ -223,14 +223,16 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # Fewer request threads than the default 40: more only queue for Python's GIL (measured
-        # with bench/bench_api.py), and 16 still gather full batches for the model.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.answer_threads
+        # Questions get their own threads, fewer than the default 40: more only queue for Python's
+        # GIL (measured with bench/bench_api.py), and 16 still gather full batches for the model.
+        # Health, pages and the rest keep the default pool, so they never wait behind questions.
+        app.state.question_threads = anyio.CapacityLimiter(settings.answer_threads)
         own_model = embedder is None
         if own_model:
             from .embedding import ModelProcess
 
-            app.state.embedder = ModelProcess(settings.batch_wait_ms, settings.query_cache)
+            app.state.embedder = ModelProcess(settings.batch_wait_ms, settings.query_cache,
+                                              timeout=settings.model_timeout)
         else:
             app.state.embedder = embedder
         app.state.assistant = Assistant(settings, app.state.embedder)
@@ -307,26 +309,18 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
                   400: "Bad question or filter", 404: "Unknown conversation",
                   429: "Hourly question quota spent (see Retry-After)",
                   503: "No usable index, or the model is restarting; the error says what to do"}))
-    def ask(body: AskRequest, request: Request, assistant: AssistantDep, conversations: ConversationsDep):
+    async def ask(body: AskRequest, request: Request, assistant: AssistantDep, conversations: ConversationsDep):
         """Answer a question with sentences quoted from the corpus, each citing its passage."""
         filters = body.filters.model_dump(exclude_none=True) if body.filters else None
+
+        def answer() -> dict:
+            return respond(assistant, conversations, body.question, body.conversation_id, body.k, filters)
+
         # Counted only once the body is valid, and given back if the question is refused or fails.
         with question_quota(request):
-            # Returned as is: validating our own dict again through AskResponse costs a few ms a request.
-            return JSONResponse(respond(assistant, conversations, body.question, body.conversation_id,
-                                        body.k, filters))
-
-    @app.get("/api/health", tags=["service"])
-    def health(assistant: AssistantDep):
-        """Whether the assistant can answer, with the index's passage count and model."""
-        try:
-            manifest = assistant.live.get().manifest
-        except IndexUnavailable as err:
-            return JSONResponse({"status": "unavailable", "error": str(err),
-                                 "model": assistant.embedder.name}, status_code=503)
-        return {"status": "ok", "passages": manifest["passages"], "documents": manifest["documents"],
-                "model": manifest["model"], "built_at": manifest["built_at"],
-                "worker": os.getpid()}  # tells replicas apart when several serve one index
+            result = await anyio.to_thread.run_sync(answer, limiter=request.app.state.question_threads)
+        # Returned as is: validating our own dict again through AskResponse costs a few ms a request.
+        return JSONResponse(result)
 
     @app.get("/api/conversations/{conversation_id}", tags=["conversations"],
              responses=error_responses({404: "Unknown conversation"}))
@@ -376,6 +370,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
             "doc": document, "html": render_article(document["body"]), "related": related})
 
     app.include_router(widget.router)
+    app.include_router(health_router)
     app.include_router(calc.router)
     app.include_router(clauses.router)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 
@@ -15,6 +17,7 @@ import numpy as np
 from .errors import ModelUnavailable
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+log = logging.getLogger("assistant")
 
 
 def _cpu_has_bf16() -> bool:
@@ -213,18 +216,31 @@ class ModelProcess(QueryEncoding):
     Why: torch needs Python's GIL between its kernels, so in the server process every request
     thread holding the GIL stalls the model (next to one busy Python thread, encoding took 8.8x
     as long: `bench/bench_encode.py`). In its own process the model keeps its pace.
+
+    A call that takes longer than `timeout` seconds (a hung or stopped process) kills the process,
+    fails with ModelUnavailable (503: ask again), and a new process starts in the background.
     """
 
     name = MODEL_NAME
 
     def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096,
-                 start_timeout: float = 120.0) -> None:
-        self._start_timeout = start_timeout
+                 start_timeout: float = 120.0, timeout: float = 10.0) -> None:
+        self._start_timeout, self._timeout = start_timeout, timeout
         self._lock = threading.Lock()  # one request on the pipe at a time
+        self._state, self._since = "starting", time.monotonic()
         self._start()
         self._start_queries(batch_wait_ms, cache_size)
 
+    def state(self) -> dict:
+        """What the model process is doing, for /api/health: ready, working, starting or stopped."""
+        return {"state": self._state, "for_seconds": round(time.monotonic() - self._since, 1),
+                "timeout_seconds": self._timeout}
+
+    def _set(self, state: str) -> None:
+        self._state, self._since = state, time.monotonic()
+
     def _start(self) -> None:
+        self._set("starting")
         context = multiprocessing.get_context("spawn")  # never fork a process holding threads
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_model_process_main, args=(child,), daemon=True,
@@ -237,13 +253,17 @@ class ModelProcess(QueryEncoding):
             self.dimension = int(self._conn.recv())
         except (EOFError, OSError) as err:
             self._process.kill()
+            self._set("stopped")
             raise ModelUnavailable("The model process did not start (its error is in the server log); "
                                    "check the install with `make install`.") from err
+        self._set("ready")
 
     def _receive(self):
         try:
             result = self._conn.recv()
         except (EOFError, OSError) as err:
+            self._set("stopped")
+            threading.Thread(target=self._restart, name="model-restart", daemon=True).start()
             raise ModelUnavailable("The model process stopped and is being restarted; ask again in a "
                                    "few seconds.") from err
         if isinstance(result, Exception):
@@ -254,12 +274,47 @@ class ModelProcess(QueryEncoding):
         """Unit-length float32 vectors, one row per text, computed in the model process."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
+        # Waiting for the pipe counts against the timeout too: never longer than one hung call.
+        if not self._lock.acquire(timeout=self._timeout + 1):
+            raise ModelUnavailable("The model is not answering and is being restarted; ask again in a "
+                                   "few seconds.")
+        try:
             if not self._process.is_alive():
                 self._conn.close()
                 self._start()  # a crashed model costs one failed batch, not the server
+            self._set("working")
             self._conn.send(list(texts))
-            return self._receive()
+            if not self._conn.poll(self._timeout):
+                self._kill_hung()
+                raise ModelUnavailable(
+                    f"The model did not answer within {self._timeout:g} seconds and is being restarted; "
+                    "ask again in a few seconds.")
+            vectors = self._receive()
+            self._set("ready")
+            return vectors
+        finally:
+            self._lock.release()
+
+    def _kill_hung(self) -> None:
+        """Kill a process that stopped answering (SIGKILL works on a stopped one too), restart it."""
+        log.error("the model process (pid %s) did not answer within %g s; restarting it",
+                  self._process.pid, self._timeout)
+        self._process.kill()
+        self._process.join(timeout=5)
+        self._conn.close()
+        self._set("stopped")
+        threading.Thread(target=self._restart, name="model-restart", daemon=True).start()
+
+    def _restart(self) -> None:
+        """Start a new process in the background, so health recovers without waiting for a question."""
+        with self._lock:
+            if self._state != "stopped" or self._process.is_alive():
+                return
+            self._conn.close()
+            try:
+                self._start()
+            except ModelUnavailable:
+                log.exception("the model process could not be restarted; the next question tries again")
 
     def close(self) -> None:
         self._conn.close()  # the model process ends when its pipe closes

@@ -44,6 +44,10 @@ class Settings:
         16, "Questions a server process works on at once (more wait their turn); more threads "
         "only queue for Python's GIL on a small machine."
     )
+    model_timeout: float = _setting(
+        10.0, "Seconds a batch of questions may take in the model process; past it the process is "
+        "restarted and its questions get a 503 that says to ask again."
+    )
     query_cache: int = _setting(
         4096, "Question vectors kept for repeated questions; 0 turns the cache off (the load "
         "benchmark does, so that every question is really encoded)."

@@ -1,0 +1,55 @@
+"""GET /api/health: whether this server can answer, and the state of what it answers with."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ..errors import IndexUnavailable
+
+router = APIRouter(tags=["service"])
+
+
+class ModelState(BaseModel):
+    state: str = Field(description="ready, working (on a batch of questions), starting or stopped.")
+    for_seconds: float = Field(description="How long it has been in that state.")
+    timeout_seconds: float = Field(description="How long a batch may take before the process is restarted.")
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok, or unavailable (with `error` saying why and what to do).")
+    error: str | None = None
+    model: str
+    model_process: ModelState | None = Field(None, description="The model's own process, when it has one.")
+    passages: int | None = None
+    documents: int | None = None
+    built_at: str | None = None
+    worker: int | None = Field(None, description="Tells the processes of one server apart.")
+
+
+@router.get("/api/health", response_model=Health, response_model_exclude_none=True,
+            responses={503: {"model": Health, "description": "Cannot answer now; `error` says why"}})
+def health(request: Request):
+    """Whether the assistant can answer, with the index's passage count, the model and its process.
+
+    Runs in the general thread pool, never behind questions (they have their own threads), so
+    it answers even while the model is stuck.
+    """
+    assistant = request.app.state.assistant
+    body: dict = {"status": "ok", "model": assistant.embedder.name}
+    state = getattr(assistant.embedder, "state", None)
+    if state is not None:
+        body["model_process"] = state()
+    try:
+        manifest = assistant.live.get().manifest
+        body.update(passages=manifest["passages"], documents=manifest["documents"],
+                    built_at=manifest["built_at"], worker=os.getpid())
+    except IndexUnavailable as err:
+        body.update(status="unavailable", error=str(err))
+    if body["status"] == "ok" and body.get("model_process", {}).get("state") in ("starting", "stopped"):
+        body.update(status="unavailable", error="The model process is restarting; ask again in a few seconds.")
+    return JSONResponse(Health(**body).model_dump(exclude_none=True),
+                        status_code=200 if body["status"] == "ok" else 503)
