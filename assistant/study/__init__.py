@@ -1,0 +1,1 @@
+"""Study mode: items from the corpus, grading, spaced repetition, progress and mock exams."""
