@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
@@ -21,12 +22,13 @@ from .answering import Assistant, respond
 from .chunking import render_article
 from .conversations import ConversationStore
 from .errors import AssistantError, IndexUnavailable, NotFound
+from .last_good import LastGoodIndex, without_paths
 from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
 from .routes import calc, clauses
 from .routes.health import router as health_router
-from .settings import Settings
+from .settings import ROOT, Settings
 from .validation import (
     ID_MAX,
     NOT_UNICODE_ERRORS,
@@ -236,11 +238,12 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         else:
             app.state.embedder = embedder
         app.state.assistant = Assistant(settings, app.state.embedder)
+        # A server keeps answering from its last good build when a newer one is missing or broken.
+        app.state.assistant.live = LastGoodIndex(settings.index_dir, app.state.embedder.name,
+                                                 settings.corpus_dir)
         app.state.conversations = ConversationStore(settings.db_path)
-        try:
+        with contextlib.suppress(IndexUnavailable):  # LastGoodIndex has logged why
             app.state.assistant.live.get()
-        except IndexUnavailable as err:
-            log.error("%s", err)
         yield
         if own_model:
             app.state.embedder.close()
@@ -264,8 +267,12 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.state.settings, app.state.templates = settings, templates
     app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
 
+    # Replies never show where the server keeps its files.
+    places = {settings.index_dir: "the index folder", settings.corpus_dir: "the corpus folder",
+              settings.db_path.parent: "the data folder", ROOT: "the install folder"}
+
     def error_response(request: Request, status: int, message: str):
-        message = printable(message)
+        message = printable(without_paths(message, places))
         if route_path(request.scope).startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
         return templates.TemplateResponse(

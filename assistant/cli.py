@@ -118,6 +118,16 @@ def ask(question, k, topic, audience, conversation_id, as_json):
     click.echo(f"\nconversation: {result['conversation_id']}")
 
 
+def _servable_manifest(settings: Settings) -> dict | None:
+    """The manifest of index/current if a server could answer from it (this model and format)."""
+    from .index import CURRENT, FORMAT, read_manifest
+
+    manifest = read_manifest(settings.index_dir / CURRENT)
+    if manifest and manifest.get("format") == FORMAT and manifest.get("model") == MODEL_NAME:
+        return manifest
+    return None
+
+
 def _build_before_serving(progress: bool) -> None:
     """`serve`'s build, run in a child process; exits non-zero with the reason when it fails."""
     try:
@@ -164,7 +174,13 @@ def serve(host, port, rebuild, demo, workers):
             builder.join()
             raise SystemExit(130) from None
         if builder.exitcode:
-            raise SystemExit(builder.exitcode)
+            last_good = _servable_manifest(settings)
+            if builder.exitcode == 130 or last_good is None:
+                raise SystemExit(builder.exitcode)
+            # A typo in one article must not become an outage: the last good build keeps answering.
+            click.echo(f"The build failed (see above), so serving the last good index, built on "
+                       f"{last_good['built_at']}. Fix the files and run `assistant build`: the server "
+                       "picks up the new build without a restart.", err=True)
     if demo:
         from .demo import demo_origins, start_demo
 

@@ -79,6 +79,22 @@ def _as_list(value) -> list | None:
     return None
 
 
+def _yaml_problem(err: yaml.YAMLError) -> tuple[int, str]:
+    """(file line, message) of a front-matter YAML error, on the line where the mistake is.
+
+    YAML notices an unclosed bracket or quote only lines later, at the next key (`problem_mark`);
+    `context_mark` is where the unclosed construct began, which is where the writer must look.
+    """
+    context, problem_text = getattr(err, "context", None), getattr(err, "problem", None) or str(err)
+    mark = getattr(err, "context_mark", None) or getattr(err, "problem_mark", None)
+    line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'
+    if context and "flow" in context:
+        return line, f"a '[' list or '{{' mapping that is not closed ({problem_text})"
+    if context and "quoted scalar" in context:
+        return line, f"a quoted text that is not closed ({problem_text})"
+    return line, f"{context}: {problem_text}" if context else problem_text
+
+
 def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[str]]:
     """Parse one file; return the article (None if unusable) and its problems as 'file:line: msg'."""
     name = path.relative_to(corpus_dir).as_posix() if corpus_dir in path.parents else str(path)
@@ -100,9 +116,8 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
     try:
         meta = yaml.safe_load(front)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem(line, f"front matter is not valid YAML: {getattr(err, 'problem', err)}")
+        line, message = _yaml_problem(err)
+        problem(line, f"front matter is not valid YAML: {message}")
         return None, problems
     if not isinstance(meta, dict):
         problem(2, "front matter must be YAML keys and values")

@@ -38,7 +38,10 @@ def test_fixture_corpus_is_valid(fresh):
     [
         ("sla/no-front.md", "Just text.\n", "sla/no-front.md:1: no front matter"),
         ("sla/bad-yaml.md", "---\nid: bad-yaml\ntitle: [unclosed\n---\nBody\n",
-         "sla/bad-yaml.md:4: front matter is not valid YAML"),
+         "sla/bad-yaml.md:3: front matter is not valid YAML"),
+        # The bracket opens on line 4; YAML notices only at the next key (line 6): report line 4.
+        ("sla/bracket.md", "---\nid: bracket\ntitle: Bracket\ntags: [a, b\nsummary: x\ntopic: sla\n---\nBody\n",
+         "sla/bracket.md:4: front matter is not valid YAML: a '[' list or '{' mapping that is not closed"),
         ("sla/wrong-id.md", GOOD_FRONT.format(id="other-id", topic="sla") + "Body text.\n",
          "sla/wrong-id.md:2: id 'other-id' must equal the file name 'wrong-id'"),
         ("sla/wrong-topic.md", GOOD_FRONT.format(id="wrong-topic", topic="pricing") + "Body.\n",

@@ -72,3 +72,107 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
         assert model._process is not stopped and model._process.is_alive()
         reply = httpx.post(f"{base}/api/ask", json={"question": "What is an earn-back?"}, timeout=30)
         assert reply.status_code == 200
+
+
+# --- 4 and 5: the index link, a stale index, a failed build ------------------------------------
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from assistant.index import CURRENT, build_index  # noqa: E402
+
+QUESTION = {"question": "What is nearshore outsourcing?"}
+
+
+@pytest.fixture
+def built(fresh, embedder):
+    build_index(fresh.corpus_dir, fresh.index_dir, embedder)
+    return fresh
+
+
+def _retarget(index_dir, target: str) -> None:
+    """Point index/current at `target` in one rename, as a careless deploy script might."""
+    link = index_dir / ".current.test"
+    link.symlink_to(target)
+    os.replace(link, index_dir / CURRENT)
+
+
+def test_a_removed_index_link_keeps_the_loaded_index_answering(built, embedder, caplog):
+    with TestClient(create_app(built, embedder=embedder)) as client:
+        assert client.post("/api/ask", json=QUESTION).status_code == 200
+        (built.index_dir / CURRENT).unlink()
+        with caplog.at_level("ERROR", logger="assistant"):
+            assert client.post("/api/ask", json=QUESTION).status_code == 200
+            health = client.get("/api/health")
+        assert health.status_code == 200 and "kept serving" in health.json()["warning"]
+        assert any("No index found" in r.getMessage() for r in caplog.records)
+        assert str(built.index_dir) not in health.text
+        build_index(built.corpus_dir, built.index_dir, embedder)  # a good build is taken up again
+        assert "warning" not in client.get("/api/health").json()
+
+
+def test_a_link_to_a_corrupt_build_keeps_the_loaded_index_answering(built, embedder):
+    corrupt = built.index_dir / "build-corrupt"
+    corrupt.mkdir()
+    (corrupt / "manifest.json").write_text((built.index_dir / CURRENT / "manifest.json").read_text())
+    (corrupt / "passages.db").write_bytes(b"not a database" * 100)
+    (corrupt / "vectors.faiss").write_bytes(b"not an index")
+    with TestClient(create_app(built, embedder=embedder)) as client:
+        _retarget(built.index_dir, "build-corrupt")
+        assert client.post("/api/ask", json=QUESTION).status_code == 200
+        health = client.get("/api/health")
+        assert "kept serving" in health.json()["warning"] and "unreadable" in health.json()["warning"]
+        assert str(built.index_dir) not in health.text and str(corrupt) not in health.text
+
+
+def test_errors_name_no_server_paths(fresh, embedder):
+    with TestClient(create_app(fresh, embedder=embedder)) as client:  # nothing built
+        reply = client.post("/api/ask", json=QUESTION)
+        health = client.get("/api/health")
+    assert reply.status_code == 503 and "assistant build" in reply.json()["error"]
+    for text in (reply.text, health.text):
+        assert str(fresh.index_dir) not in text and str(fresh.corpus_dir.parent) not in text
+
+
+def test_a_stale_index_is_served_with_a_warning(built, embedder, caplog):
+    article = built.corpus_dir / "delivery-models" / "nearshore.md"
+    article.write_text(article.read_text() + "\nOne more sentence that nobody has indexed yet.\n")
+    with caplog.at_level("WARNING", logger="assistant"), \
+            TestClient(create_app(built, embedder=embedder)) as client:
+        assert client.post("/api/ask", json=QUESTION).status_code == 200
+        health = client.get("/api/health").json()
+    assert health["status"] == "ok" and "assistant build" in health["warning"]
+    assert "earlier version of the corpus" in health["warning"]
+    assert any("earlier version of the corpus" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.slow
+def test_serve_after_a_failed_build_serves_the_last_good_index(built):
+    """A typo in one article: `serve` reports it (file:line) and serves the last good index."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    broken = built.corpus_dir / "delivery-models" / "nearshore.md"
+    broken.write_text(broken.read_text().replace("title:", "title: [unclosed", 1))
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(built.corpus_dir),
+           "ASSISTANT_INDEX_DIR": str(built.index_dir), "ASSISTANT_DB_PATH": str(built.db_path)}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        health = _wait_for(lambda: _health(port), 120, "serve did not answer")
+        assert health["status"] == "ok" and "assistant build" in health["warning"]
+        reply = httpx.post(f"http://127.0.0.1:{port}/api/ask", json=QUESTION, timeout=30)
+        assert reply.status_code == 200
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "delivery-models/nearshore.md:" in output and "not valid YAML" in output
+    assert "serving the last good index" in output and "Traceback" not in output
+
+
+def _health(port: int) -> dict | None:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).json()
+    except httpx.TransportError:
+        return None

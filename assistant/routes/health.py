@@ -22,6 +22,8 @@ class ModelState(BaseModel):
 class Health(BaseModel):
     status: str = Field(description="ok, or unavailable (with `error` saying why and what to do).")
     error: str | None = None
+    warning: str | None = Field(None, description="Answering, but from an index that needs attention "
+                                                  "(stale or kept after a failed swap); says what to do.")
     model: str
     model_process: ModelState | None = Field(None, description="The model's own process, when it has one.")
     passages: int | None = None
@@ -49,6 +51,8 @@ def health(request: Request):
                     built_at=manifest["built_at"], worker=os.getpid())
     except IndexUnavailable as err:
         body.update(status="unavailable", error=str(err))
+    else:
+        body["warning"] = getattr(assistant.live, "warning", None)
     if body["status"] == "ok" and body.get("model_process", {}).get("state") in ("starting", "stopped"):
         body.update(status="unavailable", error="The model process is restarting; ask again in a few seconds.")
     return JSONResponse(Health(**body).model_dump(exclude_none=True),
