@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from contextlib import asynccontextmanager
@@ -21,7 +22,7 @@ from . import widget
 from .answering import Assistant, respond
 from .chunking import render_article
 from .conversations import ConversationStore
-from .errors import AssistantError, IndexUnavailable, NotFound
+from .errors import AssistantError, IndexUnavailable, NotFound, StoreUnavailable
 from .last_good import LastGoodIndex, without_paths
 from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
@@ -29,6 +30,7 @@ from .origins import Origins, route_path
 from .routes import calc, clauses
 from .routes.health import router as health_router
 from .settings import ROOT, Settings
+from .routes.privacy import router as privacy_router
 from .validation import (
     ID_MAX,
     NOT_UNICODE_ERRORS,
@@ -243,9 +245,18 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
                                                  settings.corpus_dir)
         app.state.conversations = ConversationStore(settings.db_path)
         with contextlib.suppress(IndexUnavailable):  # LastGoodIndex has logged why
+        problem = app.state.conversations.check()
+        if problem:
+            raise StoreUnavailable(f"The conversation database {settings.db_path} refuses writes ({problem}). "
+                                   "Set ASSISTANT_DB_PATH to a file this user may write.")
             app.state.assistant.live.get()
         yield
+        redact_access_log()
+        await purge_once(app.state.conversations, settings.retention_days)
+        purging = asyncio.get_running_loop().create_task(
+            purge_forever(app.state.conversations, settings.retention_days, app.state.purge_every))
         if own_model:
+        purging.cancel()
             app.state.embedder.close()
 
     app = FastAPI(
@@ -261,6 +272,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
                                    422: "Request not as the schema says; the error names the field"}),
     )
     app.state.origins = origins = Origins(settings.allowed_origins)
+    app.state.purge_every = DAY
     app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin,
                               settings.feedback_quota_per_visitor)
     templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
@@ -379,6 +391,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.include_router(widget.router)
     app.include_router(health_router)
     app.include_router(calc.router)
+    app.include_router(privacy_router)
     app.include_router(clauses.router)
 
     if settings.root_path:

@@ -100,7 +100,7 @@ class Clause:
                 "sections": {role: cite(part) for role, part in self.parts.items()}}
 
 
-def _sections(article: Article) -> tuple[Part, list[Part]]:
+def sections_of(article: Article) -> tuple[Part, list[Part]]:
     """The overview (text before the first heading) and every `##` section, with article-page anchors."""
     lines = article.body.splitlines()
     taken = {INTRO_ANCHOR}
@@ -156,7 +156,7 @@ def _name(heading: str) -> str:
 
 def clause_of(article: Article) -> Clause | None:
     """The library entry of an article, or None when it has no `## Sample … clause` section."""
-    overview, sections = _sections(article)
+    overview, sections = sections_of(article)
     parts: dict[str, Part] = {}
     for part in sections:
         name = role(part.heading)

@@ -118,6 +118,19 @@ def ask(question, k, topic, audience, conversation_id, as_json):
     click.echo(f"\nconversation: {result['conversation_id']}")
 
 
+def _check_store(settings: Settings) -> None:
+    """Stop with a message naming ASSISTANT_DB_PATH when the conversation database is unusable."""
+    from .conversations import ConversationStore
+
+    try:
+        problem = ConversationStore(settings.db_path).check()
+    except AssistantError as err:
+        raise click.ClickException(str(err)) from err
+    if problem:
+        raise click.ClickException(f"The conversation database {settings.db_path} refuses writes ({problem}). "
+                                   "Set ASSISTANT_DB_PATH to a file this user may write.")
+
+
 def _servable_manifest(settings: Settings) -> dict | None:
     """The manifest of index/current if a server could answer from it (this model and format)."""
     from .index import CURRENT, FORMAT, read_manifest
@@ -162,6 +175,7 @@ def serve(host, port, rebuild, demo, workers):
     from .middleware import allowed_hosts_for
 
     settings = _settings()
+    _check_store(settings)  # before the build: a wrong ASSISTANT_DB_PATH should not cost a minute
     if rebuild:
         # In a child process: the model and memory a build takes are returned when it ends,
         # instead of staying in the server (1.4 GiB RSS after building the shipped corpus).
@@ -218,11 +232,13 @@ def corpus_check(as_json):
     """
     from .clauses import check as clause_problems
     from .clauses import clause_of
+    from .review import load as review_rules
 
     settings = _settings()
     try:
         articles = load_corpus(settings.corpus_dir)
         problems = clause_problems(articles, settings.corpus_dir)  # every entry has its sample wording
+        problems += review_rules(settings.corpus_dir)[1]  # corpus/review.yaml: types, sources, quotes, regexes
         if problems:
             raise CorpusError(problems)
     except CorpusError as err:
@@ -254,11 +270,16 @@ def show_settings():
 @cli.command("eval")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--calibrate", is_flag=True, help="Also show how each abstention threshold would do.")
-def evaluate_command(as_json, calibrate):
+@click.option("--clauses", is_flag=True, help="Measure the clause review on tests/eval/clauses.jsonl instead.")
+def evaluate_command(as_json, calibrate, clauses):
     """Measure retrieval on tests/eval: Recall@1/5, MRR@10, nDCG@10, abstention, follow-ups.
+
+    With --clauses: the clause review's type accuracy and element and red-flag precision/recall.
 
     Example: assistant eval --calibrate
     """
+    if clauses:
+        return _review_report(as_json)
     from .answering import Assistant
     from .evaluation import evaluate
 
@@ -293,6 +314,24 @@ def evaluate_command(as_json, calibrate):
             click.echo(f"{t:>9.2f}{caught:>21}{lost:>22}")
 
 
+def _review_report(as_json: bool) -> None:
+    from .review_eval import evaluate_reviews
+
+    report = evaluate_reviews(_settings().corpus_dir)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{'clauses':<10}{'n':>4}{'type acc':>10}{'elem P':>8}{'elem R':>8}{'flag P':>8}{'flag R':>8}")
+    for split in ("all", "dev", "holdout"):
+        row = report[split]
+        click.echo(f"{split:<10}{row['clauses']:>4}{row['type_accuracy']:>10.3f}"
+                   f"{row['elements']['precision']:>8.3f}{row['elements']['recall']:>8.3f}"
+                   f"{row['red_flags']['precision']:>8.3f}{row['red_flags']['recall']:>8.3f}")
+    for mistake in report["mistakes"]:
+        click.echo(f"  {mistake['id']}: " + "; ".join(f"{k} {v}" for k, v in mistake.items()
+                                                      if k not in ("id", "type") and v and v != mistake["type"]))
+
+
 @cli.group()
 def feedback():
     """What users said about answers."""
@@ -321,3 +360,34 @@ def feedback_export(fmt, output):
                             for c in row["citations"] if c.get("cited"))
         writer.writerow([row["id"], row["created_at"], row["rating"], row["comment"], row["message_id"],
                          row["question"], row["answer"], sources])
+
+
+@cli.group()
+def conversations():
+    """What visitors asked: kept for ASSISTANT_RETENTION_DAYS."""
+
+
+@conversations.command("purge")
+@click.option("--days", type=click.IntRange(0), help="Keep this many days instead of ASSISTANT_RETENTION_DAYS.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def conversations_purge(days, as_json):
+    """Delete conversations last active longer ago than the retention period (the server also does
+    this daily), with their messages and ratings.
+
+    Example: assistant conversations purge --days 30
+    """
+    from .conversations import ConversationStore
+
+    settings = _settings()
+    days = settings.retention_days if days is None else days
+    try:
+        counts = ConversationStore(settings.db_path).purge(days)
+    except AssistantError as err:
+        raise click.ClickException(str(err)) from err
+    if as_json:
+        click.echo(json.dumps({"days": days, **counts}, indent=2))
+    elif not days:
+        click.echo("Retention is 0 days (keep for ever): nothing deleted.")
+    else:
+        click.echo(f"Deleted {counts['conversations']} conversations ({counts['messages']} messages, "
+                   f"{counts['ratings']} ratings) last active more than {days} days ago.")

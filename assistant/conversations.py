@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import os
 import re
 import secrets
 import sqlite3
 import threading
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
 
-from .errors import NotFound
+from .errors import NotFound, StoreUnavailable
 
 # Signs that a question leans on what was said before ("and offshore?", "what about the latter?").
 # Plain "it"/"that" are left out: stand-alone questions use them as often as follow-ups do.
@@ -27,6 +30,7 @@ _FOLLOW_UP = re.compile(
 )
 _CONTENT_WORD = re.compile(r"[A-Za-z][\w&-]{2,}")
 HISTORY_TURNS = 2  # how many earlier questions a follow-up may draw on
+log = logging.getLogger("assistant")
 
 
 def _now() -> str:
@@ -92,13 +96,45 @@ class ConversationStore:
 
     def __init__(self, path: Path):
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # One connection shared by the server's worker threads; writes are serialised by _lock.
-        self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
-        self.db.execute("pragma journal_mode=wal")
-        self.db.execute("pragma synchronous=normal")  # WAL stays consistent; skips an fsync per answer
         self._lock = threading.Lock()
-        self._migrate()
+        try:
+            # Private from the start: conversations are what visitors wrote, and their ids are keys.
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # SQLite's -wal/-shm copy it
+            # One connection shared by the server's worker threads; writes are serialised by _lock.
+            self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+            self.db.execute("pragma journal_mode=wal")
+            self.db.execute("pragma synchronous=normal")  # WAL stays consistent; skips an fsync per answer
+            self._migrate()
+        except (OSError, sqlite3.Error) as err:
+            raise StoreUnavailable(
+                f"The conversation database {path} cannot be opened and written ({err}). Set "
+                "ASSISTANT_DB_PATH to a file in a folder this user may write.") from err
+
+    @contextmanager
+    def _saving(self, what: str):
+        """Turns a database that refuses a write (read-only, full, broken) into a clear 503."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            log.error("the conversation database refused to save the %s: %s", what, err)
+            raise StoreUnavailable(
+                f"The {what} could not be saved: the assistant's conversation database refuses "
+                "writes just now. Please try again later; the cause is in the server log.") from err
+
+    def check(self) -> str | None:
+        """None when the database takes a write (tried, then rolled back), else what is wrong."""
+        try:
+            with self._lock:
+                self.db.execute("begin immediate")
+                try:
+                    self.db.execute("insert into _migrations (name, applied_at) values ('health check', '')")
+                finally:
+                    self.db.execute("rollback")
+        except sqlite3.Error as err:
+            return str(err)
+        return None
 
     def _migrate(self) -> None:
         self.db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
@@ -127,7 +163,7 @@ class ConversationStore:
         Returns (conversation id, message id); one transaction either way.
         """
         message_id, now = secrets.token_urlsafe(12), _now()
-        with self._lock, self.db.conn:
+        with self._saving("rating"), self._lock, self.db.conn:
             if conversation_id is None:
                 conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
                 self.db["conversations"].insert({"id": conversation_id, "created_at": now,
@@ -177,10 +213,38 @@ class ConversationStore:
         who = self._visitor_hash(visitor) if visitor else None
         row = {"message_id": message_id, "rating": rating, "comment": comment, "created_at": _now(),
                "visitor": who}
-        with self._lock, self.db.conn:
+        with self._saving("answer"), self._lock, self.db.conn:
             earlier = who and self.db.execute(
                 "select id from feedback where message_id = ? and visitor = ?", [message_id, who]).fetchone()
             if earlier:
+    def delete(self, conversation_id: str) -> None:
+        """Delete a conversation with its messages and their ratings (NotFound when unknown)."""
+        with self._saving("deletion"), self._lock, self.db.conn:
+            if not self.exists(conversation_id):
+                raise NotFound("Conversation not found; it may have been deleted already.")
+            self._delete_where("id = ?", [conversation_id])
+
+    def purge(self, days: int) -> dict[str, int]:
+        """Delete conversations last active more than `days` days ago (0: keep them all).
+
+        Returns how many conversations, messages and ratings were deleted.
+        """
+        if not days:
+            return {"conversations": 0, "messages": 0, "ratings": 0}
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        with self._saving("purge"), self._lock, self.db.conn:
+            return self._delete_where("updated_at < ?", [cutoff])
+
+    def _delete_where(self, condition: str, params: list) -> dict[str, int]:
+        conversations = f"select id from conversations where {condition}"
+        messages = f"select id from messages where conversation_id in ({conversations})"
+        counts = {"ratings": self.db.execute(f"delete from feedback where message_id in ({messages})",
+                                             params).rowcount,
+                  "messages": self.db.execute(f"delete from messages where conversation_id in ({conversations})",
+                                              params).rowcount}
+        counts["conversations"] = self.db.execute(f"delete from conversations where {condition}", params).rowcount
+        return {key: counts[key] for key in ("conversations", "messages", "ratings")}
+
                 self.db["feedback"].update(earlier[0], row)
                 return earlier[0], True
             return self.db["feedback"].insert(row).last_pk, False

@@ -39,6 +39,12 @@ class CorpusError(AssistantError):
     status = 422
 
     def __init__(self, problems: list[str]):
+class StoreUnavailable(AssistantError):
+    """The conversation database cannot be opened, read or written (read-only, full, broken)."""
+
+    status = 503
+
+
         self.problems = problems
         count = len(problems)
         super().__init__(

@@ -75,6 +75,10 @@ class Settings:
         (), "Host names the server answers to (comma-separated; *.example.com for subdomains, * for "
         "any); empty: the address `serve` binds to, localhost, 127.0.0.1 and ::1."
     )
+    retention_days: int = _setting(
+        90, "Days a conversation is kept after its last question; the server purges older ones daily "
+        "(and `assistant conversations purge` on demand); 0 keeps them for ever."
+    )
     feedback_quota_per_visitor: int = _setting(
         120, "Ratings one visitor may send per hour (changing a rating counts too); 0 means no limit."
     )

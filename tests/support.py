@@ -43,7 +43,7 @@ def free_port() -> int:
 def serving(app, port: int, **options):
     """Serve an ASGI app with uvicorn on 127.0.0.1:port in a thread while the block runs
     (`options` go to uvicorn.Config)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **{"log_level": "warning", **options}))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -130,7 +130,8 @@ Intro text of the article.
 
 Both sides talk.
 """
-QUOTE = "The clause below is illustrative only and is not legal advice.\n\n> 1. The Supplier shall do it.\n>\n> 2. And more."
+QUOTE = ("The clause below is illustrative only and is not legal advice.\n\n"
+         "> 1. The Supplier shall do it.\n>\n> 2. And more.")
 
 
 def _article(folder: Path, doc_id: str, extra: str = "", sample: str = QUOTE, title: str = "A title") -> Path:
@@ -143,7 +144,8 @@ def _article(folder: Path, doc_id: str, extra: str = "", sample: str = QUOTE, ti
 def test_a_minimal_article_becomes_an_entry(tmp_path):
     _article(tmp_path, "thing", extra="clause:\n  type: thing\n  positions:\n    balanced: Middle.\n")
     entry = clauses.clause_of(load_corpus(tmp_path)[0])
-    assert (entry.type, entry.name, entry.wording) == ("thing", "A title", "1. The Supplier shall do it.\n\n2. And more.")
+    assert (entry.type, entry.name) == ("thing", "A title")
+    assert entry.wording == "1. The Supplier shall do it.\n\n2. And more."
     assert entry.positions == {"balanced": "Middle."} and entry.does.anchor == "overview"
 
 

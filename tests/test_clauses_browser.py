@@ -83,3 +83,36 @@ def test_a_clause_page_works_by_keyboard_on_a_phone(browser, base_url):
     page.screenshot(path=str(ARTIFACTS / "clause-step-in-phone.png"), full_page=True)
     context.close()
     assert not errors, errors
+
+
+def test_paste_a_flawed_liability_clause_and_see_its_missing_carve_outs(browser, base_url):
+    context, page, errors = _page(browser, base_url, viewport={"width": 1280, "height": 900})
+    page.goto("/clauses")
+    page.get_by_role("link", name="Review a clause").click()
+    page.wait_for_url("**/clauses/review")
+    expect(page.locator("#privacy")).to_contain_text("not stored")
+    page.get_by_label("Clause text").fill(
+        "14.1 The Supplier's total liability shall not exceed 200% of the Charges paid in the previous twelve "
+        "months.\n14.2 The Supplier shall not be liable for any indirect loss or for any loss of data.")
+    page.get_by_label("Clause text").press("Control+Enter")  # the keyboard shortcut submits
+    result = page.locator("#review-result")
+    expect(result.locator("h2")).to_have_text("Reviewed as: Limitation of liability")
+    expect(result.locator("h2")).to_be_focused()  # screen-reader and keyboard users land on the result
+    carve_outs = result.locator(".check", has_text="Unlimited carve-outs for fraud and death or personal injury")
+    expect(carve_outs).to_have_class("check check-missing")
+    expect(carve_outs.locator(".status")).to_have_text("Missing")
+    cap = result.locator(".check-present").filter(has=page.get_by_text("General cap", exact=True))
+    expect(cap.locator(".evidence")).to_have_text(
+        "14.1 The Supplier's total liability shall not exceed 200% of the Charges paid in the previous twelve months.")
+    expect(result.locator(".flag", has_text="No carve-out for fraud")).to_be_visible()
+    expect(result.locator(".figure")).to_contain_text("200% of the charges, against the usual 100-150%")
+    href = carve_outs.get_by_role("link", name="Guidance: Unlimited carve-outs").get_attribute("href")
+    assert href == "/docs/limitation-of-liability#unlimited-carve-outs-and-consequential-loss-wording"
+    page.screenshot(path=str(ARTIFACTS / "clause-review.png"), full_page=True)
+
+    page.get_by_label("Clause text").fill("")
+    page.get_by_label("Clause text").fill("   ")
+    page.get_by_role("button", name="Review the clause").click()
+    expect(result.locator(".error")).to_have_text("Paste the clause to review: the text is empty.")
+    context.close()
+    assert not [e for e in errors if "400" not in e], errors  # the refused empty text is the page's to show

@@ -176,3 +176,54 @@ def _health(port: int) -> dict | None:
         return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).json()
     except httpx.TransportError:
         return None
+
+
+# --- 7: the conversation database ---------------------------------------------------------------
+
+def _read_only(store) -> None:
+    """Reopen the store's database read-only, as SQLite does for a file it may not write."""
+    import sqlite3
+
+    import sqlite_utils
+
+    path = store.db.execute("pragma database_list").fetchone()[2]
+    store.db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+
+
+def test_a_read_only_database_is_a_clear_503_and_health_says_so(settings, embedder):
+    with TestClient(create_app(settings, embedder=embedder)) as client:
+        asked = client.post("/api/ask", json=QUESTION).json()
+        _read_only(client.app.state.conversations)
+        reply = client.post("/api/ask", json=QUESTION)
+        feedback = client.post("/api/feedback", json={"message_id": asked["message_id"], "rating": "up"})
+        history = client.get(f"/api/conversations/{asked['conversation_id']}")
+        health = client.get("/api/health")
+    assert reply.status_code == 503 and "could not be saved" in reply.json()["error"], reply.text
+    assert feedback.status_code == 503 and "could not be saved" in feedback.json()["error"]
+    assert history.status_code == 200  # reading still works
+    assert health.status_code == 503 and health.json()["status"] == "unavailable"
+    assert "database" in health.json()["error"] and health.json()["database"] == "read-only or failing"
+
+
+def test_an_unusable_database_path_names_the_setting_at_start_up(settings, embedder, tmp_path):
+    from assistant.errors import StoreUnavailable
+
+    (tmp_path / "a-file").write_text("not a folder")
+    broken = replace(settings, db_path=tmp_path / "a-file" / "assistant.db")
+    with pytest.raises(StoreUnavailable, match="ASSISTANT_DB_PATH"):
+        with TestClient(create_app(broken, embedder=embedder)):
+            pass
+
+
+def test_serve_with_an_unusable_database_path_says_which_setting(fresh, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "a-file").write_text("not a folder")
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir), "ASSISTANT_INDEX_DIR": str(fresh.index_dir),
+           "ASSISTANT_DB_PATH": str(tmp_path / "a-file" / "assistant.db")}
+    result = subprocess.run([str(Path(sys.executable).parent / "assistant"), "serve", "--port", "9"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "ASSISTANT_DB_PATH" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from ..errors import IndexUnavailable
 
 router = APIRouter(tags=["service"])
+# Tells the processes of one server apart without telling the world their process ids.
+WORKER = int.from_bytes(os.urandom(4), "big")
 
 
 class ModelState(BaseModel):
@@ -26,6 +28,7 @@ class Health(BaseModel):
                                                   "(stale or kept after a failed swap); says what to do.")
     model: str
     model_process: ModelState | None = Field(None, description="The model's own process, when it has one.")
+    database: str | None = Field(None, description="ok, or read-only or failing (nothing can be saved).")
     passages: int | None = None
     documents: int | None = None
     built_at: str | None = None
@@ -48,12 +51,17 @@ def health(request: Request):
     try:
         manifest = assistant.live.get().manifest
         body.update(passages=manifest["passages"], documents=manifest["documents"],
-                    built_at=manifest["built_at"], worker=os.getpid())
+                    built_at=manifest["built_at"], worker=WORKER)
     except IndexUnavailable as err:
         body.update(status="unavailable", error=str(err))
     else:
         body["warning"] = getattr(assistant.live, "warning", None)
     if body["status"] == "ok" and body.get("model_process", {}).get("state") in ("starting", "stopped"):
         body.update(status="unavailable", error="The model process is restarting; ask again in a few seconds.")
+    problem = request.app.state.conversations.check()
+    body["database"] = "ok" if problem is None else "read-only or failing"
+    if problem is not None and body["status"] == "ok":
+        body.update(status="unavailable", error=f"The conversation database refuses writes ({problem}), so "
+                    "answers cannot be saved; the administrator should check ASSISTANT_DB_PATH.")
     return JSONResponse(Health(**body).model_dump(exclude_none=True),
                         status_code=200 if body["status"] == "ok" else 503)
