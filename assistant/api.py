@@ -27,10 +27,11 @@ from .last_good import LastGoodIndex, without_paths
 from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
+from .privacy import DAY, purge_forever, purge_once, redact_access_log
 from .routes import calc, clauses
 from .routes.health import router as health_router
-from .settings import ROOT, Settings
 from .routes.privacy import router as privacy_router
+from .settings import ROOT, Settings
 from .validation import (
     ID_MAX,
     NOT_UNICODE_ERRORS,
@@ -244,19 +245,19 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         app.state.assistant.live = LastGoodIndex(settings.index_dir, app.state.embedder.name,
                                                  settings.corpus_dir)
         app.state.conversations = ConversationStore(settings.db_path)
-        with contextlib.suppress(IndexUnavailable):  # LastGoodIndex has logged why
         problem = app.state.conversations.check()
         if problem:
             raise StoreUnavailable(f"The conversation database {settings.db_path} refuses writes ({problem}). "
                                    "Set ASSISTANT_DB_PATH to a file this user may write.")
+        with contextlib.suppress(IndexUnavailable):  # LastGoodIndex has logged why
             app.state.assistant.live.get()
-        yield
         redact_access_log()
         await purge_once(app.state.conversations, settings.retention_days)
         purging = asyncio.get_running_loop().create_task(
             purge_forever(app.state.conversations, settings.retention_days, app.state.purge_every))
-        if own_model:
+        yield
         purging.cancel()
+        if own_model:
             app.state.embedder.close()
 
     app = FastAPI(
@@ -271,8 +272,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         responses=error_responses({413: "Request body over the size limit",
                                    422: "Request not as the schema says; the error names the field"}),
     )
-    app.state.origins = origins = Origins(settings.allowed_origins)
     app.state.purge_every = DAY
+    app.state.origins = origins = Origins(settings.allowed_origins)
     app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin,
                               settings.feedback_quota_per_visitor)
     templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
@@ -390,8 +391,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     app.include_router(widget.router)
     app.include_router(health_router)
-    app.include_router(calc.router)
     app.include_router(privacy_router)
+    app.include_router(calc.router)
     app.include_router(clauses.router)
 
     if settings.root_path:

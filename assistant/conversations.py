@@ -163,7 +163,7 @@ class ConversationStore:
         Returns (conversation id, message id); one transaction either way.
         """
         message_id, now = secrets.token_urlsafe(12), _now()
-        with self._saving("rating"), self._lock, self.db.conn:
+        with self._saving("answer"), self._lock, self.db.conn:
             if conversation_id is None:
                 conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
                 self.db["conversations"].insert({"id": conversation_id, "created_at": now,
@@ -183,6 +183,34 @@ class ConversationStore:
                 "created_at": now,
             })
         return conversation_id, message_id
+
+    def delete(self, conversation_id: str) -> None:
+        """Delete a conversation with its messages and their ratings (NotFound when unknown)."""
+        with self._saving("deletion"), self._lock, self.db.conn:
+            if not self.exists(conversation_id):
+                raise NotFound("Conversation not found; it may have been deleted already.")
+            self._delete_where("id = ?", [conversation_id])
+
+    def purge(self, days: int) -> dict[str, int]:
+        """Delete conversations last active more than `days` days ago (0: keep them all).
+
+        Returns how many conversations, messages and ratings were deleted.
+        """
+        if not days:
+            return {"conversations": 0, "messages": 0, "ratings": 0}
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        with self._saving("purge"), self._lock, self.db.conn:
+            return self._delete_where("updated_at < ?", [cutoff])
+
+    def _delete_where(self, condition: str, params: list) -> dict[str, int]:
+        conversations = f"select id from conversations where {condition}"
+        messages = f"select id from messages where conversation_id in ({conversations})"
+        counts = {"ratings": self.db.execute(f"delete from feedback where message_id in ({messages})",
+                                             params).rowcount,
+                  "messages": self.db.execute(f"delete from messages where conversation_id in ({conversations})",
+                                              params).rowcount}
+        counts["conversations"] = self.db.execute(f"delete from conversations where {condition}", params).rowcount
+        return {key: counts[key] for key in ("conversations", "messages", "ratings")}
 
     def history(self, conversation_id: str) -> dict:
         if not self.exists(conversation_id):
@@ -213,38 +241,10 @@ class ConversationStore:
         who = self._visitor_hash(visitor) if visitor else None
         row = {"message_id": message_id, "rating": rating, "comment": comment, "created_at": _now(),
                "visitor": who}
-        with self._saving("answer"), self._lock, self.db.conn:
+        with self._saving("rating"), self._lock, self.db.conn:
             earlier = who and self.db.execute(
                 "select id from feedback where message_id = ? and visitor = ?", [message_id, who]).fetchone()
             if earlier:
-    def delete(self, conversation_id: str) -> None:
-        """Delete a conversation with its messages and their ratings (NotFound when unknown)."""
-        with self._saving("deletion"), self._lock, self.db.conn:
-            if not self.exists(conversation_id):
-                raise NotFound("Conversation not found; it may have been deleted already.")
-            self._delete_where("id = ?", [conversation_id])
-
-    def purge(self, days: int) -> dict[str, int]:
-        """Delete conversations last active more than `days` days ago (0: keep them all).
-
-        Returns how many conversations, messages and ratings were deleted.
-        """
-        if not days:
-            return {"conversations": 0, "messages": 0, "ratings": 0}
-        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-        with self._saving("purge"), self._lock, self.db.conn:
-            return self._delete_where("updated_at < ?", [cutoff])
-
-    def _delete_where(self, condition: str, params: list) -> dict[str, int]:
-        conversations = f"select id from conversations where {condition}"
-        messages = f"select id from messages where conversation_id in ({conversations})"
-        counts = {"ratings": self.db.execute(f"delete from feedback where message_id in ({messages})",
-                                             params).rowcount,
-                  "messages": self.db.execute(f"delete from messages where conversation_id in ({conversations})",
-                                              params).rowcount}
-        counts["conversations"] = self.db.execute(f"delete from conversations where {condition}", params).rowcount
-        return {key: counts[key] for key in ("conversations", "messages", "ratings")}
-
                 self.db["feedback"].update(earlier[0], row)
                 return earlier[0], True
             return self.db["feedback"].insert(row).last_pk, False

@@ -33,18 +33,18 @@ class ModelUnavailable(AssistantError):
     status = 503
 
 
-class CorpusError(AssistantError):
-    """The corpus has problems; `problems` lists each as 'file:line: message'."""
-
-    status = 422
-
-    def __init__(self, problems: list[str]):
 class StoreUnavailable(AssistantError):
     """The conversation database cannot be opened, read or written (read-only, full, broken)."""
 
     status = 503
 
 
+class CorpusError(AssistantError):
+    """The corpus has problems; `problems` lists each as 'file:line: message'."""
+
+    status = 422
+
+    def __init__(self, problems: list[str]):
         self.problems = problems
         count = len(problems)
         super().__init__(
