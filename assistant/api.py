@@ -28,7 +28,7 @@ from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
 from .privacy import DAY, purge_forever, purge_once, redact_access_log
-from .routes import calc, clauses
+from .routes import calc, clauses, study
 from .routes.health import router as health_router
 from .routes.privacy import router as privacy_router
 from .settings import ROOT, Settings
@@ -394,6 +394,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.include_router(privacy_router)
     app.include_router(calc.router)
     app.include_router(clauses.router)
+    app.include_router(study.router)
 
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path.rstrip("/"))  # added last: runs first

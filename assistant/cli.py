@@ -332,6 +332,50 @@ def _review_report(as_json: bool) -> None:
                                                       if k not in ("id", "type") and v and v != mistake["type"]))
 
 
+@cli.command()
+@click.option("--topic", help="Only this topic folder, e.g. sla (default: every topic).")
+@click.option("--kind", type=click.Choice(["check", "flashcard", "choice", "calculation"]),
+              help="Only this kind of item.")
+@click.option("-n", "count", type=click.IntRange(1, 50), default=10, show_default=True, help="Questions to ask.")
+@click.option("--learner", default="terminal-learner", show_default=True,
+              help="Whose progress to keep and to review (8-64 letters, digits, - or _).")
+@click.option("--grader-accuracy", is_flag=True,
+              help="Instead of a quiz: the grader's accuracy on tests/eval/study_answers.jsonl.")
+@click.option("--calibrate", is_flag=True, help="With --grader-accuracy: the best thresholds and a cross-validation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the quiz's tally or the accuracy report as JSON.")
+def study(topic, kind, count, learner, grader_accuracy, calibrate, as_json):
+    """Run a quiz in the terminal: items due for review first, each answer graded with the model
+    answer and the section to read, progress kept as in the web's study mode.
+
+    Example: assistant study --topic sla -n 5
+    """
+    from .conversations import ConversationStore
+    from .study.accuracy import format_grader_accuracy
+    from .study.accuracy import grader_accuracy as measure
+    from .study.service import Study
+    from .study.terminal import LazyEmbedder, run_quiz
+
+    if grader_accuracy:
+        report = measure(_embedder(), calibrating=calibrate)
+        click.echo(json.dumps(report, indent=2) if as_json else format_grader_accuracy(report))
+        if calibrate and not as_json:
+            click.echo(f"calibrated thresholds: {report['calibrated']}")
+        return
+    settings = _settings()
+    try:
+        session = Study(settings, ConversationStore(settings.db_path), LazyEmbedder(_embedder))
+        tally = run_quiz(session, learner, topic, kind, count,
+                         ask=lambda prompt: click.prompt(prompt, default="", show_default=False),
+                         say=click.echo)
+    except AssistantError as err:
+        raise click.ClickException(str(err)) from err
+    if as_json:
+        click.echo(json.dumps(tally, indent=2))
+    else:
+        click.echo(f"\n{tally['correct']} correct, {tally['partly']} partly right, {tally['incorrect']} not yet "
+                   f"of {tally['answered']} answered.")
+
+
 @cli.group()
 def feedback():
     """What users said about answers."""

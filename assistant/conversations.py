@@ -70,7 +70,33 @@ def m003_feedback_visitor(db: sqlite_utils.Database) -> None:
     db["secrets"].insert({"name": "visitor_key", "value": secrets.token_hex(32)})
 
 
-MIGRATIONS = [m001_initial, m002_answer_blocks, m003_feedback_visitor]
+def m004_study(db: sqlite_utils.Database) -> None:
+    """Study mode: each learner's Leitner box per item, every answer given, and mock exams."""
+    db["study_progress"].create(
+        {"learner_id": str, "item_id": str, "topic": str, "box": int, "due": str, "seen": int,
+         "correct": int, "partly": int, "incorrect": int, "last_result": str, "last_at": str},
+        pk=("learner_id", "item_id"),
+    )
+    db["study_progress"].create_index(["learner_id", "due"])
+    db["study_answers"].create(
+        {"id": int, "learner_id": str, "item_id": str, "topic": str, "answer": str, "result": str,
+         "exam_id": str, "answered_at": str},
+        pk="id",
+    )
+    db["study_answers"].create_index(["learner_id"])
+    db["study_exams"].create(
+        {"id": str, "learner_id": str, "topics": str, "item_ids": str, "minutes": int, "started_at": str,
+         "ends_at": str, "finished_at": str, "report": str},
+        pk="id",
+    )
+    db["study_exams"].create_index(["learner_id"])
+    db["study_exam_answers"].create(
+        {"exam_id": str, "item_id": str, "answer": str, "saved_at": str}, pk=("exam_id", "item_id"),
+        foreign_keys=[("exam_id", "study_exams", "id")],
+    )
+
+
+MIGRATIONS = [m001_initial, m002_answer_blocks, m003_feedback_visitor, m004_study]
 
 
 def is_follow_up(question: str) -> bool:
@@ -144,6 +170,13 @@ class ConversationStore:
                 with self.db.conn:
                     migration(self.db)
                     self.db["_migrations"].insert({"name": migration.__name__, "applied_at": _now()})
+
+    @contextmanager
+    def writing(self):
+        """One write transaction at a time on the shared connection, for the other stores kept in
+        this database (study progress): yields the database."""
+        with self._lock, self.db.conn:
+            yield self.db
 
     def exists(self, conversation_id: str) -> bool:
         return bool(self.db.execute(

@@ -21,6 +21,12 @@ class NotFound(AssistantError):
     status = 404
 
 
+class Conflict(AssistantError):
+    """The request clashes with the state of what it addresses, e.g. answers to a finished exam."""
+
+    status = 409
+
+
 class IndexUnavailable(AssistantError):
     """The index is missing, unreadable, or was built from another corpus or model."""
 

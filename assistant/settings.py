@@ -86,6 +86,20 @@ class Settings:
         65_536, "Largest request body accepted, in bytes; a larger one is refused with 413 before "
         "it is read."
     )
+    study_exam_questions: int = _setting(
+        40, "Questions in a mock exam unless the learner asks for another number (1 to 100)."
+    )
+    study_exam_minutes: int = _setting(
+        60, "Time allowed for a mock exam unless the learner asks for another (1 to 240 minutes)."
+    )
+    study_correct_threshold: float = _setting(
+        0.64, "Free-text study answers scoring at least this (embedding cosine and key-term overlap "
+        "against the model answer) are correct; chosen by `assistant study --grader-accuracy --calibrate`."
+    )
+    study_partly_threshold: float = _setting(
+        0.36, "Free-text study answers scoring at least this, but under the correct threshold, are "
+        "partly right; below it, not yet."
+    )
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -150,7 +150,7 @@ def _earn_back(rng):
         f"if the same service level is met in each of the next three months, and the supplier "
         f"{months}. How much of the credit is returned?",
         value, "", 0, (f"{share}% × {n(credit)} = {n(value)}" if met
-                       else "The condition (three months in a row) is not met, so nothing is returned"))
+                       else "The condition (three months in a row) is not met, so 0 is returned"))
 
 
 def _bonus_malus(rng):
@@ -216,7 +216,8 @@ def _resource_units(rng):
     if rng.random() < 0.5:
         convention, units = "excess-only (ARCs only for units beyond the band's edge)", volume - edge
     else:
-        convention, units = "full-variance (once the band is breached, ARCs for every unit above the baseline)", volume - baseline
+        convention = "full-variance (once the band is breached, ARCs for every unit above the baseline)"
+        units = volume - baseline
     value = units * arc
     return {"b": baseline, "band": band, "arc": arc, "v": volume, "c": convention[:4]}, Problem(
         f"A resource-unit schedule has a baseline of {n(baseline)} servers, a deadband of plus or minus "
@@ -309,7 +310,7 @@ def _erlangs(rng):
 
 def _rostered(rng):
     agents, shrinkage = rng.randrange(8, 61), rng.choice([25, 30, 32, 35, 40])
-    value = math.ceil(agents / (1 - shrinkage / 100))
+    value = -(-agents * 100 // (100 - shrinkage))  # whole numbers: no float just above an integer
     return {"agents": agents, "shrinkage": shrinkage}, Problem(
         f"Erlang C says {agents} agents are needed on the phones, and shrinkage is {shrinkage}%. How many "
         f"agents must be rostered (rounded up)?",

@@ -27,6 +27,7 @@ class Term:
     anchor: str
     heading: str
     topic: str = "glossary"
+    qualified: bool = False  # the heading adds a context in brackets: "Deployer (AI Act)"
 
     @property
     def first_sentence(self) -> str:
@@ -46,7 +47,13 @@ def _terms(article: Article) -> list[Term]:
         match = _ACRONYM.match(section.heading)
         short = match["short"] if match and any(c.isupper() for c in match["short"]) else ""
         name = match["term"].strip() if short else section.heading
-        terms.append(Term(name, short, plain(section.paragraphs[0]), section.anchor, section.heading))
+        # "Deployer (AI Act)" names a context, not an acronym (as the index reads it): a short form
+        # of several words must at least start like its term ("DPDP Act").
+        qualified = bool(short and " " in short and short[0].lower() != name[0].lower())
+        if qualified:
+            short = ""
+        terms.append(Term(name, short, plain(section.paragraphs[0]), section.anchor, section.heading,
+                          qualified=qualified))
     return terms
 
 
@@ -84,19 +91,25 @@ def mask(sentence: str, term: Term) -> str:
 
 
 def _siblings(term: Term, terms: list[Term], stems: dict[str, set[str]], count: int = 3) -> list[Term]:
-    """The most similar other terms, preferring the same topic: plausible, never random words."""
+    """The most similar other terms, from the same topic first: plausible, never random words."""
     mine = stems[term.name]
 
-    def closeness(other: Term) -> tuple:
-        theirs = stems[other.name]
-        overlap = len(mine & theirs) / (len(mine | theirs) or 1)
-        return (other.topic != term.topic, -overlap, other.name)
+    def closest(candidates: list[Term]) -> list[Term]:
+        def closeness(other: Term) -> tuple:
+            theirs = stems[other.name]
+            return (-len(mine & theirs) / (len(mine | theirs) or 1), other.name)
+        return sorted(candidates, key=closeness)
 
     others = [t for t in terms if t.name.lower() != term.name.lower()]
-    return sorted(others, key=closeness)[:count]
+    chosen = closest([t for t in others if t.topic == term.topic])[:count]
+    if len(chosen) < count:
+        chosen += closest([t for t in others if t.topic != term.topic])[:count - len(chosen)]
+    return chosen
 
 
 def _label(term: Term) -> str:
+    if term.qualified:
+        return term.heading
     return f"{term.name} ({term.short})" if term.short else term.name
 
 

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import BadRequest
+from ..settings import Settings
 from .items import Item
 from .numbers import Number, compatible, format_number, parse_numbers
 from .text import content_stems, stem
 
 RESULTS = ("correct", "partly", "incorrect")
+_DEFAULTS = Settings()
 _NO_ANSWER = re.compile(r"^\W*(|i don'?t know|dont know|no idea|not sure|pass|skip|idk)\W*$", re.IGNORECASE)
 _YES_NO_QUESTION = re.compile(r"^(is|are|does|do|did|can|could|should|would|will|has|have|must|may)\b",
                               re.IGNORECASE)
@@ -24,6 +26,7 @@ _HEDGE = re.compile(r"\b(or|either)\b", re.IGNORECASE)
 _ASKED_DECIMALS = re.compile(r"\bto (one|two|three|four|\d) decimals?\b", re.IGNORECASE)
 SHORT_ANSWER_TERMS = 4  # a model answer with this few key terms needs all of them for "correct"
 # The figure a learner means comes after the last of these when they show their working.
+_ALTERNATIVES = re.compile(r"\d\s*(?:%\s*)?(?:or|/)\s*[£$€]?\d", re.IGNORECASE)  # "226,667 or 240,000"
 _CONCLUSION = re.compile(r"=|→|\bso\b|\btherefore\b|\bgives\b|\bwhich is\b|\bthat'?s\b", re.IGNORECASE)
 
 
@@ -31,10 +34,11 @@ _CONCLUSION = re.compile(r"=|→|\bso\b|\btherefore\b|\bgives\b|\bwhich is\b|\bt
 class Thresholds:
     """Free-text grading: score = cosine·w + recall·w + precision·(1 − both), then two cut-offs.
 
-    Defaults from `assistant study --grader-accuracy --calibrate` on tests/eval/study_answers.jsonl.
+    Chosen by `assistant study --grader-accuracy --calibrate` on tests/eval/study_answers.jsonl; the
+    cut-offs are settings (ASSISTANT_STUDY_CORRECT_THRESHOLD, ASSISTANT_STUDY_PARTLY_THRESHOLD).
     """
-    correct: float = 0.64
-    partly: float = 0.36
+    correct: float = _DEFAULTS.study_correct_threshold
+    partly: float = _DEFAULTS.study_partly_threshold
     cosine_weight: float = 0.4
     recall_weight: float = 0.3
 
@@ -102,13 +106,15 @@ def grade_number(item: Item, answer: str) -> Grade:
     final = [n for n in parse_numbers(conclusion, time_hint) if compatible(item.unit, n.unit)]
     meant = final[0] if final else usable[0]
     verdict = _number_verdict(item, meant)
+    if verdict == "correct" and _ALTERNATIVES.search(answer):
+        return Grade("partly", f"{shown} is among the figures you give; choose one.", 0.5)
     if verdict == "correct":
         return Grade("correct", f"{shown} is right.", 1.0)
     if verdict == "partly":
         return Grade("partly", f"The right figure, but rounded too coarsely: the answer is {shown}.", 0.5)
     if any(_number_verdict(item, n) == "correct" for n in usable):
         return Grade("partly", f"{shown} appears in your working, but it is not your final answer.", 0.5)
-    return Grade("incorrect", f"The answer is {shown}.", 0.0)
+    return Grade("incorrect", f"Not that figure: the answer is {shown}.", 0.0)
 
 
 def _norm(text: str) -> list[str]:

@@ -10,11 +10,14 @@ export class ApiError extends Error {
   }
 }
 
-/** GET `path`, or POST `body` as JSON when given; resolves to the parsed reply, rejects with ApiError. */
-export async function api(path, body) {
+/**
+ * GET `path`, or POST `body` as JSON when given (or use `method`, e.g. "DELETE"); resolves to the
+ * parsed reply, rejects with ApiError.
+ */
+export async function api(path, body, method) {
   const headers = host ? {"X-Assistant-Host": host} : {};
-  const options = body === undefined ? {headers} : {
-    method: "POST",
+  const options = body === undefined ? {headers, method: method || "GET"} : {
+    method: method || "POST",
     headers: {...headers, "Content-Type": "application/json"},
     body: JSON.stringify(body),
   };

@@ -1,0 +1,66 @@
+"""`assistant study`: a quiz in the terminal, and the grader's accuracy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import cli as cli_module
+from assistant.cli import cli
+from assistant.conversations import ConversationStore
+from assistant.study.catalog import ItemCatalog
+from assistant.study.progress import StudyStore
+
+from .study_fixture import make_study_settings
+
+
+@pytest.fixture(scope="module")
+def study_settings(tmp_path_factory, embedder):
+    return make_study_settings(tmp_path_factory.mktemp("study-cli"), embedder)
+
+
+@pytest.fixture
+def env(study_settings, monkeypatch, embedder):
+    monkeypatch.setattr(cli_module, "_embedder", lambda: embedder)  # the session's model, not a new one
+    return {"ASSISTANT_CORPUS_DIR": str(study_settings.corpus_dir),
+            "ASSISTANT_INDEX_DIR": str(study_settings.index_dir),
+            "ASSISTANT_DB_PATH": str(study_settings.db_path)}
+
+
+def test_a_quiz_on_a_topic_grades_each_answer_and_keeps_progress(env, study_settings):
+    calculations = [i for i in ItemCatalog(study_settings.index_dir, study_settings.corpus_dir).get().items
+                    if i.kind == "calculation"]
+    answers = "".join(f"{i.value}\n" for i in calculations)  # whichever comes first, one of these is right
+    result = CliRunner().invoke(cli, ["study", "--topic", "sla", "--kind", "calculation", "-n", "2",
+                                      "--learner", "cli-learner-01", "--json"],
+                                env=env, input=answers)
+    assert result.exit_code == 0, result.output
+    assert "[1/2] SLA · calculation" in result.output and "Read: Availability and uptime ›" in result.output
+    tally = json.loads(result.output[result.output.rindex("{"):])
+    assert tally["answered"] == 2 and tally["correct"] + tally["incorrect"] == 2
+    progress = StudyStore(ConversationStore(study_settings.db_path)).progress("cli-learner-01")
+    assert len(progress) == 2
+
+
+def test_a_choice_answer_must_name_an_option_and_q_stops(env):
+    result = CliRunner().invoke(cli, ["study", "--kind", "choice", "-n", "3", "--learner", "cli-learner-02"],
+                                env=env, input="9\n1\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "answer with one of its options" in result.output
+    assert "of 1 answered" in result.output
+
+
+def test_an_unknown_topic_is_a_clear_error(env):
+    result = CliRunner().invoke(cli, ["study", "--topic", "astrology"], env=env)
+    assert result.exit_code == 1 and "Unknown topic 'astrology'" in result.output
+
+
+def test_grader_accuracy_is_printed(env):
+    result = CliRunner().invoke(cli, ["study", "--grader-accuracy", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["answers"] >= 150 and report["accuracy"] >= 0.85
+    line = CliRunner().invoke(cli, ["study", "--grader-accuracy"], env=env).output
+    assert line.startswith("study grader: accuracy")
