@@ -23,6 +23,7 @@ KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the
 # question asks for them; others give sentences.
 SHAPED_KINDS = ("sample_clause", "worked_example", "steps", "pitfalls", "red_flags", "negotiation",
                 "good_clause", "comparison")
+LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 LIST_ITEMS = 6  # a list or steps block shows at most this many items
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 DEFAULTS = Settings()
@@ -96,14 +97,21 @@ class Composer:
     itself and without sentences that point at something the answer does not contain."""
 
     def __init__(self, question: str, hits: list[Hit], query: np.ndarray, intent: Intent,
-                 max_sentences: int):
-        self.hits, self.query, self.intent = hits, query, intent
+                 max_sentences: int, index=None):
+        self.hits, self.index = hits, index
         self.max_sentences = max_sentences
-        self.asked = _terms(question)
-        self.numbers = {t for t in self.asked if t[0].isdigit()}
+        self.focus(question, query, intent, list(range(min(len(hits), SOURCE_PASSAGES))))
         self.blocks: list[dict] = []
         self.used: dict[tuple[int, int], None] = {}  # (hit, sentence) already in the answer
         self.vectors: list[np.ndarray] = []  # of the sentences in the answer, for near-duplicates
+        self.lead_docs: set[str] = set()
+        self.defined: set[str] = set()  # subjects the answer has already defined
+
+    def focus(self, question: str, query: np.ndarray, intent: Intent, pool: list[int]) -> None:
+        """Answer this (part of the) question next, from the hits in `pool`, best first."""
+        self.query, self.intent, self.pool = query, intent, pool
+        self.asked = _terms(question)
+        self.numbers = {t for t in self.asked if t[0].isdigit()}
 
     # -- scoring -------------------------------------------------------------------------------
     def score(self, h: int, s: int) -> float:
@@ -113,7 +121,7 @@ class Composer:
         score = (float(passage.sentence_vectors[s] @ self.query)
                  + 0.1 * len(shared) / max(len(self.asked), 1)
                  + (0.1 if shared & self.numbers else 0.0)
-                 + 0.02 * max(SOURCE_PASSAGES - h, 0))  # near-ties go to the better passage
+                 + 0.02 * max(SOURCE_PASSAGES - self.rank(h), 0))  # near-ties go to the better passage
         intents = self.intent.intents
         if ("definition" in intents or intents[0] == "comparison") and _DEFINES.match(sentence):
             score += 0.08
@@ -123,6 +131,9 @@ class Composer:
             score -= 0.03
         return score
 
+    def rank(self, h: int) -> int:
+        return self.pool.index(h) if h in self.pool else len(self.pool)
+
     def usable(self, h: int, s: int, follows: bool = False) -> bool:
         """May sentence s of hit h stand here? Not a question, a lead-in, a repeat, or a sentence
         leaning on one the answer lacks (unless it `follows` its predecessor)."""
@@ -130,6 +141,12 @@ class Composer:
         sentence = passage.sentences[s]
         if (h, s) in self.used or passage.kind == "check_yourself":
             return False
+        part = _part_of(passage, s)
+        if part and part["type"] in ("quote", "table"):
+            return False  # clause lines and table rows are shown whole, never as loose sentences
+        subject = _defined_subject(sentence)
+        if subject and subject in self.defined:
+            return False  # one definition of a subject per answer
         if sentence.endswith("?") or len(sentence.split()) < 4:
             return False
         if not follows and _LEANS_BACK.match(sentence):
@@ -142,15 +159,19 @@ class Composer:
     def take(self, h: int, s: int) -> str:
         self.used[(h, s)] = None
         self.vectors.append(self.hits[h].passage.sentence_vectors[s])
-        return self.hits[h].passage.sentences[s]
+        sentence = self.hits[h].passage.sentences[s]
+        subject = _defined_subject(sentence)
+        if subject:
+            self.defined.add(subject)
+        return sentence
 
     def sentences_left(self) -> int:
         return self.max_sentences - len(self.used)
 
     # -- blocks --------------------------------------------------------------------------------
     def continuation(self, h: int, s: int) -> dict | None:
-        """The list, table or quote that sentence s of hit h introduces, if it ends a paragraph
-        right before one ("The criteria most organisations use are these.")."""
+        """The list, table or quote that sentence s of hit h introduces: one that directly follows
+        the paragraph s ends ("Most-favoured-customer clauses suffer from four problems.")."""
         parts = self.hits[h].passage.parts or []
         for i, part in enumerate(parts[:-1]):
             if part["end"] - 1 == s and part["type"] == "paragraph":
@@ -164,8 +185,8 @@ class Composer:
         run: list[tuple[int, int]] = []
         for h, s in picked:
             run.append((h, s))
-            following = self.continuation(h, s) if _POINTS_ON.search(self.hits[h].passage.sentences[s]) else None
-            if following:
+            following = self.continuation(h, s)
+            if following and not any((h, t) in self.used for t in range(following["start"], following["end"])):
                 self._flush(run, title)
                 run, title = [], None
                 self.shaped(h, following)
@@ -194,38 +215,49 @@ class Composer:
             h, text = known
             self.blocks.append(_block("paragraph", text=f"{text} [{h}]", hits=[h]))
             self.used[(h, -1)] = None
+            sentences = self.hits[h].passage.sentences
+            for s in (i for i, sentence in enumerate(sentences) if sentence in (text, f"A: {text}")):
+                self.take(h, s)  # the same sentence must not come back in the support
+            self.lead_docs.add(self.hits[h].passage.doc_id)
             return h
-        candidates = sorted(((self.score(h, s), h, s) for h in range(min(len(self.hits), SOURCE_PASSAGES))
+        candidates = sorted(((self.score(h, s), h, s) for h in self.pool
                              for s in range(len(self.hits[h].passage.sentences)) if self.usable(h, s)),
                             reverse=True)
         if not candidates:
             return None
         _, h, s = candidates[0]
+        self.lead_docs.add(self.hits[h].passage.doc_id)
         picked = [(h, s)]
-        # A definition reads better with the sentence that completes it in its own passage.
-        nxt = s + 1
+        # The lead reads on in its own paragraph: the sentences that complete the thought.
         part = _part_of(self.hits[h].passage, s)
-        if (self.intent.main in ("definition", "comparison", "yes_no", "situation")
-                and part and nxt < part["end"] and part["type"] == "paragraph"
-                and self.usable(h, nxt, follows=True)):
-            picked.append((h, nxt))
+        if part and part["type"] == "paragraph":
+            for nxt in range(s + 1, min(part["end"], s + 1 + LEAD_RUN)):
+                if not self.usable(h, nxt, follows=True):
+                    break
+                picked.append((h, nxt))
         self.paragraph(picked)
         return h
 
     def support(self, skip: set[int]) -> bool:
         """The best passage whose section kind fits the intent, in its own shape."""
+        # Only from the articles the answer is about: the lead's and those of the best two hits.
+        about = {self.hits[h].passage.doc_id for h in self.pool[:2]} | self.lead_docs
         for kind in self.intent.prefers():
             if kind not in SHAPED_KINDS:
                 continue
-            for h, hit in enumerate(self.hits):
-                if hit.passage.kind == kind and h not in skip:
+            for h in self.pool + [h for h in range(len(self.hits)) if h not in self.pool]:
+                hit = self.hits[h]
+                if hit.passage.kind == kind and h not in skip and hit.passage.doc_id in about:
                     self.structured(h)
                     return True
         return False
 
     def structured(self, h: int) -> None:
-        """Blocks for a whole fitting passage: quotes verbatim, tables as tables, lists as lists,
+        """Blocks for a whole fitting section: quotes verbatim, tables as tables, lists as lists,
         and of its paragraphs the sentences that bear on the question."""
+        if self.index is not None and not any(key[0] == h for key in self.used):
+            hit = self.hits[h]  # the whole section, not only the part that was retrieved
+            self.hits[h] = Hit(self.index.section(hit.passage), hit.score, hit.dense)
         passage = self.hits[h].passage
         title = passage.section.split(" › ")[-1]
         for part in passage.parts or []:
@@ -266,13 +298,13 @@ class Composer:
                 picked.append((h, s))
         return picked[:6]
 
-    def fill(self) -> None:
+    def fill(self, budget: int | None = None) -> None:
         """Up to the sentence budget: the best remaining sentences of the top passages, read
         passage by passage in their own order."""
-        budget = self.sentences_left()
+        budget = min(self.sentences_left(), budget if budget is not None else self.max_sentences)
         if budget <= 0:
             return
-        candidates = sorted(((self.score(h, s), h, s) for h in range(min(len(self.hits), SOURCE_PASSAGES))
+        candidates = sorted(((self.score(h, s), h, s) for h in self.pool
                              for s in range(len(self.hits[h].passage.sentences))), reverse=True)
         best = candidates[0][0] if candidates else 0.0
         chosen: list[tuple[int, int]] = []
@@ -290,6 +322,13 @@ class Composer:
         del self.vectors[len(self.vectors) - len(chosen):]  # `take` adds them again, in order
         chosen.sort(key=lambda c: (-first[c[0]], c[1]))
         self.paragraph(chosen)
+
+
+def _defined_subject(sentence: str) -> str | None:
+    """The subject a sentence defines ("Rural sourcing is ..." -> "rural sourcing"), if any."""
+    match = _DEFINES.match(sentence)
+    return match.group(0).rsplit(" ", 2)[0].lower().removeprefix("a ").removeprefix("an ").removeprefix("the ") \
+        if match else None
 
 
 def _part_of(passage, s: int) -> dict | None:
@@ -357,16 +396,47 @@ def _known_match(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> tu
 
 
 def compose(question: str, hits: list[Hit], query: np.ndarray, intent: Intent, max_sentences: int,
-            known: tuple[int, str] | None) -> list[dict]:
-    """The answer's blocks (with hit indices as citations)."""
-    composer = Composer(question, hits, query, intent, max_sentences)
+            known: tuple[int, str] | None, index=None,
+            aspects: list[tuple[str, np.ndarray, Intent, list[int]]] = ()) -> list[dict]:
+    """The answer's blocks (with hit indices as citations); `hits` may be widened to whole sections.
+
+    `aspects` are the separate asks of a multi-part question, each (text, vector, intent, the
+    hits retrieved for it): each gets its own lead and support, in the order asked.
+    """
+    composer = Composer(question, hits, query, intent, max_sentences, index)
+    if not aspects:
+        _answer_part(composer, known, max_sentences)
+    for text, vector, aspect_intent, pool in aspects:
+        composer.focus(text, vector, aspect_intent, pool)
+        _answer_part(composer, None, max(3, max_sentences // len(aspects)))
+    return [b for b in composer.blocks if b.get("text") or b.get("items") or b.get("lines") or b.get("rows")]
+
+
+def _answer_part(composer: Composer, known: tuple[int, str] | None, budget: int) -> None:
+    """A lead that answers directly, then support in the shape the intent asks for."""
+    main = composer.intent.main
+    if main == "clause" and composer.support(skip=set()):
+        composer.fill(2)  # the wording first, then what a good clause of this kind does
+        return
+    before = len(composer.used)
     lead = composer.lead(known)
     if lead is None:
-        return []
-    shaped = composer.support(skip=set() if composer.intent.main in ("clause", "calculation") else {lead})
-    if not shaped or intent.main in ("definition", "situation", "yes_no", "comparison", "choose"):
-        composer.fill()
-    return [b for b in composer.blocks if b.get("text") or b.get("items") or b.get("lines") or b.get("rows")]
+        return
+    shaped = composer.support(skip=set() if main == "calculation" else {lead})
+    written = len(composer.used) - before
+    if not shaped or main in ("definition", "situation", "yes_no", "comparison", "choose") or written < 3:
+        composer.fill(max(budget - written, 0))
+
+
+def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float:
+    """How well the corpus covers the question: the mean of the best passages' cosine and the
+    closest asked_as phrasing's. Users' own phrasings separate answerable from off-topic
+    questions better than passages do (`assistant eval --calibrate` shows both ends)."""
+    passages = max((hit.dense for hit in hits[:SOURCE_PASSAGES]), default=0.0)
+    asked = retriever.index.asked_vectors
+    if not len(asked):
+        return passages
+    return 0.5 * passages + 0.5 * float(np.max(asked @ query))
 
 
 def _abstain(retriever: Retriever, question: str, hits: list[Hit], started: float, searched: float,
@@ -400,7 +470,7 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
     hits, vector = retriever.search(question, k=k, filters=filters, context=context,
                                     context_weight=context_weight, intent=intent)
     searched = time.perf_counter()
-    evidence = max((hit.dense for hit in hits[:SOURCE_PASSAGES]), default=0.0)
+    evidence = _evidence(retriever, hits, vector)
     known = _known_match(retriever, hits, vector) if hits else None
     if known:
         evidence = max(evidence, KNOWN_MATCH)
@@ -409,7 +479,21 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
             hits, _ = retriever.search(question, k=k, filters=filters)
         return _abstain(retriever, question, hits, started, searched, evidence, intent.main)
 
-    blocks = compose(question, hits, vector, intent, max_sentences, known)
+    aspects = []
+    if len(intent.aspects) > 1 and not known:
+        positions = {hit.passage.position: h for h, hit in enumerate(hits)}
+        for text in intent.aspects:
+            part = classify(text)
+            found, part_vector = retriever.search(text, k=SOURCE_PASSAGES, filters=filters,
+                                                  context=question, context_weight=0.5, intent=part)
+            pool = []
+            for hit in found:
+                if hit.passage.position not in positions:
+                    positions[hit.passage.position] = len(hits)
+                    hits.append(hit)
+                pool.append(positions[hit.passage.position])
+            aspects.append((text, part_vector, part, pool))
+    blocks = compose(question, hits, vector, intent, max_sentences, known, retriever.index, aspects)
     numbers = number_blocks(blocks, hits)
     quoted = {h for block in blocks for h in block["citations"]}
     quoted = {h for h, n in numbers.items() if n in quoted}

@@ -192,7 +192,7 @@ def _make_block(kind: str, tokens) -> _Block | None:
 _KINDS = [
     ("check_yourself", r"^check yourself"),
     ("key_points", r"^key points"),
-    ("sample_clause", r"^sample (clause|notice|wording|letter)"),
+    ("sample_clause", r"^sample\b|\bsample (clause|notice|wording|letter)"),
     ("worked_example", r"^worked (example|figures)"),
     ("red_flags", r"red flags"),
     ("negotiation", r"^negotiation"),

@@ -288,7 +288,8 @@ def evaluate_command(as_json, calibrate, clauses):
         retriever = Assistant(settings, _embedder()).retriever
     except AssistantError as err:
         raise click.ClickException(str(err)) from err
-    report = evaluate(retriever, settings.abstain_threshold, calibration=calibrate)
+    report = evaluate(retriever, settings.abstain_threshold, calibration=calibrate,
+                      max_sentences=settings.answer_sentences)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -307,7 +308,7 @@ def evaluate_command(as_json, calibrate, clauses):
     if calibrate:
         rows = report["calibration"]
         click.echo("\nthreshold  out-of-scope caught  answerable abstained")
-        for step in range(24, 46, 2):
+        for step in range(30, 52, 2):
             t = step / 100
             caught = sum(r["evidence"] < t for r in rows if not r["in_scope"])
             lost = sum(r["evidence"] < t for r in rows if r["in_scope"])

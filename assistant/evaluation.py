@@ -67,7 +67,7 @@ def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
 
 
 def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
-             calibration: bool = False) -> dict:
+             calibration: bool = False, max_sentences: int | None = None) -> dict:
     """Every number `assistant eval` prints, computed from the evaluation files.
 
     With `calibration`, the report also lists each question's evidence score, from which
@@ -81,7 +81,9 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
         report["methods"][method] = _mean(
             [scores(ranked_docs(retriever, q["question"], method), q["relevant"]) for q in in_scope])
 
-    answers = {q["id"]: answer_question(retriever, q["question"], threshold=threshold) for q in questions}
+    extra = {"max_sentences": max_sentences} if max_sentences else {}
+    answers = {q["id"]: answer_question(retriever, q["question"], threshold=threshold, **extra)
+               for q in questions}
     evidence = {qid: answer.evidence for qid, answer in answers.items()}
     abstained_oos = sum(answers[q["id"]].abstained for q in out_of_scope)
     abstained_in = sum(answers[q["id"]].abstained for q in in_scope)
@@ -137,7 +139,7 @@ def repeats_definition(answer: Answer, vectors: dict[str, np.ndarray]) -> bool:
     """Two sentences defining the same subject, or two sentences that say the same thing."""
     sentences = answer_sentences(answer)
     subjects = [m["subject"].lower() for m in map(_DEFINITION.match, sentences) if m]
-    if len(subjects) != len(set(subjects)) or len(subjects) > 2:
+    if len(subjects) != len(set(subjects)):  # one subject defined twice
         return True
     known = [vectors[s] for s in sentences if s in vectors]
     return any(float(a @ b) > 0.85 for i, a in enumerate(known) for b in known[i + 1:])

@@ -339,6 +339,26 @@ class Index:
         for passage in self.passages:
             self.doc_positions.setdefault(passage.doc_id, []).append(passage.position)
 
+    def section(self, passage: StoredPassage) -> StoredPassage:
+        """The whole section a passage belongs to, as one passage (a long worked example or
+        sample clause is stored in several); the passage itself when its section has one."""
+        siblings = [self.passages[p] for p in self.doc_positions[passage.doc_id]
+                    if self.passages[p].anchor == passage.anchor]
+        if len(siblings) == 1:
+            return passage
+        parts, offset = [], 0
+        for sibling in siblings:
+            parts += [{**part, "start": part["start"] + offset, "end": part["end"] + offset}
+                      for part in sibling.parts or []]
+            offset += len(sibling.sentences)
+        first = siblings[0]
+        return StoredPassage(
+            position=first.position, id=first.id, doc_id=first.doc_id, title=first.title,
+            section=first.section, anchor=first.anchor, text="\n\n".join(p.text for p in siblings),
+            sentences=[s for p in siblings for s in p.sentences],
+            sentence_vectors=np.vstack([p.sentence_vectors for p in siblings]),
+            topic=first.topic, audience=first.audience, kind=first.kind, parts=parts)
+
     @property
     def db(self) -> sqlite3.Connection:
         """A read-only connection for this thread (SQLite connections are not shared across threads)."""

@@ -23,6 +23,7 @@ PREFERRED_KINDS = {
     "yes_no": ("body", "overview"),
 }
 
+PLAIN_INTENTS = ("definition", "yes_no", "situation")
 _I = re.IGNORECASE
 # Checked in this order; a question may match several (the first is its main intent).
 _RULES = [
@@ -45,7 +46,8 @@ _RULES = [
         r"^how (do|can|should|would) (i|we|you|one)\b|\bsteps?\b|\bhow to\b|\bprocess (for|of)\b|"
         r"\bwhat do (i|we) do\b|\bwhere do (i|we) start\b|\bchecklist\b|\bplaybook\b", _I)),
     ("risks", re.compile(
-        r"\brisks?\b|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|\bgo wrong\b|\bmistakes?\b|"
+        r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
+        r"\bgo wrong\b|\bmistakes?\b|"
         r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b", _I)),
     ("negotiation", re.compile(
         r"\bnegotiat|\bask for\b|\bpush (back|for)\b|\bleverage\b|\bconcessions?\b|\bbargain|"
@@ -63,7 +65,9 @@ _SITUATION = re.compile(
     r"\b(we|our|us|i|my)\b.*\b(have|had|got|are|were|want|need|signed|pay|paid|missed|keeps?|"
     r"told|say|says|said|refus|lost|went|gone|shut)\b|\bwhat (can|should|do) (we|i)\b|"
     r"\bour (options|rights)\b|\bwhat now\b|\bthey (say|said|claim|refuse|won't|keep|want)", _I)
-_ASPECT_SPLIT = re.compile(r"(?<=[?.!])\s+(?=\S)|\s*;\s*|\s+(?:and also|also|plus|as well as)\s+", _I)
+_ASPECT_SPLIT = re.compile(
+    r"(?<=[?.!])\s+(?=\S)|\s*;\s*|\s+(?:and also|also|plus|as well as)\s+|"
+    r",?\s+and\s+(?=(?:what|how|which|who|when|where|why|can|should|is|are|do|does)\b)", _I)
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(%|percent\b|k\b|m\b)?", _I)
 PERIOD = re.compile(r"\b(day|week|month|quarter|year|hour|minute)s?\b|\b(daily|weekly|monthly|"
                     r"quarterly|annual(ly)?|yearly)\b", _I)
@@ -80,6 +84,13 @@ class Intent:
     @property
     def main(self) -> str:
         return self.intents[0]
+
+    def shaped_kinds(self) -> list[str]:
+        """Section kinds worth ranking up in retrieval: those of intents that ask for a shape
+        (wording, a worked example, steps, a list, a table). A definition or a yes/no question is
+        better served by the plain ranking, which already favours sections named by its terms."""
+        return list(dict.fromkeys(kind for intent in self.intents if intent not in PLAIN_INTENTS
+                                  for kind in PREFERRED_KINDS[intent]))
 
     def prefers(self) -> list[str]:
         """Section kinds that answer this question, for all its intents, best first."""

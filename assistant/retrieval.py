@@ -180,7 +180,7 @@ class Retriever:
                               dtype=np.int64)
             ranked = self.closest(vector, within)
             rankings.append((DOCUMENT_WEIGHT, ranked))
-            kinds = set(intent.prefers()) if intent else set()
+            kinds = set(intent.shaped_kinds()) if intent else set()
             fitting = [(p, c) for p, c in ranked if self.index.passages[p].kind in kinds]
             if fitting:
                 rankings.append((KIND_WEIGHT, fitting))

@@ -24,10 +24,11 @@ class Settings:
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     default_k: int = _setting(5, "Passages returned with an answer unless the request asks otherwise.")
     abstain_threshold: float = _setting(
-        0.34, "Evidence (cosine of the best passages) below which the assistant says the corpus does "
-        "not cover a question; chosen by `assistant eval --calibrate`."
+        0.39, "Evidence (mean of the best passages' cosine and the closest asked_as phrasing's) below "
+        "which the assistant says the corpus does not cover a question; chosen by `assistant eval --calibrate`."
     )
-    answer_sentences: int = _setting(4, "Most sentences in a composed answer.")
+    answer_sentences: int = _setting(
+        6, "Most prose sentences in a composed answer (quoted clauses, tables and lists come on top).")
     per_section: int = _setting(1, "Most passages from one article section among the results.")
     lexical_weight: float = _setting(
         0.7, "Weight of the full-text ranking against the embedding ranking (1.0) in the fusion."

@@ -4,6 +4,7 @@ feedback, reload, and stay safe with a <script> question. Screenshots go to test
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -165,7 +166,7 @@ def test_shift_enter_adds_a_line_and_a_starter_answer_copies_with_sources(page):
     answer.get_by_role("button", name="Copy").click()
     expect(answer.locator(".copy")).to_contain_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("The recovery time objective (RTO)")
+    assert copied.startswith(answer.locator(".answer-text").first.inner_text())
     assert "Sources:\n[1] Disaster recovery objectives — RTO and RPO: http://127.0.0.1:" in copied
     assert "/docs/disaster-recovery#rto-and-rpo" in copied
 
@@ -213,3 +214,31 @@ def test_phone_layout_has_no_horizontal_scroll_and_follows_dark_mode(browser, ba
 def assert_no_horizontal_scroll(page: Page):
     scroll_width, viewport = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert scroll_width <= viewport, f"{page.url} scrolls sideways: {scroll_width} > {viewport}"
+
+
+def test_sample_clause_is_quoted_verbatim_and_tables_stay_tables(page):
+    """A wording request gets the clause as a quote, line by line, with its caveat; a calculation
+    gets the worked example's table; the copy button copies both as Markdown."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    answer = ask(page, "Give me sample wording for a service credit clause")
+    quote = answer.locator("blockquote.answer-quote")
+    expect(quote).to_have_count(1)
+    lines = quote.locator("p")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0)).to_have_text(re.compile(r"^12\.1 If the Supplier misses a Service Level"))
+    expect(lines.nth(1)).to_have_text(re.compile(r"^12\.2 Service Credits in any month"))
+    expect(answer).to_contain_text("illustrative only and is not legal advice")
+    expect(answer.locator(".block-source button.cite")).to_have_count(1)
+    answer.get_by_role("button", name="Copy").click()
+    expect(answer.locator(".copy")).to_contain_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "> 12.1 If the Supplier misses" in copied and "\n>\n> 12.2 Service Credits" in copied
+
+    answer = ask(page, "How are service credits calculated? Show the worked example")
+    table = answer.locator("table.answer-table")
+    expect(table).to_have_count(1)
+    expect(table.locator("th")).to_have_text(["Availability achieved", "Credit"])
+    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(answer).to_contain_text("10% × 100,000 = 10,000")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "chat-blocks-phone.png"), full_page=True)

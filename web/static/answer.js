@@ -47,7 +47,7 @@ export function renderAnswer(message, ask) {
   }
 
   // Text whose "[n]" become citation buttons; everything else stays plain text.
-  function cited(text) {
+  function withMarkers(text) {
     return text.split(/(\[\d+\])/).map((part) => {
       const citation = /^\[\d+\]$/.test(part) && byNumber.get(Number(part.slice(1, -1)));
       return citation ? marker(citation) : part;
@@ -78,7 +78,7 @@ export function renderAnswer(message, ask) {
             el("tbody", {}, block.rows.map((row) => el("tr", {}, row.map((cell) => el("td", {}, cell))))))),
           blockSources(block)];
       default:
-        return [title, el("p", {class: "answer-text"}, cited(block.text || ""))];
+        return [title, el("p", {class: "answer-text"}, withMarkers(block.text || ""))];
     }
   }
 
@@ -86,14 +86,14 @@ export function renderAnswer(message, ask) {
   const blocks = message.blocks?.length ? message.blocks : [{type: "paragraph", text: message.answer}];
   const body = el("article", {class: message.abstained ? "answer abstained" : "answer", "aria-label": "Answer"},
     message.abstained ? el("p", {class: "badge"}, "Not covered by the corpus") : null,
-    blocks.map(renderBlock), panel);
+    blocks.flatMap(renderBlock), panel);
   const more = citations.filter((c) => !sources.includes(c));
   if (sources.length) {
     body.append(el("h3", {class: "sources-heading"}, "Sources"), sourceList(sources));
   }
   if (more.length && !message.abstained) {
     body.append(el("details", {class: "more-sources"}, el("summary", {}, `More sources (${more.length})`),
-      sourceList(more)));
+      sourceList(more, "sources-more")));
   }
   if (message.abstained && message.suggestions?.length) {
     body.append(el("h3", {class: "sources-heading"}, "Closest topics"), el("ul", {class: "suggestions"},
@@ -107,8 +107,8 @@ export function renderAnswer(message, ask) {
   return body;
 }
 
-function sourceList(citations) {
-  return el("ol", {class: "sources"}, citations.map((c) => el("li", {},
+function sourceList(citations, className = "sources") {
+  return el("ol", {class: className}, citations.map((c) => el("li", {},
     el("a", {href: siteUrl(c.url)}, `[${c.n}] ${c.title}`),
     el("span", {class: "section"}, ` — ${c.section}`))));
 }
