@@ -29,6 +29,7 @@ from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
 from .privacy import DAY, purge_forever, purge_once, redact_access_log
 from .routes import calc, clauses, study
+from .routes.docs import router as docs_router
 from .routes.health import router as health_router
 from .routes.privacy import router as privacy_router
 from .settings import ROOT, Settings
@@ -265,7 +266,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         description="Answers IT-outsourcing questions from a curated corpus, citing every sentence.",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # routes/docs.py serves Swagger UI offline, under the CSP
         redoc_url=None,
         openapi_url="/api/openapi.json",
         # Every route may refuse a body that is too large or not as the schema says.
@@ -392,6 +393,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.include_router(widget.router)
     app.include_router(health_router)
     app.include_router(privacy_router)
+    app.include_router(docs_router)
     app.include_router(calc.router)
     app.include_router(clauses.router)
     app.include_router(study.router)

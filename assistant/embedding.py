@@ -274,8 +274,9 @@ class ModelProcess(QueryEncoding):
         """Unit-length float32 vectors, one row per text, computed in the model process."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        # Waiting for the pipe counts against the timeout too: never longer than one hung call.
-        if not self._lock.acquire(timeout=self._timeout + 1):
+        # Whoever holds the pipe is bounded (a call by the timeout, a start by start_timeout):
+        # this only guards against waiting for good.
+        if not self._lock.acquire(timeout=self._timeout + self._start_timeout):
             raise ModelUnavailable("The model is not answering and is being restarted; ask again in a "
                                    "few seconds.")
         try:

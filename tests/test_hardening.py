@@ -217,3 +217,19 @@ def test_hsts_only_over_https(settings, embedder):
     with TestClient(app, base_url="https://testserver") as secure, TestClient(app) as plain:
         assert secure.get("/api/health").headers["strict-transport-security"] == "max-age=31536000"
         assert "strict-transport-security" not in plain.get("/api/health").headers
+
+
+# --- 10: the API docs ------------------------------------------------------------------------------
+
+
+def test_the_api_docs_page_needs_no_inline_script_and_nothing_from_elsewhere(client):
+    import re
+
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+    assert scripts and all(not body.strip() and 'src="http://testserver/' in attrs for attrs, body in scripts)
+    assert not re.search(r"(src|href)=\"https?://(?!testserver)", page.text)
+    for asset in re.findall(r"(?:src|href)=\"http://testserver(/api/docs/assets/[^\"]+)\"", page.text):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/api/docs/assets/..%2F__init__.py").status_code == 404
