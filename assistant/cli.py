@@ -15,6 +15,7 @@ import click
 from .corpus import corpus_stats, load_corpus
 from .embedding import MODEL_NAME
 from .errors import AssistantError, CorpusError
+from .immutable import seal
 from .settings import Settings
 
 
@@ -38,8 +39,10 @@ def _build(settings: Settings, embedder, progress: bool):
             load_corpus(settings.corpus_dir)  # still validated (build_index validates otherwise)
             return BuildReport(True, settings.index_dir, manifest["documents"], manifest["passages"])
         embedder = embedder() if callable(embedder) else embedder
-        return build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress,
-                           exact_limit=settings.exact_search_limit)
+        report = build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress,
+                             exact_limit=settings.exact_search_limit)
+        seal(report.path)  # published: never to be changed in place (see assistant/immutable.py)
+        return report
     except CorpusError as err:
         raise click.ClickException(f"{err}\nThe index was left as it was. Fix the files above and run "
                                    "`assistant build` again.") from err
@@ -169,11 +172,16 @@ def serve(host, port, rebuild, demo, workers):
 
     Example: assistant serve --port 8000 --demo
     """
+    import faulthandler
+
     import uvicorn
 
     from .api import UVICORN_OPTIONS, create_app
     from .middleware import allowed_hosts_for
 
+    # A crash in C code (SIGBUS from a memory-mapped index file changed in place, SIGSEGV) then
+    # leaves a traceback in the log instead of nothing.
+    faulthandler.enable()
     settings = _settings()
     _check_store(settings)  # before the build: a wrong ASSISTANT_DB_PATH should not cost a minute
     if rebuild:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import stat
 import threading
 import time
 from dataclasses import replace
@@ -227,3 +228,30 @@ def test_serve_with_an_unusable_database_path_says_which_setting(fresh, tmp_path
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "ASSISTANT_DB_PATH" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- 3: builds are immutable --------------------------------------------------------------------
+
+def test_a_published_build_is_read_only_and_the_next_build_still_reads_it(fresh, embedder, monkeypatch):
+    """cp or rsync --inplace over a memory-mapped index file would kill the server with SIGBUS;
+    with the files read-only they fail instead (for any user but root)."""
+    from click.testing import CliRunner
+
+    from assistant import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_embedder", lambda: embedder)
+    for name in ("corpus_dir", "index_dir", "db_path"):
+        monkeypatch.setenv(f"ASSISTANT_{name.upper()}", str(getattr(fresh, name)))
+    assert CliRunner().invoke(cli_module.cli, ["build"]).exit_code == 0
+    first = (fresh.index_dir / CURRENT).resolve()
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in first.iterdir()}
+    assert modes and set(modes.values()) == {0o444}, modes
+    article = fresh.corpus_dir / "delivery-models" / "nearshore.md"
+    article.write_text(article.read_text() + "\nOne more sentence for the next build.\n")
+    result = CliRunner().invoke(cli_module.cli, ["build", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"reused": ' in result.output and '"reused": 0' not in result.output  # read the sealed build
+    second = (fresh.index_dir / CURRENT).resolve()
+    assert second != first and {stat.S_IMODE(p.stat().st_mode) for p in second.iterdir()} == {0o444}
+    with TestClient(create_app(fresh, embedder=embedder)) as client:
+        assert client.post("/api/ask", json=QUESTION).status_code == 200
