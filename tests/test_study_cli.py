@@ -30,18 +30,21 @@ def env(study_settings, monkeypatch, embedder):
 
 
 def test_a_quiz_on_a_topic_grades_each_answer_and_keeps_progress(env, study_settings):
-    calculations = [i for i in ItemCatalog(study_settings.index_dir, study_settings.corpus_dir).get().items
-                    if i.kind == "calculation"]
-    answers = "".join(f"{i.value}\n" for i in calculations)  # whichever comes first, one of these is right
+    catalog = ItemCatalog(study_settings.index_dir, study_settings.corpus_dir).get()
     result = CliRunner().invoke(cli, ["study", "--topic", "sla", "--kind", "calculation", "-n", "2",
-                                      "--learner", "cli-learner-01", "--json"],
-                                env=env, input=answers)
+                                      "--learner", "cli-learner-01", "--json"], env=env, input="-1\n-1\n")
     assert result.exit_code == 0, result.output
-    assert "[1/2] SLA · calculation" in result.output and "Read: Availability and uptime ›" in result.output
+    assert "[1/2] SLA · calculation" in result.output and "[2/2] SLA · calculation" in result.output
+    assert result.output.count("Not yet. Model answer: ") == 2 and "Read: " in result.output
     tally = json.loads(result.output[result.output.rindex("{"):])
-    assert tally["answered"] == 2 and tally["correct"] + tally["incorrect"] == 2
+    assert tally == {"asked": 2, "answered": 2, "correct": 0, "partly": 0, "incorrect": 2}
     progress = StudyStore(ConversationStore(study_settings.db_path)).progress("cli-learner-01")
-    assert len(progress) == 2
+    assert len(progress) == 2 and all(catalog.by_id[i].kind == "calculation" for i in progress)
+    # Both are due again today, so the next quiz starts with one of them.
+    again = CliRunner().invoke(cli, ["study", "--topic", "sla", "--kind", "calculation", "-n", "1",
+                                     "--learner", "cli-learner-01"], env=env, input="q\n")
+    shown = again.output.split("\n")[2]
+    assert any(catalog.by_id[i].prompt.startswith(shown[:60]) for i in progress), again.output
 
 
 def test_a_choice_answer_must_name_an_option_and_q_stops(env):

@@ -9,7 +9,10 @@ const place = document.getElementById("study-offer");
 const ASKS_FOR_STUDY = /\bquiz|\b(test|drill|examine)\s+(me|us|my)\b|\bflash ?cards?\b|\bmock exams?\b|\bpractice (questions|quiz|exam)\b|\bhelp me (study|revise)\b/i;
 
 async function offer(question) {
-  if (!ASKS_FOR_STUDY.test(question)) return;
+  if (!ASKS_FOR_STUDY.test(question)) {
+    place.hidden = true; // an earlier offer goes once the talk moves on
+    return;
+  }
   try {
     const reply = await api(`/api/study/offer?q=${encodeURIComponent(question.slice(0, 2000))}`);
     if (!reply.offer) return;
