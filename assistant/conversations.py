@@ -172,10 +172,10 @@ class ConversationStore:
                     self.db["_migrations"].insert({"name": migration.__name__, "applied_at": _now()})
 
     @contextmanager
-    def writing(self):
+    def writing(self, what: str = "study progress"):
         """One write transaction at a time on the shared connection, for the other stores kept in
-        this database (study progress): yields the database."""
-        with self._lock, self.db.conn:
+        this database (study progress): yields the database; a refused write is a clear 503."""
+        with self._saving(what), self._lock, self.db.conn:
             yield self.db
 
     def exists(self, conversation_id: str) -> bool:
