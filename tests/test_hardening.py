@@ -233,3 +233,13 @@ def test_the_api_docs_page_needs_no_inline_script_and_nothing_from_elsewhere(cli
     for asset in re.findall(r"(?:src|href)=\"http://testserver(/api/docs/assets/[^\"]+)\"", page.text):
         assert client.get(asset).status_code == 200, asset
     assert client.get("/api/docs/assets/..%2F__init__.py").status_code == 404
+
+
+@pytest.mark.parametrize("method, path, payload", [  # found by tests/test_schemathesis.py
+    ("get", "/api/calc/downtime?minutes=-8.081619503717582e%2B149", None),
+    ("post", "/api/calc/earn-back", {"credit": 2.2847837155934507e+191, "earn_back_percent": 0.02}),
+    ("get", "/api/calc/attainment?met=450&target=3.4600641538058417e%2B130&total=8000", None),
+])
+def test_huge_figures_never_cause_a_500(client, method, path, payload):
+    response = client.request(method, path, json=payload)
+    assert response.status_code in (200, 400, 422), response.text

@@ -72,7 +72,12 @@ def percent_list(text: str, name: str) -> list[Decimal]:
 
 def fmt(value: Decimal, places: int = 6) -> str:
     """A figure with thousands separators and no trailing zeros, rounded to at most `places`."""
-    value = D(value).quantize(D(1).scaleb(-places), rounding=ROUND_HALF_UP) if places is not None else value
+    value = D(value)
+    if places is not None:
+        try:
+            value = value.quantize(D(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # more digits than the context holds (e.g. 1e150): shown unrounded
+            pass
     text = f"{value:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -1,0 +1,50 @@
+"""Schemathesis against the app (issue 15): generated requests for every operation in the OpenAPI
+schema, with a fixed seed and a small budget; no 5xx, and every reply as the schema says."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis", reason="pip install -e '.[test]' installs schemathesis")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from schemathesis import checks  # noqa: E402
+
+from assistant.api import create_app  # noqa: E402
+
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))  # per operation; the whole run ~17 s here
+CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+          checks.response_schema_conformance, checks.response_headers_conformance]
+
+
+@pytest.fixture(scope="module")
+def api_schema(settings, embedder):
+    # No quotas in the way of a fuzzer that is one visitor; the lifespan runs once, for every case.
+    app = create_app(replace(settings, quota_per_visitor=0, quota_per_origin=0, feedback_quota_per_visitor=0),
+                     embedder=embedder)
+    with TestClient(app):
+        yield schemathesis.openapi.from_asgi("/api/openapi.json", app)
+
+
+def test_the_api_answers_as_its_schema_says(api_schema):
+    """Every operation in turn (schemathesis' pytest plugin does not run under pytest 9)."""
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) >= 10
+
+    failures = {}
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+                  suppress_health_check=list(HealthCheck), print_blob=False)
+        def answers_as_the_schema_says(case):
+            case.call_and_validate(checks=CHECKS)
+
+        try:
+            answers_as_the_schema_says()
+        except (AssertionError, BaseExceptionGroup) as err:  # gathered: one run reports every operation
+            failures[operation.label] = str(err)[:2000]
+    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
