@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .calculators import Calculation, calculate
+from .chunking import normalise_question
 from .conversations import ConversationStore, follow_up_context
 from .errors import BadRequest, NotFound
 from .index import LiveIndex
@@ -18,11 +20,13 @@ from .settings import Settings
 SOURCE_PASSAGES = 3  # support sentences come from the best few passages only
 DUPLICATE_COSINE = 0.85  # two sentences this similar say the same thing
 KNOWN_MATCH = 0.9  # a question this close to a Check yourself / glossary question is that question
+ARTICLE_SAYS_IT = 0.8  # an article sentence this close to a glossary definition replaces it
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
 # Section kinds shown in their own shape (a quoted clause, a worked example, a list) when the
 # question asks for them; others give sentences.
 SHAPED_KINDS = ("sample_clause", "worked_example", "steps", "pitfalls", "red_flags", "negotiation",
                 "good_clause", "comparison")
+CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 LIST_ITEMS = 6  # a list or steps block shows at most this many items
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
@@ -306,13 +310,16 @@ class Composer:
             return
         candidates = sorted(((self.score(h, s), h, s) for h in self.pool
                              for s in range(len(self.hits[h].passage.sentences))), reverse=True)
+        candidates = [c for c in candidates if (c[1], c[2]) not in self.used]
         best = candidates[0][0] if candidates else 0.0
+        written = sum(s >= 0 for _, s in self.used)
         chosen: list[tuple[int, int]] = []
         first: dict[int, float] = {}  # each passage's best chosen score: passages read best first
         for score, h, s in candidates:
             if len(chosen) == budget:
                 break
-            if len(self.used) + len(chosen) >= 2 and score < KEEP_RATIO * best:
+            # Past a short answer, only sentences nearly as relevant as the best one left.
+            if written + len(chosen) >= 3 and score < KEEP_RATIO * best:
                 break
             follows = (h, s - 1) in self.used or (h, s - 1) in chosen
             if self.usable(h, s, follows=follows):
@@ -377,17 +384,30 @@ def plain_text(blocks: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _known_match(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> tuple[int, str] | None:
+def _known_match(retriever: Retriever, question: str, hits: list[Hit],
+                 query: np.ndarray) -> tuple[int, str] | None:
     """(hit index, answer) when the question is one the corpus asks and answers itself."""
     index = retriever.index
     if not len(index.known):
         return None
     cosines = index.known_vectors @ query
     best = int(np.argmax(cosines))
-    if float(cosines[best]) < KNOWN_MATCH:
+    same = index.known_by_text.get(normalise_question(question))
+    if same is not None:
+        best = same
+    elif float(cosines[best]) < KNOWN_MATCH:
         return None
     known = index.known[best]
     passage = index.passages[known["position"]]
+    if known["source"] == "glossary":
+        # An article that says the same thing wins; the glossary is cited beside it.
+        definition = passage.sentence_vectors[0]
+        for h, hit in enumerate(hits):
+            if hit.passage.kind == "overview":
+                cosines = hit.passage.sentence_vectors @ definition
+                s = int(np.argmax(cosines))
+                if float(cosines[s]) > ARTICLE_SAYS_IT:
+                    return h, hit.passage.sentences[s]
     h = next((h for h, hit in enumerate(hits) if hit.passage.position == passage.position), None)
     if h is None:  # the Q&A's passage joins the sources, first
         hits.insert(0, Hit(passage, 0.0, float(index.vectors.reconstruct(passage.position) @ query)))
@@ -439,6 +459,36 @@ def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float
     return 0.5 * passages + 0.5 * float(np.max(asked @ query))
 
 
+def _calculated(retriever: Retriever, question: str, calculation: Calculation, hits: list[Hit],
+                query: np.ndarray, started: float, searched: float, evidence: float) -> Answer:
+    """An answer computed by a calculator: the figures with their working, the formula and a table,
+    citing the article section that explains the formula, then that section's own worked example
+    or guidance. When a figure is missing, the answer asks for it instead of guessing."""
+    index = retriever.index
+    positions = index.doc_positions[calculation.doc_id]
+    cited = next((p for p in positions if index.passages[p].anchor == calculation.anchor), positions[0])
+    hits = [h for h in hits if h.passage.position != cited]
+    source = index.passages[cited]
+    hits.insert(0, Hit(source, 0.0, float(index.vectors.reconstruct(cited) @ query)))
+    lines = [calculation.missing] if calculation.missing else list(calculation.result)
+    blocks = [_block("paragraph", text=" ".join(f"{line} [0]" for line in lines), hits=[0]),
+              _block("paragraph", text=f"{calculation.formula} [0]", hits=[0])]
+    if calculation.table:
+        blocks.append(_block("table", header=calculation.table["header"], rows=calculation.table["rows"],
+                             hits=[0]))
+    # Then what the corpus says about it: its worked example or guidance, briefly.
+    intent = classify(question)
+    if intent.main != "calculation":
+        intent.intents.insert(0, "calculation")
+    blocks += compose(question, hits, query, intent, CALCULATION_SUPPORT, None, index)
+    numbers = number_blocks(blocks, hits)
+    documents = index.documents
+    citations = sorted((citation(numbers[h], hit, h == 0, documents.get(hit.passage.doc_id))
+                        for h, hit in enumerate(hits)), key=lambda c: c["n"])
+    return Answer(question, plain_text(blocks), False, citations, [], _timing(started, searched),
+                  evidence, blocks, "calculation")
+
+
 def _abstain(retriever: Retriever, question: str, hits: list[Hit], started: float, searched: float,
              evidence: float, intent: str) -> Answer:
     seen, suggestions = set(), []
@@ -471,9 +521,14 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
                                     context_weight=context_weight, intent=intent)
     searched = time.perf_counter()
     evidence = _evidence(retriever, hits, vector)
-    known = _known_match(retriever, hits, vector) if hits else None
+    known = _known_match(retriever, question, hits, vector) if hits else None
     if known:
         evidence = max(evidence, KNOWN_MATCH)
+    calculation = calculate(question)
+    # Computed only where the corpus has the article that explains the formula, to cite it.
+    if (calculation is not None and calculation.doc_id in retriever.index.doc_positions
+            and not _OFF_TASK.search(question)):
+        return _calculated(retriever, question, calculation, hits, vector, started, searched, evidence)
     if evidence < threshold or _OFF_TASK.search(question):
         if context:  # suggestions come from the question itself, not from earlier turns
             hits, _ = retriever.search(question, k=k, filters=filters)

@@ -221,6 +221,11 @@ def section_kind(section: str, topic: str) -> str:
 
 
 
+def normalise_question(question: str) -> str:
+    """A question up to case, punctuation and "whats" ("whats tupe" reads as "What is TUPE?")."""
+    return " ".join(re.findall(r"[\w&]+", re.sub(r"\bwhat'?s\b", "what is", question.lower())))
+
+
 def known_questions(passages: list[Passage]) -> list[dict]:
     """Question→answer pairs the corpus states: "Check yourself" Q&As and glossary terms.
 

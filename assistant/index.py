@@ -17,7 +17,7 @@ import faiss
 import numpy as np
 import sqlite_utils
 
-from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questions
+from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questions, normalise_question
 from .corpus import Article, corpus_hash, load_corpus
 from .errors import IndexUnavailable
 from .settings import Settings
@@ -330,6 +330,7 @@ class Index:
         # Known question→answer pairs (Check yourself, glossary terms) and asked_as phrasings.
         self.known = [dict(row) for row in db.execute("select * from known order by id")]
         self.known_vectors = matrix([k["question"] for k in self.known])
+        self.known_by_text = {normalise_question(k["question"]): i for i, k in reversed(list(enumerate(self.known)))}
         asked = db.execute("select doc_id, text from asked order by id").fetchall()
         self.asked_docs = [doc for doc, _ in asked]
         self.asked_vectors = matrix([text for _, text in asked])

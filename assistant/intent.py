@@ -32,7 +32,9 @@ _RULES = [
         r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
         r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause", _I)),
     ("calculation", re.compile(
-        r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|\bhow much\b|\bhow many\b|"
+        r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|"
+        r"\bhow (much|many)\b(?=.*(\d|\b(cost|pay|paid|charge|credit|downtime|price|fee|owe|sav|budget|"
+        r"minutes|hours|days|agents|staff)))|"
         r"\bwhat (is|gets|would be) (paid|owed|the (credit|downtime|total|cost|price))\b|"
         r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b", _I)),
     ("comparison", re.compile(
