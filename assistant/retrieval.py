@@ -176,10 +176,12 @@ class Retriever:
         fused = _fuse(rankings)
         if method == "hybrid":
             documents = self._about(vector, self.expand(query), allowed, fused)
-            within = np.array([p for doc in documents for p in self.index.doc_positions[doc]],
-                              dtype=np.int64)
-            ranked = self.closest(vector, within)
-            rankings.append((DOCUMENT_WEIGHT, ranked))
+            ranked = []
+            for rank, doc in enumerate(documents):  # each article's passages, the best article weighing most
+                within = self.closest(vector, np.array(self.index.doc_positions[doc], dtype=np.int64))
+                rankings.append((DOCUMENT_WEIGHT / (rank + 1), within))
+                ranked += within
+            ranked.sort(key=lambda pc: -pc[1])
             kinds = set(intent.shaped_kinds()) if intent else set()
             fitting = [(p, c) for p, c in ranked if self.index.passages[p].kind in kinds]
             if fitting:
