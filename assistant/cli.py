@@ -290,6 +290,7 @@ def evaluate_command(as_json, calibrate, clauses):
         return _review_report(as_json)
     from .answering import Assistant
     from .evaluation import evaluate
+    from .study.accuracy import format_grader_accuracy, grader_accuracy
 
     settings = _settings()
     try:
@@ -298,6 +299,7 @@ def evaluate_command(as_json, calibrate, clauses):
         raise click.ClickException(str(err)) from err
     report = evaluate(retriever, settings.abstain_threshold, calibration=calibrate,
                       max_sentences=settings.answer_sentences)
+    report["study_grader"] = grader_accuracy(retriever.embedder)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -308,11 +310,20 @@ def evaluate_command(as_json, calibrate, clauses):
     a = report["abstention"]
     click.echo(f"\nabstention at {a['threshold']}: precision {a['precision']:.3f}, recall {a['recall']:.3f} "
                f"({a['in_scope_abstained']} answerable questions abstained)")
+    click.echo("\nanswers (fact recall: every answer_must fact in the answer text itself)")
+    click.echo(f"{'group':<24}{'questions':>10}{'Recall@5':>10}{'facts':>8}{'repeats':>9}{'dangling':>9}"
+               f"{'intent':>8}")
+    for key, row in report["answers"].items():
+        cells = [row.get("recall@5"), row.get("fact_recall"), row.get("repeated_definition"),
+                 row.get("dangling_reference"), row.get("intent_accuracy")]
+        click.echo(f"{key:<24}{row.get('questions', 0):>10}" + "".join(
+            f"{'-' if c is None else f'{c:.3f}':>{w}}" for c, w in zip(cells, (10, 8, 9, 9, 8))))
     d = report["dialogues"]
     click.echo(f"\ndialogues ({d['follow_up_count']} follow-up turns), hybrid Recall@5 / MRR@10:")
     for label, key in (("first turns", "first_turns"), ("follow-ups", "follow_ups"),
                        ("follow-ups, no context", "follow_ups_without_context")):
         click.echo(f"  {label:<24}{d[key]['recall@5']:>8.3f}{d[key]['mrr@10']:>8.3f}")
+    click.echo("\n" + format_grader_accuracy(report["study_grader"]))
     if calibrate:
         rows = report["calibration"]
         click.echo("\nthreshold  out-of-scope caught  answerable abstained")

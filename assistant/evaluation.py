@@ -99,11 +99,14 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
                                   "evidence": round(evidence[q["id"]], 4)} for q in questions]
 
     report["answers"] = answer_quality(retriever, in_scope, answers)
-    by_kind = defaultdict(list)
+    by_group = defaultdict(list)
     for q in in_scope:
-        by_kind[GROUPS.get(q.get("kind", "other"), q.get("kind", "other"))].append(
-            scores(ranked_docs(retriever, q["question"], "hybrid"), q["relevant"]))
-    report["recall_by_group"] = {group: _mean(rows)["recall@5"] for group, rows in sorted(by_kind.items())}
+        result = scores(ranked_docs(retriever, q["question"], "hybrid"), q["relevant"])
+        kind = q.get("kind", "other")
+        for key in ("all", GROUPS.get(kind, kind), f"intent:{q.get('intent', '?')}"):
+            by_group[key].append(result)
+    for key, rows in by_group.items():
+        report["answers"].setdefault(key, {})["recall@5"] = _mean(rows)["recall@5"]
 
     first_turns, follow_ups, without_context = [], [], []
     for dialogue in load_jsonl(eval_dir / "dialogues.jsonl"):

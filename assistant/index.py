@@ -21,6 +21,7 @@ from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questi
 from .corpus import Article, corpus_hash, load_corpus
 from .errors import IndexUnavailable
 from .settings import Settings
+from .study.items import write_study_items
 
 FORMAT = 2  # bump when the stored layout changes; older builds are then rebuilt
 EXACT_LIMIT = Settings().exact_search_limit  # above it, approximate search (see vector_index)
@@ -179,6 +180,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
         _write_store(staging / "passages.db", articles, passages, known)
         _write_questions(staging / "passages.db", known_pairs, asked,
                          {t: text_vectors[t] for t in short_texts})
+        write_study_items(staging, articles)
         vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
         searchable = vector_index(vectors, exact_limit)
         faiss.write_index(searchable, str(staging / "vectors.faiss"))
