@@ -40,6 +40,7 @@ _LEANS_BACK = re.compile(r"^(this|these|that|those|it|its|they|their|them|both|a
 # ... or points at something that follows ("the clause below", "as follows").
 _POINTS_ON = re.compile(r"\b(below|as follows|the following|following (table|list|clause|example))\b"
                         r"|:$|\b(these|this|the following)\.$", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those)\b", re.IGNORECASE)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b",
                       re.IGNORECASE)
@@ -442,10 +443,9 @@ def _answer_part(composer: Composer, known: tuple[int, str] | None, budget: int)
     lead = composer.lead(known)
     if lead is None:
         return
-    shaped = composer.support(skip=set() if main == "calculation" else {lead})
+    composer.support(skip=set() if main == "calculation" else {lead})
     written = len(composer.used) - before
-    if not shaped or main in ("definition", "situation", "yes_no", "comparison", "choose") or written < 3:
-        composer.fill(max(budget - written, 0))
+    composer.fill(max(budget - written, 0))
 
 
 def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float:
@@ -537,9 +537,11 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
     aspects = []
     if len(intent.aspects) > 1 and not known:
         positions = {hit.passage.position: h for h, hit in enumerate(hits)}
-        for text in intent.aspects:
+        for i, text in enumerate(intent.aspects):
             part = classify(text)
-            found, part_vector = retriever.search(text, k=SOURCE_PASSAGES, filters=filters,
+            # "what are its risks?" is about what the first part named: search with it.
+            query = f"{text} ({intent.aspects[0]})" if i and _PRONOUN.search(text) else text
+            found, part_vector = retriever.search(query, k=SOURCE_PASSAGES, filters=filters,
                                                   context=question, context_weight=0.5, intent=part)
             pool = []
             for hit in found:

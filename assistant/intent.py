@@ -36,32 +36,43 @@ _RULES = [
         r"\bhow (much|many)\b(?=.*(\d|\b(cost|pay|paid|charge|credit|downtime|price|fee|owe|sav|budget|"
         r"minutes|hours|days|agents|staff)))|"
         r"\bwhat (is|gets|would be) (paid|owed|the (credit|downtime|total|cost|price))\b|"
-        r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b", _I)),
+        r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b|"
+        r"\d[\d,.]*\s*(k|%)?\b.*\bwhat (do|would|will|should) (we|they|i) (owe|pay|get|be (paid|charged))\b|"
+        r"\d[\d,.]*.*\bwhat('?s| is| would be) the (bonus|malus|invoice|bill|charge|saving|payback|cost|fee|"
+        r"credit|total|score)\b|\bwhat should the (invoice|bill|charge) be\b", _I)),
     ("comparison", re.compile(
         r"\bvs\.?\b|\bversus\b|\bdifferen(ce|t)\b|\bdiffer\b|\bcompared? (to|with)\b|\bdistinguish\b|"
         r"\bsame (thing )?as\b|\bor\b[^?]*\bwhich is (better|cheaper)\b", _I)),
     ("choose", re.compile(
-        r"\bwhich (model|option|one|engagement|pricing|approach|type|structure|kind|contract)\b|"
+        r"\bwhich (model|option|one|engagement|pricing|approach|type|structure|kind|contract|setup|way)\b|"
         r"\bshould (we|i) (use|choose|go (with|for)|pick|opt)\b|\bbest (fit|option|model|approach)\b|"
-        r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal))\b", _I)),
+        r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal|setup))\b|"
+        r"\bmake sense\b|\bright choice\b|\bwhen (is|are|does|do|should)\b[^?]{0,60}\b(use|choose|worth)\b|"
+        r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b", _I)),
     ("steps", re.compile(
         r"^how (do|can|should|would) (i|we|you|one)\b|\bsteps?\b|\bhow to\b|\bprocess (for|of)\b|"
-        r"\bwhat do (i|we) do\b|\bwhere do (i|we) start\b|\bchecklist\b|\bplaybook\b", _I)),
+        r"\bwhat do (i|we) do\b|\bwhere do (i|we) start\b|\bchecklist\b|\bplaybook\b|"
+        r"\bwhat'?s involved\b|\bwhat (should|do) we (check|prepare|plan)\b|\bhow (do|should) we "
+        r"(prepare|get ready|set up|run|handle|deal|go about|structure)\b|\bphases\b|\bstages\b", _I)),
     ("risks", re.compile(
         r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
         r"\bgo wrong\b|\bmistakes?\b|"
         r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b", _I)),
     ("negotiation", re.compile(
-        r"\bnegotiat|\bask for\b|\bpush (back|for)\b|\bleverage\b|\bconcessions?\b|\bbargain|"
-        r"\bwhat should (we|i|our|the)\b[\w\s]{0,40}\b(say|include|contain|cover|ask|insist)\b|"
-        r"\binsist on\b|\bcounter[- ]?(offer|propos)", _I)),
+        r"\bnegotiat|\bask for\b|\bask (a|the|our|an)\b[\w\s-]{0,30}\bto (give|accept|agree)|"
+        r"\bpush (back|for)\b|\bleverage\b|\bconcessions?\b|\bbargain|"
+        r"\bwhat\b[\w\s-]{0,40}\bshould (we|i|a customer|the client|the customer|our|the contract|it)\b|"
+        r"\bshould (we|i|the client|a client) (ask|get|insist|require|include|seek|agree)\b|"
+        r"\bcarved? out\b|\binsist on\b|\bcounter[- ]?(offer|propos)|\bhow (long|wide|high|low) should\b|"
+        r"\bwhat (notice|cap|term|period|limit)\b[\w\s]{0,30}\b(should|agree)\b", _I)),
     ("example", re.compile(r"\bexamples?\b|\bfor instance\b|\bshow me\b|\billustrat", _I)),
     ("yes_no", re.compile(
         r"^(is|are|can|does|do|should|must|may|will|could|would|has|have|did)\b|\b(right|true|correct|"
         r"allowed|legal|enforceable)\?\s*$", _I)),
     ("definition", re.compile(
         r"^(what('?s| is| are| does| do)|whats|define|definition|meaning|explain|tell me about|"
-        r"describe)\b|\bmean(s|ing)?\b|\bstand for\b", _I)),
+        r"describe)\b|\bmean(s|ing)?\b|\bstand for\b|^how does\b[^?]*\bwork\b|\bwhat (is|are) the "
+        r"(main|typical|key|usual)\b|\bwhat (is|are) (it|this|that) called\b|\bpurpose of\b", _I)),
 ]
 _SITUATION = re.compile(
     r"\b(we|our|us|i|my)\b.*\b(have|had|got|are|were|want|need|signed|pay|paid|missed|keeps?|"
@@ -100,15 +111,20 @@ class Intent:
 
 
 def classify(question: str) -> Intent:
-    """Rules over the question's wording; a long first-person story is a situation."""
+    """Rules over what the question asks (its asking sentences, read first), then over the whole;
+    a first-person story that asks nothing the rules recognise is a situation."""
     text = " ".join(question.split())
-    found = [name for name, rule in _RULES if rule.search(text)]
+    asks = [a for a in aspects(text, limit=5)]
+    ask = asks[-1] if asks else text
+    asking = " ".join(p for p in re.split(r"(?<=[.!?])\s+", text) if p.endswith("?")) or ask
+    found = [name for name, rule in _RULES if rule.search(asking)]
+    found += [name for name, rule in _RULES if name not in found and rule.search(text)]
     words = len(text.split())
-    situational = bool(_SITUATION.search(text)) and (words >= 14 or "?" not in text[:-1] and words >= 10)
-    if situational and (not found or found[0] in ("yes_no", "definition", "steps")):
+    story = bool(_SITUATION.search(text)) and words >= 14
+    if story and (not found or found[0] == "definition" and not _RULES[-1][1].search(asking)):
         found.insert(0, "situation")
     if not found:
-        found = ["definition"] if words <= 6 else ["situation"]
+        found = ["definition"] if words <= 8 or re.match(r"(what|how|why|who)\b", text, _I) else ["situation"]
     return Intent(
         intents=list(dict.fromkeys(found)),
         aspects=aspects(text),
