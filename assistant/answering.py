@@ -236,8 +236,10 @@ class Composer:
         # The lead reads on in its own paragraph: the sentences that complete the thought.
         part = _part_of(self.hits[h].passage, s)
         if part and part["type"] == "paragraph":
+            vectors = self.hits[h].passage.sentence_vectors
             for nxt in range(s + 1, min(part["end"], s + 1 + LEAD_RUN)):
-                if not self.usable(h, nxt, follows=True):
+                if not self.usable(h, nxt, follows=True) or any(
+                        float(vectors[nxt] @ vectors[p]) > DUPLICATE_COSINE for _, p in picked):
                     break
                 picked.append((h, nxt))
         self.paragraph(picked)
