@@ -279,7 +279,9 @@ def show_settings():
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--calibrate", is_flag=True, help="Also show how each abstention threshold would do.")
 @click.option("--clauses", is_flag=True, help="Measure the clause review on tests/eval/clauses.jsonl instead.")
-def evaluate_command(as_json, calibrate, clauses):
+@click.option("--holdout", is_flag=True,
+              help="Measure on tests/eval/holdout.jsonl, questions kept out of tuning, instead.")
+def evaluate_command(as_json, calibrate, clauses, holdout):
     """Measure retrieval on tests/eval: Recall@1/5, MRR@10, nDCG@10, abstention, follow-ups.
 
     With --clauses: the clause review's type accuracy and element and red-flag precision/recall.
@@ -289,7 +291,7 @@ def evaluate_command(as_json, calibrate, clauses):
     if clauses:
         return _review_report(as_json)
     from .answering import Assistant
-    from .evaluation import evaluate
+    from .evaluation import QUESTION_FILES, evaluate
     from .study.accuracy import format_grader_accuracy, grader_accuracy
 
     settings = _settings()
@@ -297,8 +299,9 @@ def evaluate_command(as_json, calibrate, clauses):
         retriever = Assistant(settings, _embedder()).retriever
     except AssistantError as err:
         raise click.ClickException(str(err)) from err
+    files = ("holdout.jsonl",) if holdout else QUESTION_FILES
     report = evaluate(retriever, settings.abstain_threshold, calibration=calibrate,
-                      max_sentences=settings.answer_sentences)
+                      max_sentences=settings.answer_sentences, files=files)
     report["study_grader"] = grader_accuracy(retriever.embedder)
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -319,10 +322,11 @@ def evaluate_command(as_json, calibrate, clauses):
         click.echo(f"{key:<24}{row.get('questions', 0):>10}" + "".join(
             f"{'-' if c is None else f'{c:.3f}':>{w}}" for c, w in zip(cells, (10, 8, 9, 9, 8))))
     d = report["dialogues"]
-    click.echo(f"\ndialogues ({d['follow_up_count']} follow-up turns), hybrid Recall@5 / MRR@10:")
-    for label, key in (("first turns", "first_turns"), ("follow-ups", "follow_ups"),
-                       ("follow-ups, no context", "follow_ups_without_context")):
-        click.echo(f"  {label:<24}{d[key]['recall@5']:>8.3f}{d[key]['mrr@10']:>8.3f}")
+    if d["follow_up_count"]:
+        click.echo(f"\ndialogues ({d['follow_up_count']} follow-up turns), hybrid Recall@5 / MRR@10:")
+        for label, key in (("first turns", "first_turns"), ("follow-ups", "follow_ups"),
+                           ("follow-ups, no context", "follow_ups_without_context")):
+            click.echo(f"  {label:<24}{d[key]['recall@5']:>8.3f}{d[key]['mrr@10']:>8.3f}")
     click.echo("\n" + format_grader_accuracy(report["study_grader"]))
     if calibrate:
         rows = report["calibration"]

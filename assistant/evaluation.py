@@ -35,9 +35,8 @@ def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
 
 
-def load_questions(eval_dir: Path) -> list[dict]:
-    return [q for name in QUESTION_FILES if (eval_dir / name).exists()
-            for q in load_jsonl(eval_dir / name)]
+def load_questions(eval_dir: Path, files: tuple[str, ...] = QUESTION_FILES) -> list[dict]:
+    return [q for name in files if (eval_dir / name).exists() for q in load_jsonl(eval_dir / name)]
 
 
 def ranked_docs(retriever: Retriever, query: str, method: str, depth: int = 10,
@@ -67,13 +66,14 @@ def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
 
 
 def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
-             calibration: bool = False, max_sentences: int | None = None) -> dict:
+             calibration: bool = False, max_sentences: int | None = None,
+             files: tuple[str, ...] = QUESTION_FILES) -> dict:
     """Every number `assistant eval` prints, computed from the evaluation files.
 
     With `calibration`, the report also lists each question's evidence score, from which
     `assistant eval --calibrate` shows how every abstention threshold would do.
     """
-    questions = load_questions(eval_dir)
+    questions = load_questions(eval_dir, files)
     in_scope = [q for q in questions if q["relevant"]]
     out_of_scope = [q for q in questions if not q["relevant"]]
     report: dict = {"questions": len(in_scope), "out_of_scope": len(out_of_scope), "methods": {}}
@@ -109,7 +109,8 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
         report["answers"].setdefault(key, {})["recall@5"] = _mean(rows)["recall@5"]
 
     first_turns, follow_ups, without_context = [], [], []
-    for dialogue in load_jsonl(eval_dir / "dialogues.jsonl"):
+    dialogues = load_jsonl(eval_dir / "dialogues.jsonl") if files == QUESTION_FILES else []
+    for dialogue in dialogues:
         earlier: list[str] = []
         for turn in dialogue["turns"]:
             context, weight = follow_up_context(turn["question"], earlier)
