@@ -285,6 +285,11 @@ def test_phone_sized_screen_gets_a_full_screen_panel(browser, sites):
     expect(launcher(page)).to_be_hidden()  # the panel's own close button takes over
     answer = ask(page, "What is an earn-back?")
     answer.locator("button.cite").first.click()
+    # Answer blocks fit the phone too: a quoted clause and a table, with no sideways scroll.
+    clause = ask(page, "Give me sample wording for a service credit clause")
+    expect(clause.locator("blockquote.answer-quote p")).to_have_count(2)
+    worked = ask(page, "How are service credits calculated? Show me the worked example")
+    expect(worked.locator("table.answer-table tbody tr")).to_have_count(3)
     widths = chat(page).locator("body").evaluate("b => [document.documentElement.scrollWidth, innerWidth]")
     assert widths[0] <= widths[1], f"the panel scrolls sideways: {widths}"
     page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
