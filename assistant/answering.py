@@ -111,6 +111,7 @@ class Composer:
         self.vectors: list[np.ndarray] = []  # of the sentences in the answer, for near-duplicates
         self.lead_docs: set[str] = set()
         self.defined: set[str] = set()  # subjects the answer has already defined
+        self._terms: dict[tuple[int, int], set[str]] = {}  # a sentence's words, tokenised once
 
     def focus(self, question: str, query: np.ndarray, intent: Intent, pool: list[int]) -> None:
         """Answer this (part of the) question next, from the hits in `pool`, best first."""
@@ -119,10 +120,16 @@ class Composer:
         self.numbers = {t for t in self.asked if t[0].isdigit()}
 
     # -- scoring -------------------------------------------------------------------------------
+    def terms(self, h: int, s: int) -> set[str]:
+        key = (id(self.hits[h].passage), s)
+        if key not in self._terms:
+            self._terms[key] = _terms(self.hits[h].passage.sentences[s])
+        return self._terms[key]
+
     def score(self, h: int, s: int) -> float:
         passage = self.hits[h].passage
         sentence = passage.sentences[s]
-        shared = _terms(sentence) & self.asked
+        shared = self.terms(h, s) & self.asked
         score = (float(passage.sentence_vectors[s] @ self.query)
                  + 0.1 * len(shared) / max(len(self.asked), 1)
                  + (0.1 if shared & self.numbers else 0.0)
@@ -156,8 +163,10 @@ class Composer:
             return False
         if not follows and _LEANS_BACK.match(sentence):
             return False
-        if _POINTS_ON.search(sentence) and not self.continuation(h, s):
-            return False
+        if _POINTS_ON.search(sentence):
+            following = self.continuation(h, s)  # what it introduces must still be to come
+            if not following or any((h, t) in self.used for t in range(following["start"], following["end"])):
+                return False
         vector = passage.sentence_vectors[s]
         return not any(float(vector @ v) > DUPLICATE_COSINE for v in self.vectors)
 
@@ -539,12 +548,17 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
     aspects = []
     if len(intent.aspects) > 1 and not known:
         positions = {hit.passage.position: h for h, hit in enumerate(hits)}
-        for i, text in enumerate(intent.aspects):
+        # "what are its risks?" is about what the first part named: search with it.
+        queries = [f"{text} ({intent.aspects[0]})" if i and _PRONOUN.search(text) else text
+                   for i, text in enumerate(intent.aspects)]
+        # No part is encoded again: each part's dense half reuses the whole question's vector, and
+        # its own words (lexical) and intent (section kinds) tell the parts apart.
+        encoded = {retriever.expand(q): vector for q in queries + [question]}
+        for text, query in zip(intent.aspects, queries):
             part = classify(text)
-            # "what are its risks?" is about what the first part named: search with it.
-            query = f"{text} ({intent.aspects[0]})" if i and _PRONOUN.search(text) else text
             found, part_vector = retriever.search(query, k=SOURCE_PASSAGES, filters=filters,
-                                                  context=question, context_weight=0.5, intent=part)
+                                                  context=question, context_weight=0.5, intent=part,
+                                                  encoded=encoded)
             pool = []
             for hit in found:
                 if hit.passage.position not in positions:

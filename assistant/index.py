@@ -16,6 +16,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 import sqlite_utils
+from threadpoolctl import threadpool_limits
 
 from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questions, normalise_question
 from .corpus import Article, corpus_hash, load_corpus
@@ -301,6 +302,10 @@ class Index:
         # One query at a time: a second OpenMP thread only adds hand-off cost (2-43x slower in
         # bench/bench_faiss.py); concurrency comes from serving several requests instead.
         faiss.omp_set_num_threads(1)
+        # Likewise numpy's BLAS: its threads spin after each product with the passage, known-question
+        # and asked_as vectors, and starved the model's own threads (a question took 46 ms instead
+        # of 14 ms to encode in the same process; measured with OPENBLAS_NUM_THREADS=1 vs default).
+        threadpool_limits(limits=1, user_api="blas")
         self.vectors = faiss.read_index(str(path / "vectors.faiss"))
         if isinstance(self.vectors, faiss.IndexIVF):
             self.vectors.make_direct_map()  # not stored in the file; needed by reconstruct()
@@ -335,6 +340,10 @@ class Index:
         self.known_by_text = {normalise_question(k["question"]): i for i, k in reversed(list(enumerate(self.known)))}
         asked = db.execute("select doc_id, text from asked order by id").fetchall()
         self.asked_docs = [doc for doc, _ in asked]
+        # Where each article's run of phrasings starts (they are written article by article).
+        starts = [i for i, doc in enumerate(self.asked_docs) if i == 0 or doc != self.asked_docs[i - 1]]
+        self.asked_starts = np.array(starts, dtype=np.int64)
+        self.asked_doc_order = [self.asked_docs[i] for i in starts]
         self.asked_vectors = matrix([text for _, text in asked])
         self.acronyms = dict(db.execute("select short, term from acronyms").fetchall())
         self.topics = sorted({d["topic"] for d in self.documents.values()})

@@ -128,11 +128,10 @@ class Retriever:
         full-text match on their title, tags, summary and asked_as, fused by reciprocal rank."""
         rankings: list[list[str]] = []
         if len(self.index.asked_docs):
-            cosines = self.index.asked_vectors @ vector
-            best: dict[str, float] = {}
-            for doc, cosine in zip(self.index.asked_docs, cosines.tolist()):
-                best[doc] = max(best.get(doc, -1.0), cosine)
-            rankings.append(sorted(best, key=best.get, reverse=True)[:CANDIDATES])
+            # Each article's closest phrasing: phrasings are stored article by article.
+            best = np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
+            order = np.argsort(-best)[:CANDIDATES]
+            rankings.append([self.index.asked_doc_order[i] for i in order])
         terms = _match_terms(query)
         if terms:
             rows = self.index.db.execute(
@@ -151,7 +150,8 @@ class Retriever:
 
     def search(self, query: str, k: int = 5, filters: dict | None = None, method: str = "hybrid",
                context: str | None = None, context_weight: float = 1.0,
-               intent: Intent | None = None) -> tuple[list[Hit], np.ndarray]:
+               intent: Intent | None = None,
+               encoded: dict[str, np.ndarray] | None = None) -> tuple[list[Hit], np.ndarray]:
         """The k best passages (at most `per_section` per section) and the query vector.
 
         `context` is the query with earlier turns of a conversation: its rankings are fused with the
@@ -159,13 +159,16 @@ class Retriever:
         Hybrid search adds two rankings: the passages of the articles the question is most about
         (by title, tags and asked_as), and among those the sections that fit the question's
         `intent` (a sample clause for a wording request, a worked example for a calculation).
+        `encoded` holds vectors already computed for some (expanded) texts, so none is encoded twice.
         """
         allowed = self.allowed(filters)
         rankings, vectors = [], []
         texts = [(query, 1.0)] + ([(context, context_weight)] if context and context != query else [])
         for text, weight in texts:
             expanded = self.expand(text)
-            vector = self.embedder.encode_query(expanded)
+            vector = encoded.get(expanded) if encoded else None
+            if vector is None:
+                vector = self.embedder.encode_query(expanded)
             vectors.append(vector)
             if method != "lexical":
                 rankings.append((weight * self.dense_weight, self.dense(vector, allowed)))
