@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import click
 
-from .corpus import corpus_stats, load_corpus
+from .corpus import corpus_stats, load_corpus, stale_reviews
 from .embedding import MODEL_NAME
 from .errors import AssistantError, CorpusError
 from .immutable import seal
@@ -252,6 +252,8 @@ def corpus_check(as_json):
     except CorpusError as err:
         raise click.ClickException(str(err)) from err
     stats = corpus_stats(articles)
+    for warning in stale_reviews(articles, settings.review_age_days):
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps(stats, indent=2))
         return

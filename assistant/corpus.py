@@ -292,3 +292,19 @@ def corpus_stats(articles: list[Article]) -> dict[str, dict[str, int]]:
         counts[article.topic] += 1
         words[article.topic] += article.words
     return {topic: {"articles": counts[topic], "words": words[topic]} for topic in sorted(counts)}
+
+
+def stale_reviews(articles: list[Article], max_age_days: int, today: datetime.date | None = None) -> list[str]:
+    """'file: ...' for every article not reviewed within `max_age_days` (0 checks nothing)."""
+    if max_age_days <= 0:
+        return []
+    today = today or datetime.date.today()
+    found = []
+    for article in articles:
+        if not article.reviewed:
+            found.append(f"{article.path.name}: no 'reviewed' date; "
+                         "add reviewed: YYYY-MM-DD once its facts are checked")
+        elif (today - datetime.date.fromisoformat(article.reviewed)).days > max_age_days:
+            found.append(f"{article.path.name}: last reviewed {article.reviewed}, over {max_age_days} days ago; "
+                         "check its facts and update 'reviewed'")
+    return found

@@ -27,6 +27,9 @@ class Settings:
         0.39, "Evidence (mean of the best passages' cosine and the closest asked_as phrasing's) below "
         "which the assistant says the corpus does not cover a question; chosen by `assistant eval --calibrate`."
     )
+    review_age_days: int = _setting(
+        730, "`assistant corpus check` warns about articles whose `reviewed` date is older than this "
+        "many days (or missing); 0: no warning.")
     answer_sentences: int = _setting(
         6, "Most prose sentences in a composed answer (quoted clauses, tables and lists come on top).")
     per_section: int = _setting(1, "Most passages from one article section among the results.")

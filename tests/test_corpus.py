@@ -87,3 +87,22 @@ def test_non_utf8_file_is_reported(fresh):
     with pytest.raises(CorpusError) as raised:
         load_corpus(fresh.corpus_dir)
     assert any("latin.md:1: not valid UTF-8" in p for p in raised.value.problems)
+
+
+def test_corpus_check_warns_about_old_or_missing_review_dates():
+    import datetime
+    from pathlib import Path
+
+    from assistant.corpus import Article, stale_reviews
+
+    def article(reviewed):
+        return Article(id="a", title="A", topic="sla", audience=("manager",), tags=(), summary="s",
+                       related=(), references=(), body="x", path=Path("sla/a.md"), body_line=5,
+                       reviewed=reviewed)
+    today = datetime.date(2026, 12, 2)
+    assert stale_reviews([article("2026-01-01")], 730, today) == []
+    old, = stale_reviews([article("2023-01-01")], 730, today)
+    assert "a.md: last reviewed 2023-01-01, over 730 days ago" in old
+    missing, = stale_reviews([article("")], 730, today)
+    assert "no 'reviewed' date" in missing
+    assert stale_reviews([article("")], 0, today) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -129,6 +130,15 @@ def test_article_has_an_anchor_for_every_cited_section(client):
     assert {"overview", "rto-and-rpo", "testing-recovery"} <= article.ids()
     assert [a["src"] for a, _ in article.scripts] == ["http://testserver/static/article.js"]
     assert article.find("a", href="http://testserver/topics#topic-contracts")
+
+
+def test_article_shows_its_review_date_and_jurisdiction(client):
+    html = client.get("/docs/employee-transfer").text
+    assert page(client, "/docs/employee-transfer").find("time", datetime="2026-11-30")
+    meta = re.search(r'<p class="article-meta">(.*?)</p>', html, re.DOTALL)
+    assert re.sub(r"<[^>]+>|\s+", " ", meta.group(1)).split() == \
+        "Reviewed 2026-11-30 · Jurisdiction: UK, EU".split()
+    assert "article-meta" not in client.get("/docs/disaster-recovery").text  # no date, no line
 
 
 @pytest.mark.parametrize("path", ["/", "/topics", "/docs/service-credits", "/docs/missing"])
