@@ -242,3 +242,10 @@ def test_sample_clause_is_quoted_verbatim_and_tables_stay_tables(page):
     expect(answer).to_contain_text("10% × 100,000 = 10,000")
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(ARTIFACTS / "chat-blocks-phone.png"), full_page=True)
+
+
+def test_a_calculation_question_in_the_chat_gets_the_computed_figure(page):
+    answer = ask(page, "monthly charges 200,000, 12% at risk, credits 20,000 and 8,000 - what is paid?")
+    expect(answer.locator(".answer-text").first).to_contain_text("24,000 is paid (28,000 capped)")
+    source = answer.locator(".sources a").first
+    expect(source).to_have_attribute("href", re.compile(r"/docs/service-credits#worked-example$"))
