@@ -347,6 +347,7 @@ class Index:
         self.asked_vectors = matrix([text for _, text in asked])
         self.acronyms = dict(db.execute("select short, term from acronyms").fetchall())
         self.topics = sorted({d["topic"] for d in self.documents.values()})
+        self.term_rows: dict[str, dict[str, int]] = {}  # rows each full-text term matches, per table
         self.doc_positions: dict[str, list[int]] = {}
         for passage in self.passages:
             self.doc_positions.setdefault(passage.doc_id, []).append(passage.position)
