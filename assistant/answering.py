@@ -1,4 +1,5 @@
-"""Compose a cited, extractive answer from retrieved passages, or abstain when evidence is weak."""
+"""Answer a question from the corpus: retrieve, compose the cited blocks, or abstain when the
+corpus does not cover it; the Assistant and one conversation turn for the CLI and the API."""
 
 from __future__ import annotations
 
@@ -10,40 +11,26 @@ import numpy as np
 
 from .calculators import Calculation, calculate
 from .chunking import normalise_question
+from .composer import (
+    ARTICLE_SAYS_IT,
+    CALCULATION_SUPPORT,
+    KNOWN_MATCH,
+    SOURCE_PASSAGES,
+    block,
+    compose,
+    number_blocks,
+    plain_text,
+)
 from .conversations import ConversationStore, follow_up_context
 from .errors import BadRequest, NotFound
 from .index import LiveIndex
-from .intent import Intent, classify
-from .retrieval import STOPWORDS, Hit, Retriever
+from .intent import classify
+from .retrieval import Hit, Retriever
 from .settings import Settings
 
-SOURCE_PASSAGES = 3  # support sentences come from the best few passages only
-DUPLICATE_COSINE = 0.85  # two sentences this similar say the same thing
-KNOWN_MATCH = 0.9  # a question this close to a Check yourself / glossary question is that question
-ARTICLE_SAYS_IT = 0.8  # an article sentence this close to a glossary definition replaces it
-KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
-# Section kinds shown in their own shape (a quoted clause, a worked example, a list) when the
-# question asks for them; others give sentences.
-SHAPED_KINDS = ("sample_clause", "worked_example", "steps", "pitfalls", "red_flags", "negotiation",
-                "good_clause", "comparison")
-CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
-LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
-LIST_ITEMS = 6  # a list or steps block shows at most this many items
-_TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 DEFAULTS = Settings()
 ABSTAIN_TEXT = "I don't have a source that answers this."
-# A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
-_LEANS_BACK = re.compile(r"^(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
-                         r"such|the (latter|former|above|same)|here|there|then|so|however|but|also|"
-                         r"otherwise|in (that|this|such) case|for (that|this) reason|as a result|"
-                         r"instead|likewise|similarly)\b", re.IGNORECASE)
-# ... or points at something that follows ("the clause below", "as follows").
-_POINTS_ON = re.compile(r"\b(below|as follows|the following|following (table|list|clause|example))\b"
-                        r"|:$|\b(these|this|the following)\.$", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those)\b", re.IGNORECASE)
-_ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
-_DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b",
-                      re.IGNORECASE)
 # Creative or off-task requests are never answered from a reference corpus.
 _OFF_TASK = re.compile(r"\b(write|compose|make up|tell)\b[\w\s]{0,20}\b(poem|haiku|song|limerick|joke|"
                        r"story|rap|sonnet)s?\b|\b(poem|haiku|limerick|sonnet)\b", re.IGNORECASE)
@@ -73,10 +60,6 @@ class Answer:
         }
 
 
-def _terms(text: str) -> set[str]:
-    return {t for t in _TERM.findall(text.lower()) if t not in STOPWORDS}
-
-
 def citation(n: int, hit: Hit, cited: bool, document: dict | None = None) -> dict:
     passage = hit.passage
     document = document or {}
@@ -94,306 +77,6 @@ def citation(n: int, hit: Hit, cited: bool, document: dict | None = None) -> dic
         "reviewed": document.get("reviewed") or None,
         "jurisdiction": document.get("jurisdiction") or [],
     }
-
-
-class Composer:
-    """Builds one answer's blocks from ranked hits: a direct lead, then support in the shape the
-    question asks for (a quoted clause, a worked example, a list, a table), without repeating
-    itself and without sentences that point at something the answer does not contain."""
-
-    def __init__(self, question: str, hits: list[Hit], query: np.ndarray, intent: Intent,
-                 max_sentences: int, index=None):
-        self.hits, self.index = hits, index
-        self.max_sentences = max_sentences
-        self.focus(question, query, intent, list(range(min(len(hits), SOURCE_PASSAGES))))
-        self.blocks: list[dict] = []
-        self.used: dict[tuple[int, int], None] = {}  # (hit, sentence) already in the answer
-        self.vectors: list[np.ndarray] = []  # of the sentences in the answer, for near-duplicates
-        self.lead_docs: set[str] = set()
-        self.defined: set[str] = set()  # subjects the answer has already defined
-        self._terms: dict[tuple[int, int], set[str]] = {}  # a sentence's words, tokenised once
-
-    def focus(self, question: str, query: np.ndarray, intent: Intent, pool: list[int]) -> None:
-        """Answer this (part of the) question next, from the hits in `pool`, best first."""
-        self.query, self.intent, self.pool = query, intent, pool
-        self.asked = _terms(question)
-        self.numbers = {t for t in self.asked if t[0].isdigit()}
-
-    # -- scoring -------------------------------------------------------------------------------
-    def terms(self, h: int, s: int) -> set[str]:
-        key = (id(self.hits[h].passage), s)
-        if key not in self._terms:
-            self._terms[key] = _terms(self.hits[h].passage.sentences[s])
-        return self._terms[key]
-
-    def score(self, h: int, s: int) -> float:
-        passage = self.hits[h].passage
-        sentence = passage.sentences[s]
-        shared = self.terms(h, s) & self.asked
-        score = (float(passage.sentence_vectors[s] @ self.query)
-                 + 0.1 * len(shared) / max(len(self.asked), 1)
-                 + (0.1 if shared & self.numbers else 0.0)
-                 + 0.02 * max(SOURCE_PASSAGES - self.rank(h), 0))  # near-ties go to the better passage
-        intents = self.intent.intents
-        if ("definition" in intents or intents[0] == "comparison") and _DEFINES.match(sentence):
-            score += 0.08
-        if "calculation" in intents and _ARITHMETIC.search(sentence):
-            score += 0.1
-        if passage.kind == "definition":  # the glossary: an article saying it wins
-            score -= 0.03
-        return score
-
-    def rank(self, h: int) -> int:
-        return self.pool.index(h) if h in self.pool else len(self.pool)
-
-    def usable(self, h: int, s: int, follows: bool = False) -> bool:
-        """May sentence s of hit h stand here? Not a question, a lead-in, a repeat, or a sentence
-        leaning on one the answer lacks (unless it `follows` its predecessor)."""
-        passage = self.hits[h].passage
-        sentence = passage.sentences[s]
-        if (h, s) in self.used or passage.kind == "check_yourself":
-            return False
-        part = _part_of(passage, s)
-        if part and part["type"] in ("quote", "table"):
-            return False  # clause lines and table rows are shown whole, never as loose sentences
-        subject = _defined_subject(sentence)
-        if subject and subject in self.defined:
-            return False  # one definition of a subject per answer
-        if sentence.endswith("?") or len(sentence.split()) < 4:
-            return False
-        if not follows and _LEANS_BACK.match(sentence):
-            return False
-        if _POINTS_ON.search(sentence):
-            following = self.continuation(h, s)  # what it introduces must still be to come
-            if not following or any((h, t) in self.used for t in range(following["start"], following["end"])):
-                return False
-        vector = passage.sentence_vectors[s]
-        return not any(float(vector @ v) > DUPLICATE_COSINE for v in self.vectors)
-
-    def take(self, h: int, s: int) -> str:
-        self.used[(h, s)] = None
-        self.vectors.append(self.hits[h].passage.sentence_vectors[s])
-        sentence = self.hits[h].passage.sentences[s]
-        subject = _defined_subject(sentence)
-        if subject:
-            self.defined.add(subject)
-        return sentence
-
-    def sentences_left(self) -> int:
-        return self.max_sentences - len(self.used)
-
-    # -- blocks --------------------------------------------------------------------------------
-    def continuation(self, h: int, s: int) -> dict | None:
-        """The list, table or quote that sentence s of hit h introduces: one that directly follows
-        the paragraph s ends ("Most-favoured-customer clauses suffer from four problems.")."""
-        parts = self.hits[h].passage.parts or []
-        for i, part in enumerate(parts[:-1]):
-            if part["end"] - 1 == s and part["type"] == "paragraph":
-                following = parts[i + 1]
-                return following if following["type"] in ("list", "steps", "table", "quote") else None
-        return None
-
-    def paragraph(self, picked: list[tuple[int, int]], title: str | None = None) -> None:
-        """A paragraph of sentences (hit, sentence) in the given order; a sentence that
-        introduces a list, table or quote is followed by it."""
-        run: list[tuple[int, int]] = []
-        for h, s in picked:
-            run.append((h, s))
-            following = self.continuation(h, s)
-            if following and not any((h, t) in self.used for t in range(following["start"], following["end"])):
-                self._flush(run, title)
-                run, title = [], None
-                self.shaped(h, following)
-        self._flush(run, title)
-
-    def _flush(self, picked: list[tuple[int, int]], title: str | None) -> None:
-        if picked:
-            text = " ".join(f"{self.take(h, s)} [{h}]" for h, s in picked)
-            self.blocks.append(_block("paragraph", text=text, hits=[h for h, _ in picked], title=title))
-
-    def shaped(self, h: int, part: dict, title: str | None = None) -> None:
-        """A list, steps, table or quote part of hit h as its own block."""
-        kind = part["type"]
-        for s in range(part["start"], part["end"]):
-            self.used[(h, s)] = None
-        if kind == "quote":
-            self.blocks.append(_block("quote", lines=part["lines"], hits=[h], title=title))
-        elif kind == "table":
-            self.blocks.append(_block("table", header=part["header"], rows=part["rows"], hits=[h], title=title))
-        else:
-            self.blocks.append(_block(kind, items=part["items"][:LIST_ITEMS], hits=[h], title=title))
-
-    def lead(self, known: tuple[int, str] | None) -> int | None:
-        """The sentence that answers directly; returns the hit it came from."""
-        if known is not None:
-            h, text = known
-            self.blocks.append(_block("paragraph", text=f"{text} [{h}]", hits=[h]))
-            self.used[(h, -1)] = None
-            sentences = self.hits[h].passage.sentences
-            for s in (i for i, sentence in enumerate(sentences) if sentence in (text, f"A: {text}")):
-                self.take(h, s)  # the same sentence must not come back in the support
-            self.lead_docs.add(self.hits[h].passage.doc_id)
-            return h
-        candidates = sorted(((self.score(h, s), h, s) for h in self.pool
-                             for s in range(len(self.hits[h].passage.sentences)) if self.usable(h, s)),
-                            reverse=True)
-        if not candidates:
-            return None
-        _, h, s = candidates[0]
-        self.lead_docs.add(self.hits[h].passage.doc_id)
-        picked = [(h, s)]
-        # The lead reads on in its own paragraph: the sentences that complete the thought.
-        part = _part_of(self.hits[h].passage, s)
-        if part and part["type"] == "paragraph":
-            vectors = self.hits[h].passage.sentence_vectors
-            for nxt in range(s + 1, min(part["end"], s + 1 + LEAD_RUN)):
-                if not self.usable(h, nxt, follows=True) or any(
-                        float(vectors[nxt] @ vectors[p]) > DUPLICATE_COSINE for _, p in picked):
-                    break
-                picked.append((h, nxt))
-        self.paragraph(picked)
-        return h
-
-    def support(self, skip: set[int]) -> bool:
-        """The best passage whose section kind fits the intent, in its own shape."""
-        # Only from the articles the answer is about: the lead's and those of the best two hits.
-        about = {self.hits[h].passage.doc_id for h in self.pool[:2]} | self.lead_docs
-        for kind in self.intent.prefers():
-            if kind not in SHAPED_KINDS:
-                continue
-            for h in self.pool + [h for h in range(len(self.hits)) if h not in self.pool]:
-                hit = self.hits[h]
-                if hit.passage.kind == kind and h not in skip and hit.passage.doc_id in about:
-                    self.structured(h)
-                    return True
-        return False
-
-    def structured(self, h: int) -> None:
-        """Blocks for a whole fitting section: quotes verbatim, tables as tables, lists as lists,
-        and of its paragraphs the sentences that bear on the question."""
-        if self.index is not None and not any(key[0] == h for key in self.used):
-            hit = self.hits[h]  # the whole section, not only the part that was retrieved
-            self.hits[h] = Hit(self.index.section(hit.passage), hit.score, hit.dense)
-        passage = self.hits[h].passage
-        title = passage.section.split(" › ")[-1]
-        for part in passage.parts or []:
-            if any((h, s) in self.used for s in range(part["start"], part["end"])):
-                continue  # already shown, e.g. introduced by a sentence of the lead
-            if part["type"] == "paragraph":
-                self.paragraph(self._bearing(h, range(part["start"], part["end"])), title=title)
-            else:
-                self.shaped(h, part, title)
-            title = None
-
-    def _bearing(self, h: int, span: range) -> list[tuple[int, int]]:
-        """Sentences of a paragraph worth showing: the caveat before a sample clause, arithmetic
-        in a worked example, otherwise the best-scoring few; each with the sentence it leans on."""
-        passage = self.hits[h].passage
-        keep = []
-        for s in span:
-            sentence = passage.sentences[s]
-            wanted = (("illustrative" in sentence.lower() or "not legal advice" in sentence.lower())
-                      or (passage.kind == "worked_example" and _ARITHMETIC.search(sentence))
-                      or passage.kind in ("sample_clause", "steps"))
-            if wanted:
-                keep.append(s)
-        if not keep:
-            ranked = sorted(span, key=lambda s: self.score(h, s), reverse=True)
-            keep = sorted(ranked[:2])
-        picked = []
-        for s in keep:
-            if picked and picked[-1][1] == s - 1 or (s - 1 in span and (h, s - 1) in self.used):
-                follows = True
-            else:
-                follows = False
-            if not follows and (_LEANS_BACK.match(passage.sentences[s]) and s - 1 in span
-                                and self.usable(h, s - 1, follows=True)):
-                picked.append((h, s - 1))
-                follows = True
-            if self.usable(h, s, follows=follows or "illustrative" in passage.sentences[s].lower()):
-                picked.append((h, s))
-        return picked[:6]
-
-    def fill(self, budget: int | None = None) -> None:
-        """Up to the sentence budget: the best remaining sentences of the top passages, read
-        passage by passage in their own order."""
-        budget = min(self.sentences_left(), budget if budget is not None else self.max_sentences)
-        if budget <= 0:
-            return
-        candidates = sorted(((self.score(h, s), h, s) for h in self.pool
-                             for s in range(len(self.hits[h].passage.sentences))), reverse=True)
-        candidates = [c for c in candidates if (c[1], c[2]) not in self.used]
-        best = candidates[0][0] if candidates else 0.0
-        written = sum(s >= 0 for _, s in self.used)
-        chosen: list[tuple[int, int]] = []
-        first: dict[int, float] = {}  # each passage's best chosen score: passages read best first
-        for score, h, s in candidates:
-            if len(chosen) == budget:
-                break
-            # Past a short answer, only sentences nearly as relevant as the best one left.
-            if written + len(chosen) >= 3 and score < KEEP_RATIO * best:
-                break
-            follows = (h, s - 1) in self.used or (h, s - 1) in chosen
-            if self.usable(h, s, follows=follows):
-                chosen.append((h, s))
-                first.setdefault(h, score)
-                self.vectors.append(self.hits[h].passage.sentence_vectors[s])
-        del self.vectors[len(self.vectors) - len(chosen):]  # `take` adds them again, in order
-        chosen.sort(key=lambda c: (-first[c[0]], c[1]))
-        self.paragraph(chosen)
-
-
-def _defined_subject(sentence: str) -> str | None:
-    """The subject a sentence defines ("Rural sourcing is ..." -> "rural sourcing"), if any."""
-    match = _DEFINES.match(sentence)
-    return match.group(0).rsplit(" ", 2)[0].lower().removeprefix("a ").removeprefix("an ").removeprefix("the ") \
-        if match else None
-
-
-def _part_of(passage, s: int) -> dict | None:
-    return next((p for p in passage.parts or [] if p["start"] <= s < p["end"]), None)
-
-
-def _block(kind: str, hits: list[int], title: str | None = None, **content) -> dict:
-    """A block with its content; `hits` are turned into citation numbers by `number_blocks`."""
-    block = {"type": kind, **content, "citations": list(dict.fromkeys(hits))}
-    if title:
-        block["title"] = title
-    return block
-
-
-def number_blocks(blocks: list[dict], hits: list[Hit]) -> dict[int, int]:
-    """Renumber hit indices in blocks to citation numbers: quoted hits first, in reading order."""
-    numbers: dict[int, int] = {}
-    for block in blocks:
-        for h in block["citations"]:
-            numbers.setdefault(h, len(numbers) + 1)
-    for h in range(len(hits)):
-        numbers.setdefault(h, len(numbers) + 1)
-    for block in blocks:
-        block["citations"] = [numbers[h] for h in block["citations"]]
-        if block["type"] == "paragraph":
-            block["text"] = re.sub(r"\[(\d+)\]", lambda m: f"[{numbers[int(m.group(1))]}]", block["text"])
-    return numbers
-
-
-def plain_text(blocks: list[dict]) -> str:
-    """The answer as plain text: every sentence, item, quoted line and row followed by its [n]."""
-    lines = []
-    for block in blocks:
-        marks = " ".join(f"[{n}]" for n in block["citations"])
-        kind = block["type"]
-        if kind == "paragraph":
-            lines.append(block["text"])
-        elif kind in ("list", "steps"):
-            lines += [f"{f'{i}.' if kind == 'steps' else '-'} {item} {marks}"
-                      for i, item in enumerate(block["items"], start=1)]
-        elif kind == "quote":
-            lines += [f"> {line} {marks}" for line in block["lines"]]
-        elif kind == "table":
-            lines += ["; ".join(f"{h}: {c}" for h, c in zip(block["header"], row) if c) + f". {marks}"
-                      for row in block["rows"]]
-    return "\n".join(lines)
 
 
 def _known_match(retriever: Retriever, question: str, hits: list[Hit],
@@ -427,38 +110,6 @@ def _known_match(retriever: Retriever, question: str, hits: list[Hit],
     return h, known["answer"]
 
 
-def compose(question: str, hits: list[Hit], query: np.ndarray, intent: Intent, max_sentences: int,
-            known: tuple[int, str] | None, index=None,
-            aspects: list[tuple[str, np.ndarray, Intent, list[int]]] = ()) -> list[dict]:
-    """The answer's blocks (with hit indices as citations); `hits` may be widened to whole sections.
-
-    `aspects` are the separate asks of a multi-part question, each (text, vector, intent, the
-    hits retrieved for it): each gets its own lead and support, in the order asked.
-    """
-    composer = Composer(question, hits, query, intent, max_sentences, index)
-    if not aspects:
-        _answer_part(composer, known, max_sentences)
-    for text, vector, aspect_intent, pool in aspects:
-        composer.focus(text, vector, aspect_intent, pool)
-        _answer_part(composer, None, max(3, max_sentences // len(aspects)))
-    return [b for b in composer.blocks if b.get("text") or b.get("items") or b.get("lines") or b.get("rows")]
-
-
-def _answer_part(composer: Composer, known: tuple[int, str] | None, budget: int) -> None:
-    """A lead that answers directly, then support in the shape the intent asks for."""
-    main = composer.intent.main
-    if main == "clause" and composer.support(skip=set()):
-        composer.fill(2)  # the wording first, then what a good clause of this kind does
-        return
-    before = len(composer.used)
-    lead = composer.lead(known)
-    if lead is None:
-        return
-    composer.support(skip=set() if main == "calculation" else {lead})
-    written = len(composer.used) - before
-    composer.fill(max(budget - written, 0))
-
-
 def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float:
     """How well the corpus covers the question: the mean of the best passages' cosine and the
     closest asked_as phrasing's. Users' own phrasings separate answerable from off-topic
@@ -482,10 +133,10 @@ def _calculated(retriever: Retriever, question: str, calculation: Calculation, h
     source = index.passages[cited]
     hits.insert(0, Hit(source, 0.0, float(index.vectors.reconstruct(cited) @ query)))
     lines = [calculation.missing] if calculation.missing else list(calculation.result)
-    blocks = [_block("paragraph", text=" ".join(f"{line} [0]" for line in lines), hits=[0]),
-              _block("paragraph", text=f"{calculation.formula} [0]", hits=[0])]
+    blocks = [block("paragraph", text=" ".join(f"{line} [0]" for line in lines), hits=[0]),
+              block("paragraph", text=f"{calculation.formula} [0]", hits=[0])]
     if calculation.table:
-        blocks.append(_block("table", header=calculation.table["header"], rows=calculation.table["rows"],
+        blocks.append(block("table", header=calculation.table["header"], rows=calculation.table["rows"],
                              hits=[0]))
     # Then what the corpus says about it: its worked example or guidance, briefly.
     intent = classify(question)
