@@ -355,3 +355,20 @@ def test_data_attributes_configure_the_widget(context, sites):
     assert request.headers["x-assistant-host"] == host_url  # counted against this site's quota
     for href in answer.locator(".sources a").evaluate_all("links => links.map(a => a.pathname)"):
         assert href.startswith(f"{PREFIX}/docs/service-credits")
+
+
+def test_long_answers_on_a_phone_never_scroll_the_header_out_of_the_frame(browser, sites):
+    """The frame's own page must not scroll: its header (title, New conversation, close) stays."""
+    context = browser.new_context(base_url=sites[0], viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True, reduced_motion="reduce")
+    page = context.new_page()
+    open_widget(page)
+    for question in ("Give me sample wording for a service credit clause",
+                     "How are service credits calculated? Show me the worked example",
+                     "What is earn-back and what is the at-risk amount?"):
+        ask(page, question)
+        scrolled = chat(page).locator("body").evaluate("b => document.scrollingElement.scrollTop")
+        assert scrolled == 0, f"the frame's page scrolled by {scrolled}px after {question!r}"
+        close = chat(page).get_by_role("button", name="Close Sourcing help")
+        expect(close).to_be_in_viewport()
+    context.close()
