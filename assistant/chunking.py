@@ -72,7 +72,8 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in sentences if s]
 
 
-def _inline_text(token) -> str:
+def inline_text(token) -> str:
+    """An inline token's text as readers see it: text and code, line breaks as spaces."""
     parts = []
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
@@ -136,7 +137,7 @@ def _blocks(tokens) -> tuple[list[tuple[int, str]], list[tuple[int, _Block]]]:
     while i < len(tokens):
         token = tokens[i]
         if token.type == "heading_open":
-            headings.append((i, (int(token.tag[1]), _inline_text(tokens[i + 1]))))
+            headings.append((i, (int(token.tag[1]), inline_text(tokens[i + 1]))))
             i += 3
             continue
         if token.level == 0 and token.nesting == 1:
@@ -165,7 +166,7 @@ def _make_block(kind: str, tokens) -> _Block | None:
             if token.type == "tr_open":
                 row = []
             elif token.type == "inline":
-                row.append(_inline_text(token))
+                row.append(inline_text(token))
             elif token.type == "tr_close":
                 rows.append(row)
         if len(rows) < 2:
@@ -177,10 +178,10 @@ def _make_block(kind: str, tokens) -> _Block | None:
         return _Block("table", [(line, [line]) for line in lines], header, body)
     if kind in ("bullet_list_open", "ordered_list_open"):
         # Every item's own text is one unit; a nested list's items follow their parent's.
-        items = [_terminated(_inline_text(t)) for t in tokens if t.type == "inline" and t.content.strip()]
+        items = [_terminated(inline_text(t)) for t in tokens if t.type == "inline" and t.content.strip()]
         return _Block("steps" if kind == "ordered_list_open" else "list",
                       [(item, split_sentences(item)) for item in items]) if items else None
-    inlines = [t for t in (_inline_text(t) for t in tokens if t.type == "inline") if t]
+    inlines = [t for t in (inline_text(t) for t in tokens if t.type == "inline") if t]
     if not inlines:
         return None
     if kind == "blockquote_open":
@@ -260,7 +261,7 @@ def render_article(body: str) -> str:
     taken = {INTRO_ANCHOR}
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
-            token.attrSet("id", slugify(_inline_text(tokens[i + 1]), taken))
+            token.attrSet("id", slugify(inline_text(tokens[i + 1]), taken))
     return _markdown.renderer.render(tokens, _markdown.options, {})
 
 

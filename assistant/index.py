@@ -436,12 +436,15 @@ class LiveIndex:
         if target != self._tried:
             with self._lock:
                 if target != self._tried:
-                    try:
-                        self._index, self._error = (
-                            open_index(self.index_dir, self.model, self.corpus_dir), None)
-                    except IndexUnavailable as err:
-                        self._index, self._error = None, err
                     self._tried = target
+                    self._reopen()
         if self._index is None:
             raise self._error
         return self._index
+
+    def _reopen(self) -> None:
+        """Open the build `current` now points at (the lock is held)."""
+        try:
+            self._index, self._error = open_index(self.index_dir, self.model, self.corpus_dir), None
+        except IndexUnavailable as err:
+            self._index, self._error = None, err

@@ -9,13 +9,11 @@ or a typo in one article into an outage. Here those become a warning (logged, an
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from pathlib import Path
 
 from .corpus import corpus_hash
 from .errors import CorpusError, IndexUnavailable
-from .index import CURRENT, Index, open_index
+from .index import Index, LiveIndex, open_index
 from .settings import ROOT
 
 log = logging.getLogger("assistant")
@@ -29,7 +27,7 @@ def without_paths(message: str, places: dict[Path, str]) -> str:
     return message
 
 
-class LastGoodIndex:
+class LastGoodIndex(LiveIndex):
     """The current build, reopened when `index/current` changes; a failed reopen keeps the last one.
 
     A build from an earlier version of the corpus is served too (a failed build leaves the last
@@ -38,30 +36,11 @@ class LastGoodIndex:
     """
 
     def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None):
-        self.index_dir, self.model, self.corpus_dir = Path(index_dir), model, corpus_dir
+        super().__init__(index_dir, model, corpus_dir)
         self.places = {self.index_dir: "the index folder (ASSISTANT_INDEX_DIR)", ROOT: "the install folder"}
         if corpus_dir is not None:
             self.places[Path(corpus_dir)] = "the corpus folder (ASSISTANT_CORPUS_DIR)"
-        self._lock = threading.Lock()
-        self._tried: str | None = ""  # the `current` target last opened (or tried)
-        self._index: Index | None = None
-        self._error: IndexUnavailable | None = None
         self.warning: str | None = None  # for /api/health; None when all is well
-
-    def get(self) -> Index:
-        """The index to answer from; raises IndexUnavailable with what to do when there is none."""
-        try:
-            target = os.readlink(self.index_dir / CURRENT)
-        except OSError:
-            target = None
-        if target != self._tried:
-            with self._lock:
-                if target != self._tried:
-                    self._tried = target
-                    self._reopen()
-        if self._index is None:
-            raise self._error
-        return self._index
 
     def _reopen(self) -> None:
         try:

@@ -7,12 +7,11 @@ the section that teaches it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
-from ..chunking import INTRO_ANCHOR, INTRO_SECTION, slugify
+from ..chunking import INTRO_ANCHOR, INTRO_SECTION, inline_text, slugify
 from .text import plain
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -39,17 +38,6 @@ class Section:
         return " ".join([plain(p) for p in self.paragraphs] + cells)
 
 
-def _heading_text(inline) -> str:
-    """A heading's text as `render_article` reads it for its id: text and code, breaks as spaces."""
-    parts = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
-
-
 def split_sections(body: str) -> list[Section]:
     """The intro ("Overview") and every heading's section, in reading order."""
     tokens = _markdown.parse(body)
@@ -61,7 +49,7 @@ def split_sections(body: str) -> list[Section]:
     while i < len(tokens):
         token = tokens[i]
         if token.type == "heading_open":
-            heading = _heading_text(tokens[i + 1])
+            heading = inline_text(tokens[i + 1])
             found.append(Section(slugify(heading, taken), heading, int(token.tag[1])))
             i += 3
             continue
