@@ -10,7 +10,7 @@ PORT ?= 8000
 # TORCH_INDEX=https://download.pytorch.org/whl/cpu so pip does not fetch a multi-GB CUDA build.
 TORCH_INDEX ?=
 
-.PHONY: install browser run test bench lint fmt clean
+.PHONY: install browser postgres run test bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,14 @@ install: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# The store's tests run against a real PostgreSQL too (tests/postgres.py starts one per session).
+postgres:
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends postgresql)
+
 run: install
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: install browser
+test: install browser postgres
 	$(BIN)/python -m pytest
 
 # wrk (Debian) drives the load benchmark from C, leaving the CPU to the server under test.

@@ -22,7 +22,7 @@ from . import widget
 from .answering import Assistant, respond
 from .chunking import render_article
 from .conversations import ConversationStore
-from .errors import AssistantError, IndexUnavailable, NotFound, StoreUnavailable
+from .errors import AssistantError, IndexUnavailable, NotFound
 from .last_good import LastGoodIndex, without_paths
 from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
@@ -245,11 +245,10 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         # A server keeps answering from its last good build when a newer one is missing or broken.
         app.state.assistant.live = LastGoodIndex(settings.index_dir, app.state.embedder.name,
                                                  settings.corpus_dir)
-        app.state.conversations = ConversationStore(settings.db_path)
-        problem = app.state.conversations.check()
-        if problem:
-            raise StoreUnavailable(f"The conversation database {settings.db_path} refuses writes ({problem}). "
-                                   "Set ASSISTANT_DB_PATH to a file this user may write.")
+        app.state.conversations = ConversationStore.for_settings(settings)
+        app.state.conversations.require_writable()
+        if app.state.conversations.shared:  # replicas share the database: they share the quotas too
+            app.state.quotas.share(app.state.conversations)
         with contextlib.suppress(IndexUnavailable):  # LastGoodIndex has logged why
             app.state.assistant.live.get()
         redact_access_log()
@@ -258,6 +257,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
             purge_forever(app.state.conversations, settings.retention_days, app.state.purge_every))
         yield
         purging.cancel()
+        app.state.conversations.close()
         if own_model:
             app.state.embedder.close()
 

@@ -99,7 +99,7 @@ def ask(question, k, topic, audience, conversation_id, as_json):
     settings = _settings()
     filters = {key: value for key, value in (("topic", topic), ("audience", audience)) if value}
     try:
-        result = respond(Assistant(settings, _embedder()), ConversationStore(settings.db_path),
+        result = respond(Assistant(settings, _embedder()), ConversationStore.for_settings(settings),
                          question, conversation_id, k, filters or None)
     except AssistantError as err:
         raise click.ClickException(str(err)) from err
@@ -122,16 +122,13 @@ def ask(question, k, topic, audience, conversation_id, as_json):
 
 
 def _check_store(settings: Settings) -> None:
-    """Stop with a message naming ASSISTANT_DB_PATH when the conversation database is unusable."""
+    """Stop with a message naming the setting to change when the conversation database is unusable."""
     from .conversations import ConversationStore
 
     try:
-        problem = ConversationStore(settings.db_path).check()
+        ConversationStore.for_settings(settings).require_writable()
     except AssistantError as err:
         raise click.ClickException(str(err)) from err
-    if problem:
-        raise click.ClickException(f"The conversation database {settings.db_path} refuses writes ({problem}). "
-                                   "Set ASSISTANT_DB_PATH to a file this user may write.")
 
 
 def _servable_manifest(settings: Settings) -> dict | None:
@@ -389,7 +386,7 @@ def study(topic, kind, count, learner, grader_accuracy, calibrate, as_json):
         return
     settings = _settings()
     try:
-        session = Study(settings, ConversationStore(settings.db_path), LazyEmbedder(_embedder))
+        session = Study(settings, ConversationStore.for_settings(settings), LazyEmbedder(_embedder))
         tally = run_quiz(session, learner, topic, kind, count,
                          ask=lambda prompt: click.prompt(prompt, default="", show_default=False),
                          say=click.echo)
@@ -419,7 +416,7 @@ def feedback_export(fmt, output):
 
     from .conversations import ConversationStore
 
-    rows = ConversationStore(_settings().db_path).feedback_rows()
+    rows = ConversationStore.for_settings(_settings()).feedback_rows()
     if fmt == "json":
         output.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
@@ -451,7 +448,7 @@ def conversations_purge(days, as_json):
     settings = _settings()
     days = settings.retention_days if days is None else days
     try:
-        counts = ConversationStore(settings.db_path).purge(days)
+        counts = ConversationStore.for_settings(settings).purge(days)
     except AssistantError as err:
         raise click.ClickException(str(err)) from err
     if as_json:

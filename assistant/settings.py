@@ -20,6 +20,10 @@ class Settings:
     db_path: Path = _setting(
         ROOT / "data" / "assistant.db", "Conversation and feedback store (never rebuilt)."
     )
+    database_url: str = _setting(
+        "", "A postgresql://user:password@host/dbname URL: conversations, feedback, study progress and "
+        "quotas go to that PostgreSQL database, which replicas share; empty: the ASSISTANT_DB_PATH file."
+    )
     web_dir: Path = _setting(ROOT / "web", "Templates and static assets.")
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     default_k: int = _setting(5, "Passages returned with an answer unless the request asks otherwise.")

@@ -42,6 +42,25 @@ def fresh(tmp_path) -> Settings:
                     allowed_hosts=TEST_HOSTS)
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (see tests/postgres.py), started once for the whole session."""
+    from .postgres import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request, tmp_path) -> str | Path:
+    """Where a ConversationStore keeps its rows, once per backend: a SQLite file, then a fresh
+    PostgreSQL database (ASSISTANT_DATABASE_URL's form)."""
+    if request.param == "sqlite":
+        return tmp_path / "data" / "assistant.db"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium driven by Playwright, one per test module (imported lazily, so

@@ -139,8 +139,8 @@ def test_one_conversation_never_leaks_into_another(client, settings):
                                            "conversation_id": second["conversation_id"]}).json()
     assert first["conversation_id"] != second["conversation_id"] and len(second["conversation_id"]) >= 20
     store = client.app.state.conversations
-    context = store.db.execute("select search_query from messages where id = ?",
-                               [follow["message_id"]]).fetchone()[0]
+    context = store.query("select search_query from messages where id = ?",
+                          [follow["message_id"]])[0]["search_query"]
     assert "nearshore" in context and "RTO" not in context
     history = client.get(f"/api/conversations/{second['conversation_id']}").json()
     assert [m["question"] for m in history["messages"]] == ["What is nearshore outsourcing?", "and the risks?"]

@@ -185,10 +185,10 @@ def _read_only(store) -> None:
     """Reopen the store's database read-only, as SQLite does for a file it may not write."""
     import sqlite3
 
-    import sqlite_utils
-
-    path = store.db.execute("pragma database_list").fetchone()[2]
-    store.db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+    database = store.database
+    database.close()  # the next connection each thread opens is read-only
+    database.connect = lambda: sqlite3.connect(f"file:{database.path}?mode=ro", uri=True, isolation_level=None,
+                                               check_same_thread=False)
 
 
 def test_a_read_only_database_is_a_clear_503_and_health_says_so(settings, embedder):

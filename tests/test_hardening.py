@@ -123,8 +123,7 @@ def test_errors_never_echo_ids(client, method, path, payload):
 
 
 def _feedback_rows(client, message_id: str) -> list[dict]:
-    db = client.app.state.conversations.db
-    return [dict(row) for row in db.query("select * from feedback where message_id = ?", [message_id])]
+    return client.app.state.conversations.query("select * from feedback where message_id = ?", [message_id])
 
 
 def test_a_visitor_rates_a_message_once_and_may_change_the_rating(settings, embedder):

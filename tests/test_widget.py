@@ -267,7 +267,8 @@ def test_a_refused_question_does_not_use_up_the_other_quota():
     quotas.check("a", HOST)
     with pytest.raises(QuotaExceeded):
         quotas.check("a", HOST)
-    assert quotas.origins.wait(HOST) == 0 and len(quotas.origins._hits[HOST]) == 1
+    origins = quotas.ledger.windows["origin"]
+    assert origins.wait(HOST) == 0 and len(origins._hits[HOST]) == 1
 
 
 def test_quota_settings_come_from_the_environment(monkeypatch):
