@@ -58,10 +58,12 @@ def health(request: Request):
         body["warning"] = getattr(assistant.live, "warning", None)
     if body["status"] == "ok" and body.get("model_process", {}).get("state") in ("starting", "stopped"):
         body.update(status="unavailable", error="The model process is restarting; ask again in a few seconds.")
-    problem = request.app.state.conversations.check()
+    store = request.app.state.conversations
+    problem = store.check()
     body["database"] = "ok" if problem is None else "read-only or failing"
     if problem is not None and body["status"] == "ok":
         body.update(status="unavailable", error=f"The conversation database refuses writes ({problem}), so "
-                    "answers cannot be saved; the administrator should check ASSISTANT_DB_PATH.")
+                    "answers cannot be saved; the administrator should check "
+                    f"{'ASSISTANT_DATABASE_URL' if store.shared else 'ASSISTANT_DB_PATH'}.")
     return JSONResponse(Health(**body).model_dump(exclude_none=True),
                         status_code=200 if body["status"] == "ok" else 503)
