@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from . import widget
+from . import runtime, widget
 from .answering import Assistant, respond
 from .chunking import render_article
 from .conversations import ConversationStore
@@ -229,6 +229,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        runtime.start_server()  # process-wide settings (offline hub, search threads), made once
         # Questions get their own threads, fewer than the default 40: more only queue for Python's
         # GIL (measured with bench/bench_api.py), and 16 still gather full batches for the model.
         # Health, pages and the rest keep the default pool, so they never wait behind questions.

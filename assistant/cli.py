@@ -55,6 +55,9 @@ def cli():
 
     Settings come from ASSISTANT_* environment variables (see `assistant settings`).
     """
+    from . import runtime
+
+    runtime.start_cli()  # the process-wide settings every command relies on, made here once
 
 
 @cli.command()

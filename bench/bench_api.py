@@ -1,7 +1,7 @@
 """Load benchmark: the real server over HTTP at 1, 8 and 32 concurrent clients, batched vs naive.
 
 Run: .venv/bin/python bench/bench_api.py [--client wrk|httpx] [--clients 1 8 32] [--modes batched naive]
-                                         [--env ASSISTANT_ANSWER_THREADS=40 ...]
+                                         [--busy-neighbour 1] [--env ASSISTANT_ANSWER_THREADS=40 ...]
 Starts `assistant serve --no-build` (uvicorn, as `make run` does) on a free local port against the
 built index (run `assistant build` first) and drives it from this separate process with the
 evaluation set's questions, as they are written, in a fixed order. The server runs with its query
@@ -9,6 +9,10 @@ cache off (ASSISTANT_QUERY_CACHE=0), so every question is really encoded. The na
 with ASSISTANT_BATCH_WAIT_MS=0 (one model call per request). Reports client-side latency
 percentiles, throughput, errors, server start to first answer, and the peak RSS of the server
 process and of its model process.
+
+`--busy-neighbour N` runs N processes that only burn CPU while the load runs, as a co-located
+proxy, a second worker or a build would: both modes then show how they hold up when the server
+cannot have every core.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -78,6 +83,22 @@ def start_server(extra_env: dict) -> tuple[subprocess.Popen, str, float]:
             if server.poll() is not None or time.perf_counter() - started > 60:
                 raise SystemExit("server did not start")
             time.sleep(0.02)
+
+
+BURN = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+
+
+@contextmanager
+def busy_neighbours(count: int, seconds: int = 1800):
+    """`count` processes spinning on the CPU while the block runs (each stops by itself after
+    `seconds` in any case)."""
+    burners = [subprocess.Popen([sys.executable, "-c", BURN.format(seconds=seconds)]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
 
 
 def load(base: str, clients: int, requests: int) -> dict:
@@ -157,8 +178,10 @@ def main() -> None:
                         help="wrk (C, from Debian's wrk package) leaves the CPU to the server; "
                              "httpx (Python threads) needs nothing installed but competes for it.")
     parser.add_argument("--seconds", type=int, default=10, help="Duration of each wrk run.")
+    parser.add_argument("--busy-neighbour", type=int, default=0, metavar="N",
+                        help="Processes that burn CPU beside the server while the load runs.")
     args = parser.parse_args()
-    print(f"load generator: {args.client}")
+    print(f"load generator: {args.client}; busy neighbours: {args.busy_neighbour}")
     extra = dict(item.split("=", 1) for item in args.env)
     modes = {"batched": extra, "naive": {**extra, "ASSISTANT_BATCH_WAIT_MS": "0"}}
     if extra:
@@ -169,9 +192,10 @@ def main() -> None:
         try:
             for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
                 httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
-            rows = [load_wrk(base, c, args.seconds) if args.client == "wrk" else
-                    load(base, c, args.requests if c > 1 else args.requests // 2)
-                    for c in args.clients]
+            with busy_neighbours(args.busy_neighbour):
+                rows = [load_wrk(base, c, args.seconds) if args.client == "wrk" else
+                        load(base, c, args.requests if c > 1 else args.requests // 2)
+                        for c in args.clients]
             rss = peak_rss_mib(server.pid)
             model = model_process_pid(server.pid)
             model_rss = peak_rss_mib(model) if model else 0.0

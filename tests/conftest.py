@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant import runtime
 from assistant.embedding import Embedder
 from assistant.index import build_index
 from assistant.settings import ROOT, Settings
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+runtime.start_server()  # as the server and the CLI do at start-up: one search thread, offline hub
 # TestClient sends Host: testserver; only the tests' settings allow it, never the default.
 TEST_HOSTS = ("testserver", "127.0.0.1", "localhost", "::1")
 

@@ -132,3 +132,17 @@ def test_one_bad_text_in_a_batch_fails_only_its_own_query():
     assert results["first"] == 5.0 and results["good"] == 4.0 and results["fine!"] == 5.0
     assert isinstance(results["bad"], ValueError)
     assert sorted(calls[1]) == ["bad", "fine!", "good"]  # one batch first, then one by one
+
+
+def test_encoding_leaves_process_wide_thread_settings_alone(embedder, monkeypatch):
+    """Thread counts are set once at start-up (assistant/runtime.py), never per call (issue 16)."""
+    import torch
+
+    changed: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", changed.append)
+    one = embedder.encode(["What is an SLA?"])
+    several = embedder.encode(["What is an SLA?", "What is TUPE?", "How are service credits calculated?"])
+    assert changed == []
+    assert torch.get_num_threads() == 1  # one intra-op thread: no OpenMP team to wait for
+    assert np.allclose(one[0], several[0], atol=1e-3)
+
