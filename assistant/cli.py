@@ -93,7 +93,8 @@ def ask(question, k, topic, audience, conversation_id, as_json):
 
     Example: assistant ask "What is an earn-back?" -k 3
     """
-    from .answering import Assistant, respond
+    from .answering import Assistant
+    from .conversation import respond
     from .conversations import ConversationStore
 
     settings = _settings()

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from assistant import calculators as calc
 from assistant.api import create_app
 from assistant.calculators import Calculation, calculate
-from assistant.chunking import slugify
 from assistant.errors import BadRequest
+from assistant.markdown import slugify
 from assistant.settings import ROOT, Settings
 
 CORPUS = ROOT / "corpus"

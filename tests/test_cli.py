@@ -61,7 +61,8 @@ def test_every_setting_is_listed(env):
 
 
 def test_feedback_export_includes_question_answer_and_citations(settings, embedder, env):
-    from assistant.answering import Assistant, respond
+    from assistant.answering import Assistant
+    from assistant.conversation import respond
     from assistant.conversations import ConversationStore
 
     store = ConversationStore(settings.db_path)
