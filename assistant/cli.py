@@ -83,7 +83,7 @@ def build(progress, as_json):
 
 @cli.command()
 @click.argument("question")
-@click.option("-k", type=click.IntRange(1, 10), default=5, show_default=True, help="Passages to cite.")
+@click.option("-k", type=click.IntRange(1, 10), help="Passages to cite (default: ASSISTANT_DEFAULT_K).")
 @click.option("--topic", help="Only this topic folder, e.g. sla.")
 @click.option("--audience", type=click.Choice(["candidate", "manager"]), help="Only articles for this reader.")
 @click.option("--conversation", "conversation_id", help="Continue a conversation (for follow-ups).")

@@ -27,7 +27,8 @@ class AskRequest(BaseModel):
     question: Text = Field(..., min_length=1, description="The question, 1 to 2,000 characters.",
                            examples=["What is an earn-back on service credits?"])
     conversation_id: Id | None = Field(None, description="Continue this conversation; omit to start one.")
-    k: StrictInt = Field(5, ge=1, le=10, description="How many passages to return as citations.")
+    k: StrictInt | None = Field(None, ge=1, le=10, description="How many passages to return as citations; "
+                                                                  "omit for the server's ASSISTANT_DEFAULT_K.")
     filters: Filters | None = None
 
 
