@@ -21,6 +21,10 @@ class Settings:
         ROOT / "data" / "assistant.db", "Conversation and feedback store (never rebuilt)."
     )
     web_dir: Path = _setting(ROOT / "web", "Templates and static assets.")
+    eval_dir: Path = _setting(
+        ROOT / "eval", "The evaluation set `assistant eval` measures: questions, dialogues, clauses and "
+        "labelled study answers (JSONL)."
+    )
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     default_k: int = _setting(5, "Passages returned with an answer unless the request asks otherwise.")
     abstain_threshold: float = _setting(

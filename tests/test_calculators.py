@@ -296,7 +296,7 @@ def test_questions_that_are_not_calculations_return_none(question):
 
 
 def test_calculate_never_raises_on_the_evaluation_questions():
-    for path in sorted((ROOT / "tests" / "eval").glob("*.jsonl")):
+    for path in sorted((ROOT / "eval").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             for question in [record.get("question")] + [t.get("question") for t in record.get("turns", [])]:
