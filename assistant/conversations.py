@@ -1,4 +1,5 @@
-"""Conversation history, follow-up resolution and feedback, kept in SQLite or PostgreSQL (see database.py)."""
+"""Conversation history, feedback, study progress and shared quotas, kept in SQLite or PostgreSQL
+(see database.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import secrets
 import time
 from contextlib import contextmanager
@@ -16,16 +16,6 @@ from pathlib import Path
 from .database import DB_ERRORS, Transaction, open_database, without_password
 from .errors import NotFound, StoreUnavailable
 
-# Signs that a question leans on what was said before ("and offshore?", "what about the latter?").
-# Plain "it"/"that" are left out: stand-alone questions use them as often as follow-ups do.
-_FOLLOW_UP = re.compile(
-    r"^\s*(and|or|but|so|also|then|what about|how about|same for|what if|is that|are those|"
-    r"does that|do they|is it|are they|which one)\b"
-    r"|\b(the latter|the former|the first one|the second one|that one|them|then|instead|there|"
-    r"these|those|the top|this one)\b",
-    re.IGNORECASE,
-)
-_CONTENT_WORD = re.compile(r"[A-Za-z][\w&-]{2,}")
 HISTORY_TURNS = 2  # how many earlier questions a follow-up may draw on
 QUOTA_WINDOW_SECONDS = 3600  # as limits.WINDOW_SECONDS: hits older than this count for nothing
 log = logging.getLogger("assistant")
@@ -86,24 +76,6 @@ def m005_quota_hits(tx: Transaction) -> None:
 # Numbered and never edited once released: a database records which it has had (`_migrations`).
 # The first four were written with sqlite-utils; the SQL here makes the same tables.
 MIGRATIONS = [m001_initial, m002_answer_blocks, m003_feedback_visitor, m004_study, m005_quota_hits]
-
-
-def is_follow_up(question: str) -> bool:
-    """True for questions that clearly only make sense with the conversation before them."""
-    return bool(_FOLLOW_UP.search(question)) or len(_CONTENT_WORD.findall(question)) <= 4
-
-
-def follow_up_context(question: str, earlier_questions: list[str]) -> tuple[str | None, float]:
-    """The question with the earlier turns it may lean on, and how much that context should weigh.
-
-    Retrieval fuses the context's rankings with the question's own, so even an unflagged follow-up
-    ("how are they usually calculated?") finds its subject; a clear follow-up weighs it fully.
-    Measured on tests/eval/dialogues.jsonl with `assistant eval`.
-    """
-    if not earlier_questions:
-        return None, 0.0
-    context = " ".join(earlier_questions[-HISTORY_TURNS:] + [question])
-    return context, 1.0 if is_follow_up(question) else 0.5
 
 
 class ConversationStore:
