@@ -104,11 +104,12 @@ async def ask(body: AskRequest, request: Request, assistant: AssistantDep, conve
     filters = body.filters.model_dump(exclude_none=True) if body.filters else None
 
     def answer() -> dict:
-        return respond(assistant, conversations, body.question, body.conversation_id, body.k, filters)
+        # Counted only once the body is valid, and given back if the question is refused or fails;
+        # in this thread, as quotas kept in PostgreSQL must not hold up the event loop.
+        with question_quota(request):
+            return respond(assistant, conversations, body.question, body.conversation_id, body.k, filters)
 
-    # Counted only once the body is valid, and given back if the question is refused or fails.
-    with question_quota(request):
-        result = await anyio.to_thread.run_sync(answer, limiter=request.app.state.question_threads)
+    result = await anyio.to_thread.run_sync(answer, limiter=request.app.state.question_threads)
     # Returned as is: validating our own dict again through AskResponse costs a few ms a request.
     return JSONResponse(result)
 
