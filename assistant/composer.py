@@ -297,8 +297,8 @@ class Composer:
                 continue  # already shown, e.g. introduced by a sentence of the lead
             if part["type"] == "paragraph":
                 span = range(part["start"], part["end"])
-                picked = ([(h, s) for s in span[:WHOLE_PARAGRAPH] if self.usable(h, s, follows=True)] if whole
-                          else self._bearing(h, span))
+                picked = ([(h, s) for s in span[:WHOLE_PARAGRAPH] if self.usable(h, s, follows=s > span.start)]
+                          if whole else self._bearing(h, span))
                 self.paragraph(picked, title=title)
             else:
                 self.shaped(h, part, title)
