@@ -28,7 +28,7 @@ from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
 from .origins import Origins, route_path
 from .privacy import DAY, purge_forever, purge_once, redact_access_log
-from .routes import calc, clauses, study
+from .routes import admin, calc, clauses, library, study
 from .routes.docs import router as docs_router
 from .routes.health import router as health_router
 from .routes.privacy import router as privacy_router
@@ -56,6 +56,7 @@ class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     topic: Topic | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
     audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
+    collection: Literal["corpus", "organisation"] | None = Field(None, description="Only the curated corpus, or only the organisation's ingested documents.")  # noqa: E501
 
 
 class AskRequest(BaseModel):
@@ -81,6 +82,9 @@ class Citation(BaseModel):
     cited: bool = Field(description="True when the answer quotes this passage.")
     reviewed: str | None = Field(None, description="When the article's facts were last checked (YYYY-MM-DD).")
     jurisdiction: list[str] = Field(default_factory=list, description="Legal systems the article's content depends on.")
+    collection: str = Field("corpus", description="corpus (curated articles) or organisation (ingested documents).")
+    page: str | None = Field(None, description="An ingested PDF's page(s) of the passage: '4' or '4-5'.")
+    label: str = Field("", description="How to name the source, e.g. 'Your organisation: Title, §Section, p. 4'.")
 
 
 class Block(BaseModel):
@@ -244,7 +248,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         app.state.assistant = Assistant(settings, app.state.embedder)
         # A server keeps answering from its last good build when a newer one is missing or broken.
         app.state.assistant.live = LastGoodIndex(settings.index_dir, app.state.embedder.name,
-                                                 settings.corpus_dir)
+                                                 settings.corpus_dir, settings.library_dir)
         app.state.conversations = ConversationStore(settings.db_path)
         problem = app.state.conversations.check()
         if problem:
@@ -317,7 +321,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         return response
 
     app.add_middleware(CatchUnexpected, error_response=error_response)  # innermost of the middleware
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response,
+                       larger={admin.UPLOAD_PATH: settings.ingest_max_bytes})
     origins.install(app)  # CORS and the refusal of foreign origins, inside the headers below
 
     app.add_middleware(TrustedHosts, hosts=settings.allowed_hosts or LOCAL_HOSTS, error_response=error_response)
@@ -397,6 +402,8 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.include_router(calc.router)
     app.include_router(clauses.router)
     app.include_router(study.router)
+    app.include_router(admin.router)
+    app.include_router(library.router)
 
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path.rstrip("/"))  # added last: runs first
