@@ -62,17 +62,21 @@ class BodyLimit:
     reading on to the app's error handler).
     """
 
-    def __init__(self, app, limit: int, error_response):
+    def __init__(self, app, limit: int, error_response, larger: dict[str, int] | None = None):
         self.app, self.limit, self.error_response = app, limit, error_response
-        self.message = (f"The request body is larger than {limit // 1024} KB, the most the assistant "
-                        "accepts; send less.")
+        self.larger = larger or {}  # route path -> its own limit (the admin's upload of documents)
+
+    def _message(self, limit: int) -> str:
+        size = f"{limit // 1024} KB" if limit < 10_000_000 else f"{limit / 1e6:.0f} MB"
+        return f"The request body is larger than {size}, the most the assistant accepts; send less."
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.larger.get(route_path(scope), self.limit)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            response = self.error_response(Request(scope), 413, self.message)
+        if declared.isdigit() and int(declared) > limit:
+            response = self.error_response(Request(scope), 413, self._message(limit))
             response.headers["Connection"] = "close"  # the unread body would follow on this connection
             return await response(scope, receive, send)
         received = 0
@@ -82,8 +86,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise HTTPException(413, self.message)
+                if received > limit:
+                    raise HTTPException(413, self._message(limit))
             return message
 
         await self.app(scope, limited_receive, send)
