@@ -36,8 +36,10 @@ def group_questions(rows: list[dict], embedder, similar: float = SIMILAR) -> lis
     groups = [{"question": "", "count": 0, "unanswered": 0, "not_helpful": 0, "wordings": [],
                "comments": [], "last_asked": ""} for _ in leaders]
     for row in rows:
-        group = groups[group_of[normalise_question(row["question"])]]
-        group["question"] = group["question"] or row["question"]
+        key = normalise_question(row["question"])
+        group = groups[group_of[key]]
+        if key == keys[leaders[group_of[key]]] and not group["question"]:
+            group["question"] = row["question"]  # the most asked wording, as last asked
         group["count"] += 1
         group["unanswered" if row["reason"] == "unanswered" else "not_helpful"] += 1
         if row["question"] not in group["wordings"]:

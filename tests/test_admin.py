@@ -136,8 +136,9 @@ def test_what_to_write_next_groups_similar_questions_of_the_last_30_days(client,
     client.post("/api/feedback", json={"message_id": answer["message_id"], "rating": "down", "comment": "too short"})
     groups = client.get("/api/admin/gaps", headers=AUTH).json()["groups"]
     by_question = {g["question"]: g for g in groups}
-    bread = by_question["How can I bake a sourdough loaf?"]
-    assert (bread["count"], bread["unanswered"]) == (3, 3) and len(bread["wordings"]) == 3
+    [bread] = [g for g in groups if "How can I bake a sourdough loaf?" in g["wordings"]]
+    assert bread["question"].lower().rstrip("?") == "how do i bake sourdough bread"  # the most asked wording
+    assert (bread["count"], bread["unanswered"]) == (3, 3) and set(bread["wordings"]) == set(asked[:3])
     assert by_question["What is the capital of Peru?"]["count"] == 1
     earn_back = by_question["What is an earn-back?"]
     assert (earn_back["not_helpful"], earn_back["comments"]) == (1, ["too short"])
