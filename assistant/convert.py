@@ -22,12 +22,18 @@ class ConversionError(Exception):
     """A file that cannot become an article; the message says why and what to do."""
 
 
-def convert(path: Path) -> tuple[str | None, str]:
-    """(title found in the document or None, Markdown body) of a supported file."""
+def kind_of(path: Path) -> str:
+    """pdf, docx, html, markdown or text, from the file's extension; ConversionError for others."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ConversionError(f"unsupported type '{path.suffix or 'no extension'}'; "
                               f"ingest {', '.join(sorted(SUFFIXES))} files")
+    return kind
+
+
+def convert(path: Path) -> tuple[str | None, str]:
+    """(title found in the document or None, Markdown body) of a supported file."""
+    kind = kind_of(path)
     return {"pdf": _pdf, "docx": _docx, "html": _html, "markdown": _markdown, "text": _text}[kind](path)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from .chunking import split_sentences
-from .convert import SUFFIXES, ConversionError, convert
+from .convert import ConversionError, convert, kind_of
 from .corpus import ID_PATTERN, corpus_files
 from .errors import NotFound
 from .library import COLLECTION, SOURCES, library_files, parse_library_article
@@ -110,8 +110,7 @@ def _one(path: Path, name: str, library_dir: Path, max_bytes: int, existing: dic
          taken: set[str], by_hash: dict[str, str], dry_run: bool, today: datetime.date) -> Outcome:
     """Ingest one file; raises ConversionError with the reason it cannot be."""
     size = path.stat().st_size
-    if path.suffix.lower() not in SUFFIXES:
-        convert(path)  # raises the unsupported-type message
+    kind_of(path)  # an unsupported type is refused before anything is read
     if size == 0:
         raise ConversionError("empty file (0 bytes)")
     if size > max_bytes:

@@ -172,3 +172,17 @@ def test_cli_ingest_reports_each_file_and_fails_when_some_were_skipped(tmp_path,
     assert result.exit_code == 0 and "removed as exit" in result.output
     result = runner.invoke(cli, ["ingest", "--remove", "exit"], env=env)
     assert result.exit_code == 1 and "no document 'exit'" in result.output
+
+
+def test_markdown_keeps_its_own_title_and_text_takes_the_file_name(tmp_path, fresh):
+    notes = tmp_path / "sla-notes.md"
+    notes.write_text("---\ntitle: SLA Notes\nauthor: someone\n---\n# SLA Notes\n\nIntro line.\n\n"
+                     "# Credits\n\nCredits are capped.\n\n## Cap\n\nAt 10% of the monthly fee.\n")
+    title, body = convert(notes)
+    assert title == "SLA Notes"
+    assert body.splitlines()[:1] == ["Intro line."] and "## Credits" in body and "### Cap" in body
+    text = tmp_path / "exit_checklist.txt"
+    text.write_text("Return all data.\r\n\r\n\r\nRevoke access on the last day.\r\n", encoding="utf-8")
+    outcomes = ingest([notes, text], fresh.library_dir, 20 * MB)
+    assert [(o.id, o.title) for o in outcomes] == [("sla-notes", "SLA Notes"), ("exit-checklist", "Exit checklist")]
+    assert "Return all data.\n\nRevoke access" in (fresh.library_dir / "exit-checklist.md").read_text()
