@@ -9,6 +9,7 @@ import numpy as np
 from .chunking import normalise_question
 
 SIMILAR = 0.8  # cosine of two questions' vectors at which they count as one question
+BATCH = 128  # questions per model call: a server's model process bounds each call's time
 
 
 def group_questions(rows: list[dict], embedder, similar: float = SIMILAR) -> list[dict]:
@@ -22,7 +23,7 @@ def group_questions(rows: list[dict], embedder, similar: float = SIMILAR) -> lis
         return []
     asked = Counter(normalise_question(r["question"]) for r in rows)
     keys = sorted(asked, key=lambda k: -asked[k])
-    vectors = embedder.encode(keys)
+    vectors = np.vstack([embedder.encode(keys[i:i + BATCH]) for i in range(0, len(keys), BATCH)])
     leaders: list[int] = []  # index in `keys` of each group's first (most asked) wording
     group_of: dict[str, int] = {}
     for i, key in enumerate(keys):

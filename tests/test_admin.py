@@ -109,8 +109,9 @@ def test_bad_uploads_are_refused_with_the_reason_and_harm_nothing(client, admin_
     assert empty.status_code == 422 and "empty" in empty.json()["error"]
     big = client.post("/api/admin/documents", params={"filename": "big.txt"}, content=b"x" * 300_000, headers=AUTH)
     assert big.status_code == 413 and "0 MB" not in big.json()["error"]
-    unnamed = client.post("/api/admin/documents", content=b"hello", headers=AUTH)
-    assert unnamed.status_code == 400 and "?filename=" in unnamed.json()["error"]
+    for name in ("", "..", "a\x00b.txt", "notes\n.txt"):
+        unnamed = client.post("/api/admin/documents", params={"filename": name}, content=b"hello", headers=AUTH)
+        assert unnamed.status_code == 400 and "?filename=" in unnamed.json()["error"], name
     sneaky = client.post("/api/admin/documents", params={"filename": "../../etc/notes.txt"},
                          content=b"Notes on outsourcing.", headers=AUTH)
     assert sneaky.status_code == 201 and sneaky.json()["id"] == "notes"  # the name only, never a path

@@ -80,7 +80,7 @@ def library(request: Request, _: Admin):
 async def upload(request: Request, _: Admin, filename: Annotated[str, Query(max_length=200)] = ""):
     """One file as the raw request body, named by `filename`; converted into the library."""
     name = Path(filename.replace("\\", "/")).name.strip()
-    if not name or name.startswith("."):
+    if not name or name.startswith(".") or not name.isprintable():
         raise BadRequest("Name the file: POST the file's bytes with ?filename=policy.pdf.")
     data = await request.body()
     settings = request.app.state.settings
