@@ -80,6 +80,10 @@ def test_operator_uploads_rebuilds_and_the_chat_cites_the_document(page, tmp_pat
     page.get_by_label("Your question").press("Enter")
     sources = page.locator(".answer").last.locator(".sources li")
     expect(sources.first).to_have_text("[1] Your organisation: Supplier Code of Conduct, §3 Audit rights, p. 2")
+    page.locator(".answer").last.locator("button.cite").first.click()  # the passage opens with the label
+    expect(page.locator(".passage-section").last).to_have_text(
+        "Your organisation: Supplier Code of Conduct, §3 Audit rights, p. 2")
+    page.screenshot(path=str(ARTIFACTS / "admin-chat.png"), full_page=True)
 
     page.goto("/admin")  # the token is kept for this tab: signed in still
     expect(page.locator("#admin-panel")).to_be_visible()
