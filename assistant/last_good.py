@@ -73,6 +73,6 @@ class LastGoodIndex(LiveIndex):
         if index.manifest.get("corpus_hash") == current:
             return None
         return (f"The index was built on {index.manifest.get('built_at')} from an earlier version of the "
-                "corpus (the corpus changed since, or its last build failed); answers may miss the "
-                "changes. Fix the corpus if needed and run `assistant build`: the server picks up "
-                "the new build without a restart.")
+                "corpus (the corpus or the organisation's library changed since, or its last build "
+                "failed); answers may miss the changes. Fix the files if needed and run `assistant build` "
+                "(or rebuild on /admin): the server picks up the new build without a restart.")
