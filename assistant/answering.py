@@ -25,6 +25,7 @@ from .index import LiveIndex
 from .intent import classify
 from .retrieval import Hit, Retriever
 from .settings import Settings
+from .sources import source_fields
 
 DEFAULTS = Settings()
 ABSTAIN_TEXT = "I don't have a source that answers this."
@@ -74,6 +75,7 @@ def citation(n: int, hit: Hit, cited: bool, document: dict | None = None) -> dic
         "cited": cited,
         "reviewed": document.get("reviewed") or None,
         "jurisdiction": document.get("jurisdiction") or [],
+        **source_fields(passage, document),  # collection, page, label: see assistant/sources.py
     }
 
 
@@ -239,7 +241,7 @@ class Assistant:
     def __init__(self, settings: Settings, embedder):
         self.settings = settings
         self.embedder = embedder
-        self.live = LiveIndex(settings.index_dir, embedder.name, settings.corpus_dir)
+        self.live = LiveIndex(settings.index_dir, embedder.name, settings.corpus_dir, settings.library_dir)
         self._retriever: Retriever | None = None
 
     @property

@@ -21,7 +21,7 @@ from .limits import Quotas
 from .middleware import install_middleware
 from .origins import Origins
 from .privacy import DAY, purge_forever, purge_once, redact_access_log
-from .routes import api, calc, clauses, docs, health, pages, privacy, study, widget
+from .routes import admin, api, calc, clauses, docs, health, library, pages, privacy, study, widget
 from .routes.errors import install_error_handlers
 from .settings import Settings
 from .validation import error_responses
@@ -32,7 +32,7 @@ log = logging.getLogger("assistant")
 # believes X-Forwarded-For from 127.0.0.1, so any local client could pose as anyone), and the
 # Server header does not advertise what runs here.
 UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
-ROUTERS = (api, pages, widget, health, privacy, docs, calc, clauses, study)
+ROUTERS = (api, pages, widget, health, privacy, docs, calc, clauses, study, admin, library)
 
 
 def lifespan_for(settings: Settings, embedder):
@@ -56,7 +56,7 @@ def lifespan_for(settings: Settings, embedder):
         app.state.assistant = Assistant(settings, app.state.embedder)
         # A server keeps answering from its last good build when a newer one is missing or broken.
         app.state.assistant.live = LastGoodIndex(settings.index_dir, app.state.embedder.name,
-                                                 settings.corpus_dir)
+                                                 settings.corpus_dir, settings.library_dir)
         app.state.conversations = ConversationStore.for_settings(settings)
         app.state.conversations.require_writable()
         if app.state.conversations.shared:  # replicas share the database: they share the quotas too

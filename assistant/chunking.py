@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .corpus import Article
-from .markdown import INTRO_ANCHOR, INTRO_SECTION, inline_text, parser, slugify
+from .markdown import INTRO_ANCHOR, INTRO_SECTION, PAGE_MARKER, inline_text, parser, slugify
 
 MIN_WORDS, MAX_WORDS = 60, 250
 
@@ -34,6 +34,7 @@ class Passage:
     kind: str = "body"  # the section's kind (see section_kind)
     parts: list[dict] = field(default_factory=list)  # the blocks' shapes over `sentences`
     hash: str = field(default="")
+    pages: str = ""  # an ingested PDF's pages the passage is on: "4" or "4-5" (see _page_of)
 
     @property
     def words(self) -> int:
@@ -71,6 +72,7 @@ class _Block:
     units: list[tuple[str, list[str]]]  # (how the unit reads, its sentences)
     header: list[str] = field(default_factory=list)  # a table's column names
     cells: list[list[str]] = field(default_factory=list)  # a table's rows, one per unit
+    page: str = ""  # the ingested PDF's page the block starts on
 
     @property
     def text(self) -> str:
@@ -103,7 +105,7 @@ class _Block:
     def piece(self, units: list[int]) -> _Block:
         """The block cut down to some of its units."""
         return _Block(self.kind, [self.units[u] for u in units], self.header,
-                      [self.cells[u] for u in units] if self.cells else [])
+                      [self.cells[u] for u in units] if self.cells else [], self.page)
 
 
 def _blocks(tokens) -> tuple[list[tuple[int, str]], list[tuple[int, _Block]]]:
@@ -231,15 +233,24 @@ def known_questions(passages: list[Passage]) -> list[dict]:
     return known
 
 
+def _page_of(block: _Block) -> str | None:
+    """The page number a page-marker block announces (an ingested PDF's, see markdown.py), else None."""
+    match = PAGE_MARKER.match(block.text) if block.kind == "paragraph" else None
+    return match[1] if match else None
+
+
 def chunk_article(article: Article) -> list[Passage]:
     """Passages of about MIN_WORDS..MAX_WORDS words that never cross a section boundary."""
     headings, blocks = _blocks(parser.parse(article.body))
     taken = {INTRO_ANCHOR}
     sections: list[tuple[str, str, list[_Block]]] = [(INTRO_SECTION, INTRO_ANCHOR, [])]
     path: dict[int, str] = {}
+    page = ""  # the page each block starts on, for ingested PDFs
     events = sorted([(pos, "h", h) for pos, h in headings] + [(pos, "b", b) for pos, b in blocks])
     for _, kind, item in events:
-        if kind == "h":
+        if kind == "b" and _page_of(item):
+            page = _page_of(item)
+        elif kind == "h":
             level, heading = item
             path = {lvl: text for lvl, text in path.items() if lvl < level}
             path[level] = heading
@@ -247,6 +258,7 @@ def chunk_article(article: Article) -> list[Passage]:
             sections.append((name or heading, slugify(heading, taken), []))
         else:
             sections[-1][2].append(item)
+            item.page = page
 
     passages: list[Passage] = []
     for section, anchor, section_blocks in sections:
@@ -269,11 +281,16 @@ def chunk_article(article: Article) -> list[Passage]:
                     audience=article.audience,
                     kind=section_kind(section, article.topic),
                     parts=parts,
+                    pages=_span(group[0].page, group[-1].page),
                 )
             )
     for passage in passages:
         passage.hash = hashlib.sha256(passage.embed_text.encode()).hexdigest()
     return passages
+
+
+def _span(first: str, last: str) -> str:
+    return first if first == last or not last else f"{first}-{last}"
 
 
 def _pack(blocks: list[_Block]) -> list[list[_Block]]:

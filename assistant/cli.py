@@ -9,6 +9,7 @@ import re
 import sys
 import textwrap
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -16,6 +17,7 @@ from .corpus import corpus_stats, load_corpus, stale_reviews
 from .embedding import MODEL_NAME
 from .errors import AssistantError, CorpusError
 from .immutable import seal
+from .library import load_library, load_sources
 from .settings import Settings
 
 
@@ -34,13 +36,14 @@ def _build(settings: Settings, embedder, progress: bool):
     from .index import BuildReport, build_index, current_manifest
 
     try:
-        manifest = current_manifest(settings.corpus_dir, settings.index_dir, MODEL_NAME)
+        manifest = current_manifest(settings.corpus_dir, settings.index_dir, MODEL_NAME,
+                                    library_dir=settings.library_dir)
         if manifest:  # answered without loading the model, which takes seconds
-            load_corpus(settings.corpus_dir)  # still validated (build_index validates otherwise)
+            load_sources(settings.corpus_dir, settings.library_dir)  # still validated
             return BuildReport(True, settings.index_dir, manifest["documents"], manifest["passages"])
         embedder = embedder() if callable(embedder) else embedder
         report = build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress,
-                             exact_limit=settings.exact_search_limit)
+                             exact_limit=settings.exact_search_limit, library_dir=settings.library_dir)
         seal(report.path)  # published: never to be changed in place (see assistant/immutable.py)
         return report
     except CorpusError as err:
@@ -89,9 +92,11 @@ def build(progress, as_json):
 @click.option("-k", type=click.IntRange(1, 10), help="Passages to cite (default: ASSISTANT_DEFAULT_K).")
 @click.option("--topic", help="Only this topic folder, e.g. sla.")
 @click.option("--audience", type=click.Choice(["candidate", "manager"]), help="Only articles for this reader.")
+@click.option("--collection", type=click.Choice(["corpus", "organisation"]),
+              help="Only the curated corpus, or only the organisation's ingested documents.")
 @click.option("--conversation", "conversation_id", help="Continue a conversation (for follow-ups).")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what POST /api/ask returns.")
-def ask(question, k, topic, audience, conversation_id, as_json):
+def ask(question, k, topic, audience, collection, conversation_id, as_json):
     """Answer one question from the index and print it with its sources.
 
     Example: assistant ask "What is an earn-back?" -k 3
@@ -101,7 +106,8 @@ def ask(question, k, topic, audience, conversation_id, as_json):
     from .conversations import ConversationStore
 
     settings = _settings()
-    filters = {key: value for key, value in (("topic", topic), ("audience", audience)) if value}
+    filters = {key: value for key, value in (("topic", topic), ("audience", audience),
+                                             ("collection", collection)) if value}
     try:
         result = respond(Assistant(settings, _embedder()), ConversationStore.for_settings(settings),
                          question, conversation_id, k, filters or None)
@@ -121,7 +127,7 @@ def ask(question, k, topic, audience, conversation_id, as_json):
         click.echo("\nSources:")
         for c in result["citations"]:
             mark = "*" if c["cited"] else " "
-            click.echo(f" {mark}[{c['n']}] {c['title']} › {c['section']}  {c['url']}  ({c['score']:.2f})")
+            click.echo(f" {mark}[{c['n']}] {c['label']}  {c['url']}  ({c['score']:.2f})")
     click.echo(f"\nconversation: {result['conversation_id']}")
 
 
@@ -248,6 +254,8 @@ def corpus_check(as_json):
         articles = load_corpus(settings.corpus_dir)
         problems = clause_problems(articles, settings.corpus_dir)  # every entry has its sample wording
         problems += review_rules(settings.corpus_dir)[1]  # corpus/review.yaml: types, sources, quotes, regexes
+        library = load_library(settings.library_dir)
+        load_sources(settings.corpus_dir, settings.library_dir)  # ids unique across both
         if problems:
             raise CorpusError(problems)
     except CorpusError as err:
@@ -266,6 +274,52 @@ def corpus_check(as_json):
     entries = [entry for entry in map(clause_of, articles) if entry]
     click.echo(f"clause library: {len(entries)} clause types, "
                f"{sum(bool(e.positions) for e in entries)} with client/balanced/supplier positions")
+    click.echo(f"organisation library: {len(library)} documents, {sum(a.words for a in library)} words "
+               f"({settings.library_dir})")
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--remove", "remove_id", metavar="ID", help="Remove the ingested document with this id.")
+@click.option("--list", "list_only", is_flag=True, help="List the library's documents.")
+@click.option("--dry-run", is_flag=True, help="Show what would be created, updated or removed; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one result per file as JSON.")
+def ingest_command(paths, remove_id, list_only, dry_run, as_json):
+    """Convert PDF, DOCX, HTML, Markdown and text files (folders recursively) into articles of
+    the organisation's library (ASSISTANT_LIBRARY_DIR); then `assistant build` indexes them.
+
+    Example: assistant ingest ~/policies --dry-run
+    """
+    from .ingest import ingest, library_listing, remove
+
+    settings = _settings()
+    if not (paths or remove_id or list_only):
+        raise click.UsageError("Name files or folders to ingest, or use --remove ID or --list.")
+    try:
+        if list_only:
+            rows = library_listing(settings.library_dir)
+        elif remove_id:
+            rows = [remove(remove_id, settings.library_dir, dry_run).as_dict()]
+        else:
+            rows = [o.as_dict() for o in ingest(list(paths), settings.library_dir, settings.ingest_max_bytes,
+                                                settings.corpus_dir, dry_run)]
+    except AssistantError as err:
+        raise click.ClickException(str(err)) from err
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    for row in rows if not as_json else []:
+        if list_only:
+            click.echo(f"{row['id']}  {row['title']}  ({row['source_file']}, ingested {row['ingested']})")
+            continue
+        what = f"would be {row['action']}" if dry_run and row["action"] != "skipped" else row["action"]
+        click.echo(f"{row['file']}: {what}" + (f" as {row['id']}" if row["id"] else "")
+                   + (f" ({row['reason']})" if row["reason"] else ""))
+    changed = sum(row.get("action") in ("created", "updated", "removed") for row in rows)
+    if changed and not dry_run and not as_json:
+        click.echo("Run `assistant build` to index the changes.")
+    skipped = sum(row.get("action") == "skipped" for row in rows)
+    if skipped:  # after every other file was done: a script still hears that some were not
+        raise click.ClickException(f"{skipped} file{'s' if skipped != 1 else ''} skipped (reasons above).")
 
 
 @cli.command("settings")

@@ -297,12 +297,19 @@ class Composer:
                 continue  # already shown, e.g. introduced by a sentence of the lead
             if part["type"] == "paragraph":
                 span = range(part["start"], part["end"])
-                picked = ([(h, s) for s in span[:WHOLE_PARAGRAPH] if self.usable(h, s, follows=True)] if whole
-                          else self._bearing(h, span))
+                picked = self._whole(h, span) if whole else self._bearing(h, span)
                 self.paragraph(picked, title=title)
             else:
                 self.shaped(h, part, title)
             title = None
+
+    def _whole(self, h: int, span: range) -> list[tuple[int, int]]:
+        """A paragraph's first few sentences in order; one leaning on a sentence left out stops it."""
+        picked: list[tuple[int, int]] = []
+        for s in span[:WHOLE_PARAGRAPH]:
+            if self.usable(h, s, follows=(h, s - 1) in picked):
+                picked.append((h, s))
+        return picked
 
     def _bearing(self, h: int, span: range) -> list[tuple[int, int]]:
         """Sentences of a paragraph worth showing: the caveat before a sample clause, arithmetic

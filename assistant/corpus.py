@@ -43,6 +43,11 @@ class Article:
     jurisdiction: tuple[str, ...] = ()
     asked_as: tuple[str, ...] = ()
     clause: dict | None = None  # validated by _clause: type, name, positions
+    # Ingested documents (assistant/library.py): the organisation's collection and the original file.
+    collection: str = "corpus"  # corpus | organisation
+    source_file: str = ""
+    source_sha256: str = ""
+    ingested: str = ""  # ISO date
 
     @property
     def words(self) -> int:

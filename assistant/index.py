@@ -17,16 +17,27 @@ import faiss
 import numpy as np
 import sqlite_utils
 
-from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questions, normalise_question
-from .corpus import Article, corpus_hash, load_corpus
+from .chunking import (
+    INTRO_ANCHOR,
+    MAX_WORDS,
+    MIN_WORDS,
+    Passage,
+    chunk_article,
+    known_questions,
+    normalise_question,
+)
+from .corpus import Article
 from .errors import IndexUnavailable
+from .library import load_sources, sources_hash
 from .settings import Settings
 from .study.items import write_study_items
 
-FORMAT = 2  # bump when the stored layout changes; older builds are then rebuilt
+FORMAT = 3  # bump when the stored layout changes; older builds are then rebuilt
 EXACT_LIMIT = Settings().exact_search_limit  # above it, approximate search (see vector_index)
 IVF_NPROBE = 32  # 8 already gives 0.996 on synthetic data; real data clusters less neatly
 CURRENT = "current"
+# Texts per model call in a build that reports progress: between calls a server's questions get the model.
+ENCODE_BATCH = 32
 # "Full term (ACRONYM)": the last parenthesis holds the short form; the term may hold others.
 _ACRONYM_HEADING = re.compile(r"^(?P<term>.+?)\s*\((?P<short>[A-Za-z0-9&/\-\. ]{2,14})\)$")
 
@@ -56,6 +67,33 @@ def acronyms_from(articles: list[Article], passages: list[Passage]) -> dict[str,
                 continue
             found[short.lower()] = term
     return found
+
+
+def asked_phrasings(article: Article, passages: list[Passage]) -> list[str]:
+    """How users ask for an article: its asked_as; an ingested document has none, so its title
+    and each section's "title: heading" stand in (else the abstention, which weighs the closest
+    phrasing, would turn away questions only the organisation's documents answer)."""
+    if article.asked_as or article.collection == "corpus":
+        return list(article.asked_as)
+    sections = [p.section for p in passages if p.doc_id == article.id and p.anchor != INTRO_ANCHOR]
+    return [article.title] + [f"{article.title}: {s}" for s in dict.fromkeys(sections)]
+
+
+def _encode(embedder, texts: list[str], progress: bool, tell, done: int, total: int) -> np.ndarray:
+    """Vectors of `texts`; in batches when `tell` wants to hear how far the build is."""
+    if not texts or tell is None:
+        return embedder.encode(texts, progress=progress)
+    batches = []
+    for start in range(0, len(texts), ENCODE_BATCH):
+        tell("embedding", done + start, total)
+        batches.append(embedder.encode(texts[start:start + ENCODE_BATCH], progress=progress))
+    return np.vstack(batches)
+
+
+def _page_span(first: str, last: str) -> str:
+    """"4" and "5-6" read as "4-6"; equal pages as one."""
+    start, end = first.split("-")[0], last.split("-")[-1]
+    return "" if not start else start if start == end else f"{start}-{end}"
 
 
 def _vector_blob(vectors: np.ndarray) -> bytes:
@@ -103,11 +141,12 @@ def _previous_text_vectors(index_dir: Path, model: str) -> dict[str, bytes]:
         db.close()
 
 
-def current_manifest(corpus_dir: Path, index_dir: Path, model: str, digest: str | None = None):
-    """The manifest of the current build if it was built from this corpus and model, else None."""
+def current_manifest(corpus_dir: Path, index_dir: Path, model: str, digest: str | None = None,
+                     library_dir: Path | None = None):
+    """The manifest of the current build if it was built from this corpus (and library) and model."""
     manifest = read_manifest(Path(index_dir) / CURRENT)
     if (manifest and manifest.get("format") == FORMAT and manifest.get("model") == model
-            and manifest.get("corpus_hash") == (digest or corpus_hash(corpus_dir))):
+            and manifest.get("corpus_hash") == (digest or sources_hash(corpus_dir, library_dir))):
         return manifest
     return None
 
@@ -137,15 +176,19 @@ def vector_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.I
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = False,
-                exact_limit: int = EXACT_LIMIT) -> BuildReport:
-    """Validate the corpus and build its index aside; swap it in only when it is complete.
+                exact_limit: int = EXACT_LIMIT, library_dir: Path | None = None,
+                on_progress=None) -> BuildReport:
+    """Validate the corpus (and the organisation's library) and build their index aside; swap it
+    in only when it is complete. `on_progress(stage, done, total)`, if given, hears how far it is.
 
     Raises CorpusError (the current index stays as it was) when the corpus is invalid.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    articles = load_corpus(corpus_dir)
-    digest = corpus_hash(corpus_dir)
+    tell = on_progress or (lambda stage, done, total: None)
+    tell("validating", 0, 0)
+    articles = load_sources(corpus_dir, library_dir)
+    digest = sources_hash(corpus_dir, library_dir)
     manifest = current_manifest(corpus_dir, index_dir, embedder.name, digest)
     if manifest:
         return BuildReport(True, index_dir / CURRENT, manifest["documents"], manifest["passages"],
@@ -154,15 +197,19 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     passages = [p for article in articles for p in chunk_article(article)]
     known = _previous_vectors(index_dir, embedder.name, embedder.dimension)
     fresh = [p for p in passages if p.hash not in known]
-    passage_vectors = embedder.encode([p.embed_text for p in fresh], progress=progress)
     sentences = [s for p in fresh for s in p.sentences]
-    sentence_vectors = embedder.encode(sentences, progress=progress)
     known_pairs = known_questions(passages)
-    asked = [(a.id, phrase) for a in articles for phrase in a.asked_as]
+    asked = [(a.id, phrase) for a in articles for phrase in asked_phrasings(a, passages)]
     text_vectors = _previous_text_vectors(index_dir, embedder.name)
     short_texts = list(dict.fromkeys([k["question"] for k in known_pairs] + [t for _, t in asked]))
     new_texts = [t for t in short_texts if t not in text_vectors]
-    for text, vector in zip(new_texts, embedder.encode(new_texts, progress=progress)):
+    total = len(fresh) + len(sentences) + len(new_texts)
+    batched = on_progress and tell
+    passage_vectors = _encode(embedder, [p.embed_text for p in fresh], progress, batched, 0, total)
+    sentence_vectors = _encode(embedder, sentences, progress, batched, len(fresh), total)
+    new_vectors = _encode(embedder, new_texts, progress, batched, len(fresh) + len(sentences), total)
+    tell("writing", total, total)
+    for text, vector in zip(new_texts, new_vectors):
         text_vectors[text] = _vector_blob(vector)
     offset = 0
     for passage, vector in zip(fresh, passage_vectors):
@@ -180,7 +227,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
         _write_store(staging / "passages.db", articles, passages, known)
         _write_questions(staging / "passages.db", known_pairs, asked,
                          {t: text_vectors[t] for t in short_texts})
-        write_study_items(staging, articles)
+        write_study_items(staging, [a for a in articles if a.collection == "corpus"])
         vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
         searchable = vector_index(vectors, exact_limit)
         faiss.write_index(searchable, str(staging / "vectors.faiss"))
@@ -216,6 +263,8 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
                 "tags": list(a.tags), "summary": a.summary, "related": list(a.related),
                 "refs": list(a.references), "body": a.body, "reviewed": a.reviewed,
                 "jurisdiction": list(a.jurisdiction), "asked_as": "\n".join(a.asked_as),
+                "collection": a.collection, "source_file": a.source_file,
+                "source_sha256": a.source_sha256, "ingested": a.ingested,
             }
             for a in articles
         ),
@@ -227,7 +276,7 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
                 "position": position, "id": p.id, "doc_id": p.doc_id, "title": p.title,
                 "section": p.section, "anchor": p.anchor, "ordinal": p.ordinal, "text": p.text,
                 "sentences": p.sentences, "topic": p.topic, "audience": list(p.audience),
-                "kind": p.kind, "parts": p.parts,
+                "kind": p.kind, "parts": p.parts, "pages": p.pages,
                 "hash": p.hash, "vector": vectors[p.hash][0],
                 "sentence_vectors": vectors[p.hash][1],
             }
@@ -290,6 +339,7 @@ class StoredPassage:
     audience: tuple[str, ...]
     kind: str = "body"
     parts: list[dict] | None = None
+    pages: str = ""  # PDF pages of an ingested document's passage: "4" or "4-5"
 
 
 class Index:
@@ -311,7 +361,7 @@ class Index:
                 sentences=json.loads(row["sentences"]),
                 sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
                 topic=row["topic"], audience=tuple(json.loads(row["audience"])),
-                kind=row["kind"], parts=json.loads(row["parts"]),
+                kind=row["kind"], parts=json.loads(row["parts"]), pages=row["pages"] or "",
             )
             for row in db.execute("select * from passages order by position")
         ]
@@ -362,7 +412,8 @@ class Index:
             section=first.section, anchor=first.anchor, text="\n\n".join(p.text for p in siblings),
             sentences=[s for p in siblings for s in p.sentences],
             sentence_vectors=np.vstack([p.sentence_vectors for p in siblings]),
-            topic=first.topic, audience=first.audience, kind=first.kind, parts=parts)
+            topic=first.topic, audience=first.audience, kind=first.kind, parts=parts,
+            pages=_page_span(siblings[0].pages, siblings[-1].pages))
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -379,7 +430,8 @@ class Index:
         return connection
 
 
-def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None) -> Index:
+def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None,
+               library_dir: Path | None = None) -> Index:
     """Open the current build, refusing one built from another model, format or corpus."""
     index_dir = Path(index_dir)
     path = (index_dir / CURRENT).resolve()  # resolve once: a swap may happen while we read
@@ -394,7 +446,7 @@ def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None) -> I
             f"{manifest.get('format')}), but this assistant uses {model!r} (format {FORMAT}). "
             "Rebuild it with `assistant build`."
         )
-    if corpus_dir is not None and manifest.get("corpus_hash") != corpus_hash(corpus_dir):
+    if corpus_dir is not None and manifest.get("corpus_hash") != sources_hash(corpus_dir, library_dir):
         raise IndexUnavailable(
             f"The index in {index_dir} was built from a different version of {corpus_dir}. "
             "Rebuild it with `assistant build`."
@@ -410,10 +462,11 @@ def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None) -> I
 class LiveIndex:
     """The current build, reopened whenever `assistant build` swaps in a new one."""
 
-    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None):
+    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None,
+                 library_dir: Path | None = None):
         self.index_dir = Path(index_dir)
         self.model = model
-        self.corpus_dir = corpus_dir
+        self.corpus_dir, self.library_dir = corpus_dir, library_dir
         self._lock = threading.Lock()
         self._tried: str | None = ""  # the `current` target last opened (or tried)
         self._index: Index | None = None
@@ -437,6 +490,7 @@ class LiveIndex:
     def _reopen(self) -> None:
         """Open the build `current` now points at (the lock is held)."""
         try:
-            self._index, self._error = open_index(self.index_dir, self.model, self.corpus_dir), None
+            self._index, self._error = open_index(self.index_dir, self.model, self.corpus_dir,
+                                                  self.library_dir), None
         except IndexUnavailable as err:
             self._index, self._error = None, err

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .corpus import corpus_hash
 from .errors import CorpusError, IndexUnavailable
 from .index import Index, LiveIndex, open_index
+from .library import sources_hash
 from .settings import ROOT
 
 log = logging.getLogger("assistant")
@@ -35,11 +35,14 @@ class LastGoodIndex(LiveIndex):
     another model or format is refused: its vectors cannot answer this model's questions.
     """
 
-    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None):
-        super().__init__(index_dir, model, corpus_dir)
+    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None,
+                 library_dir: Path | None = None):
+        super().__init__(index_dir, model, corpus_dir, library_dir)
         self.places = {self.index_dir: "the index folder (ASSISTANT_INDEX_DIR)", ROOT: "the install folder"}
         if corpus_dir is not None:
             self.places[Path(corpus_dir)] = "the corpus folder (ASSISTANT_CORPUS_DIR)"
+        if library_dir is not None:
+            self.places[Path(library_dir)] = "the library folder (ASSISTANT_LIBRARY_DIR)"
         self.warning: str | None = None  # for /api/health; None when all is well
 
     def _reopen(self) -> None:
@@ -64,12 +67,12 @@ class LastGoodIndex(LiveIndex):
         if self.corpus_dir is None:
             return None
         try:
-            current = corpus_hash(self.corpus_dir)
+            current = sources_hash(self.corpus_dir, self.library_dir)
         except (OSError, CorpusError):
             current = None
         if index.manifest.get("corpus_hash") == current:
             return None
         return (f"The index was built on {index.manifest.get('built_at')} from an earlier version of the "
-                "corpus (the corpus changed since, or its last build failed); answers may miss the "
-                "changes. Fix the corpus if needed and run `assistant build`: the server picks up "
-                "the new build without a restart.")
+                "corpus (the corpus or the organisation's library changed since, or its last build "
+                "failed); answers may miss the changes. Fix the files if needed and run `assistant build` "
+                "(or rebuild on /admin): the server picks up the new build without a restart.")

@@ -8,6 +8,9 @@ from markdown_it import MarkdownIt
 
 # An article's text before its first heading: the section passages cite as #overview.
 INTRO_SECTION, INTRO_ANCHOR = "Overview", "overview"
+# `<!-- page 4 -->` on a line of its own: where an ingested PDF's page 4 starts (assistant/pdf.py);
+# chunking gives passages their pages from it, and article pages leave it out.
+PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$")
 parser = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
@@ -34,6 +37,7 @@ def inline_text(token) -> str:
 
 def render_article(body: str) -> str:
     """HTML for an article body whose heading ids are exactly the anchors passages cite."""
+    body = "\n".join("" if PAGE_MARKER.match(line.strip()) else line for line in body.splitlines())
     tokens = parser.parse(body)
     taken = {INTRO_ANCHOR}
     for i, token in enumerate(tokens):

@@ -75,17 +75,21 @@ class BodyLimit:
     reading on to the app's error handler).
     """
 
-    def __init__(self, app, limit: int, error_response):
+    def __init__(self, app, limit: int, error_response, larger: dict[str, int] | None = None):
         self.app, self.limit, self.error_response = app, limit, error_response
-        self.message = (f"The request body is larger than {limit // 1024} KB, the most the assistant "
-                        "accepts; send less.")
+        self.larger = larger or {}  # route path -> its own limit (the admin's upload of documents)
+
+    def _message(self, limit: int) -> str:
+        size = f"{limit // 1024} KB" if limit < 10_000_000 else f"{limit / 1e6:.0f} MB"
+        return f"The request body is larger than {size}, the most the assistant accepts; send less."
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.larger.get(route_path(scope), self.limit)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            response = self.error_response(Request(scope), 413, self.message)
+        if declared.isdigit() and int(declared) > limit:
+            response = self.error_response(Request(scope), 413, self._message(limit))
             response.headers["Connection"] = "close"  # the unread body would follow on this connection
             return await response(scope, receive, send)
         received = 0
@@ -95,8 +99,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise HTTPException(413, self.message)
+                if received > limit:
+                    raise HTTPException(413, self._message(limit))
             return message
 
         await self.app(scope, limited_receive, send)
@@ -253,7 +257,10 @@ class RefuseForeignOrigins:
 def install_middleware(app: FastAPI, settings: Settings, origins: Origins, error_response) -> None:
     """Stack the middleware: each `add_middleware` wraps the ones before it, so the last runs first."""
     app.add_middleware(CatchUnexpected, error_response=error_response)  # innermost of the middleware
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response)
+    from .routes.admin import UPLOAD_PATH  # here: the admin's modules import this one
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response,
+                       larger={UPLOAD_PATH: settings.ingest_max_bytes})
     app.add_middleware(RefuseForeignOrigins, origins=origins)
     # After the refusal above, so it runs first: preflights from allowed origins are answered before
     # the check, and its headers land on replies to allowed origins, 4xx errors included.

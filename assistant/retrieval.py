@@ -12,6 +12,7 @@ from .corpus import AUDIENCES
 from .errors import BadRequest
 from .index import Index, StoredPassage
 from .intent import Intent
+from .sources import COLLECTIONS
 
 METHODS = ("hybrid", "dense", "lexical")
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of top ranks
@@ -69,9 +70,12 @@ class Retriever:
         filters = {k: v for k, v in (filters or {}).items() if v}
         if not filters:
             return None
-        unknown = set(filters) - {"topic", "audience"}
+        unknown = set(filters) - {"topic", "audience", "collection"}
         if unknown:
-            raise BadRequest(f"Unknown filter {sorted(unknown)}; filters are 'topic' and 'audience'.")
+            raise BadRequest(f"Unknown filter {sorted(unknown)}; filters are 'topic', 'audience' and 'collection'.")
+        collection = filters.get("collection")  # corpus | organisation (see assistant/sources.py)
+        if collection and collection not in COLLECTIONS:
+            raise BadRequest(f"Unknown collection {collection!r}; choose one of: {', '.join(COLLECTIONS)}.")
         if "topic" in filters and filters["topic"] not in self.index.topics:
             raise BadRequest(
                 f"Unknown topic {filters['topic']!r}; choose one of: {', '.join(self.index.topics)}."
@@ -83,7 +87,8 @@ class Retriever:
         return np.array(
             [p.position for p in self.index.passages
              if filters.get("topic", p.topic) == p.topic
-             and filters.get("audience", p.audience[0]) in p.audience],
+             and filters.get("audience", p.audience[0]) in p.audience
+             and (not collection or self.index.documents[p.doc_id]["collection"] == collection)],
             dtype=np.int64,
         )
 

@@ -39,6 +39,17 @@ class Settings:
         ROOT / "eval", "The evaluation set `assistant eval` measures: questions, dialogues, clauses and "
         "labelled study answers (JSONL)."
     )
+    library_dir: Path = _setting(
+        ROOT / "library", "The organisation's own documents as Markdown articles, written by `assistant "
+        "ingest` and indexed beside the corpus by `assistant build`.")
+    ingest_max_bytes: int = _setting(
+        20_000_000, "Largest file `assistant ingest` and the /admin upload accept, in bytes.")
+    serve_source_files: bool = _setting(
+        False, "Link an ingested document's page to its original file (kept in the library's "
+        "sources/ folder); off by default, as the originals may hold more than the articles show.")
+    admin_token: str = _setting(
+        "", "Turns /admin on (upload, library, rebuild, unanswered questions); send it as "
+        "`Authorization: Bearer <token>`. Empty: /admin is off.")
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     default_k: int = _setting(5, "Passages returned with an answer unless the request asks otherwise.")
     abstain_threshold: float = _setting(
@@ -135,6 +146,8 @@ class Settings:
                 values[f.name] = Path(raw)
             elif f.type == "int":
                 values[f.name] = int(raw)
+            elif f.type == "bool":
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
             elif f.type == "float":
                 values[f.name] = float(raw)
             elif f.type.startswith("tuple"):

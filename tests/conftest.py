@@ -30,7 +30,7 @@ def settings(tmp_path_factory, embedder) -> Settings:
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
     built = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
                      db_path=root / "data" / "assistant.db", web_dir=ROOT / "web",
-                     allowed_hosts=TEST_HOSTS)
+                     library_dir=root / "library", allowed_hosts=TEST_HOSTS)
     build_index(built.corpus_dir, built.index_dir, embedder)
     return built
 
@@ -41,7 +41,7 @@ def fresh(tmp_path) -> Settings:
     shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
                     db_path=tmp_path / "data" / "assistant.db", web_dir=ROOT / "web",
-                    allowed_hosts=TEST_HOSTS)
+                    library_dir=tmp_path / "library", allowed_hosts=TEST_HOSTS)
 
 
 @pytest.fixture(scope="session")

@@ -67,3 +67,14 @@ def test_rendered_article_has_every_cited_anchor():
     for passage in chunk_article(article):
         if passage.anchor != "overview":  # the page wraps the intro in id="overview"
             assert f'id="{passage.anchor}"' in html
+
+
+def test_an_ingested_pdfs_page_markers_give_passages_their_pages_and_stay_out_of_text():
+    words = " ".join(["Suppliers keep records of every audit finding."] * 30)  # about 210 words
+    body = (f"<!-- page 1 -->\n\nIntro sentence here.\n\n## Audit\n\n{words}\n\n<!-- page 2 -->\n\n"
+            f"{words}\n\n## Exit\n\nData is returned.\n\n<!-- page 3 -->\n\nAccess is revoked.\n")
+    passages = chunk_article(_article(body, topic="organisation"))
+    pages = {(p.section, p.ordinal): p.pages for p in passages}
+    assert pages == {("Overview", 1): "1", ("Audit", 1): "1", ("Audit", 2): "2", ("Exit", 1): "2-3"}
+    assert not any("<!--" in p.text or "page 2" in p.text for p in passages)
+    assert "page" not in render_article(body) and 'id="audit"' in render_article(body)

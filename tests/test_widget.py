@@ -162,6 +162,8 @@ def test_embed_page_has_the_chat_controls(client):
     ({"host": HOST, "accent": "red;}body{display:none"}, "data-accent", ""),
     ({"host": HOST, "topic": "../etc"}, "data-topic", ""),
     ({"host": HOST, "audience": "admin"}, "data-audience", ""),
+    ({"host": HOST, "collection": "organisation"}, "data-collection", "organisation"),
+    ({"host": HOST, "collection": "everything"}, "data-collection", ""),
 ])
 def test_embed_page_drops_bad_parameters(client, params, attribute, expected):
     [body] = Page(client.get("/embed", params=params).text).find("body")
@@ -337,5 +339,5 @@ def test_readme_documents_the_widget_and_its_settings():
                      "ASSISTANT_QUOTA_PER_ORIGIN", "assistant serve --demo"):
         assert variable in readme, f"{variable} is not in the README"
     for attribute in ("data-title", "data-accent", "data-position", "data-greeting", "data-open",
-                      "data-topic", "data-audience"):
+                      "data-topic", "data-audience", "data-collection"):
         assert attribute in readme

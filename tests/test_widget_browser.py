@@ -332,7 +332,7 @@ def test_an_origin_not_on_the_allow_list_gets_no_widget(browser, sites):
 def test_data_attributes_configure_the_widget(context, sites):
     host_url, assistant_url = sites
     tag = (f'<script src="{assistant_url}/widget.js" defer data-title="SLA desk" data-accent="#fc0" '
-           'data-position="bottom-left" data-open="true" data-topic="sla" '
+           'data-position="bottom-left" data-open="true" data-topic="sla" data-collection="corpus" '
            'data-greeting="Service levels only, please"></script>')
     html = f"<!doctype html><title>Team page</title><p><a href='#'>A link on the page</a></p>{tag}"
     HOST_PAGES["/custom"] = html
@@ -351,7 +351,7 @@ def test_data_attributes_configure_the_widget(context, sites):
     with context.expect_event("request", lambda r: r.url.endswith("/api/ask")) as asked:
         answer = ask(page, "What is an earn-back?")
     request = asked.value
-    assert request.post_data_json["filters"] == {"topic": "sla"}
+    assert request.post_data_json["filters"] == {"topic": "sla", "collection": "corpus"}
     assert request.headers["x-assistant-host"] == host_url  # counted against this site's quota
     for href in answer.locator(".sources a").evaluate_all("links => links.map(a => a.pathname)"):
         assert href.startswith(f"{PREFIX}/docs/service-credits")

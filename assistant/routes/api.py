@@ -20,6 +20,8 @@ class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     topic: Topic | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
     audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
+    collection: Literal["corpus", "organisation"] | None = Field(
+        None, description="Only the curated corpus, or only the organisation's ingested documents.")
 
 
 class AskRequest(BaseModel):
@@ -46,6 +48,9 @@ class Citation(BaseModel):
     cited: bool = Field(description="True when the answer quotes this passage.")
     reviewed: str | None = Field(None, description="When the article's facts were last checked (YYYY-MM-DD).")
     jurisdiction: list[str] = Field(default_factory=list, description="Legal systems the article's content depends on.")
+    collection: str = Field("corpus", description="corpus (curated articles) or organisation (ingested documents).")
+    page: str | None = Field(None, description="An ingested PDF's page(s) of the passage: '4' or '4-5'.")
+    label: str = Field("", description="How to name the source, e.g. 'Your organisation: Title, §Section, p. 4'.")
 
 
 class Block(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from ..origins import normalize
+from ..sources import COLLECTIONS
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +27,7 @@ def widget_script(request: Request):
 
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request, host: str = "", title: str = "", greeting: str = "", accent: str = "",
-          topic: str = "", audience: str = ""):
+          topic: str = "", audience: str = "", collection: str = ""):
     """The compact chat widget.js frames, configured by its data- attributes passed as parameters.
 
     Only allowed origins may frame it (the CSP frame-ancestors set in middleware.py). `host` is the host
@@ -46,4 +47,5 @@ def embed(request: Request, host: str = "", title: str = "", greeting: str = "",
         "accent": accent if ACCENT.fullmatch(accent) else "",
         "topic": topic if TOPIC.fullmatch(topic) else "",
         "audience": audience if audience in ("candidate", "manager") else "",
+        "collection": collection if collection in COLLECTIONS else "",
     })

@@ -29,7 +29,7 @@ export function renderAnswer(message, ask) {
         el("h3", {}, `[${citation.n}] `, citation.title),
         el("button", {type: "button", class: "close", "aria-label": "Close the passage",
                       onclick: () => { toggle(marker, citation); marker.focus(); }}, "×")),
-      el("p", {class: "passage-section"}, citation.section),
+      el("p", {class: "passage-section"}, ownDocument(citation) ? citation.label : citation.section),
       el("blockquote", {class: "passage-text"}, citation.text),
       el("a", {href: siteUrl(citation.url)}, "Read this section in the article"));
     panel.hidden = false;
@@ -39,7 +39,8 @@ export function renderAnswer(message, ask) {
   function marker(citation) {
     const button = el("button", {type: "button", class: "cite", "aria-expanded": "false",
                                  "aria-controls": panel.id,
-                                 "aria-label": `Source ${citation.n}: ${citation.title}, ${citation.section}`},
+                                 "aria-label": `Source ${citation.n}: ${ownDocument(citation) ? citation.label
+                                   : `${citation.title}, ${citation.section}`}`},
                       `[${citation.n}]`);
     button.addEventListener("click", () => toggle(button, citation));
     markers.push(button);
@@ -107,10 +108,15 @@ export function renderAnswer(message, ask) {
   return body;
 }
 
+// A source from the organisation's own documents says so: "Your organisation: Title, §Section, p. 4".
+function ownDocument(citation) {
+  return citation.collection === "organisation" && Boolean(citation.label);
+}
+
 function sourceList(citations, className = "sources") {
-  return el("ol", {class: className}, citations.map((c) => el("li", {},
-    el("a", {href: siteUrl(c.url)}, `[${c.n}] ${c.title}`),
-    el("span", {class: "section"}, ` — ${c.section}`))));
+  return el("ol", {class: className}, citations.map((c) => el("li", {class: ownDocument(c) ? "own" : null},
+    ...(ownDocument(c) ? [el("a", {href: siteUrl(c.url)}, `[${c.n}] ${c.label}`)]
+      : [el("a", {href: siteUrl(c.url)}, `[${c.n}] ${c.title}`), el("span", {class: "section"}, ` — ${c.section}`)]))));
 }
 
 // What the copy button puts on the clipboard: the answer as Markdown, then its sources with links.
@@ -130,7 +136,7 @@ function markdown(message, sources) {
   }
   if (sources.length) {
     lines.push("", "Sources:", ...sources.map((c) =>
-      `[${c.n}] ${c.title} — ${c.section}: ${new URL(siteUrl(c.url), location.href).href}`));
+      `[${c.n}] ${ownDocument(c) ? c.label : `${c.title} — ${c.section}`}: ${new URL(siteUrl(c.url), location.href).href}`));
   }
   return lines.join("\n");
 }

@@ -6,7 +6,7 @@ const SOURCE = "outsourcing-assistant"; // tags our messages among any others a 
 const data = document.body.dataset;
 const host = data.host; // the host page's origin (checked by the server); "" when not framed by one
 const framed = Boolean(host) && window.parent !== window;
-const filters = Object.fromEntries(["topic", "audience"].filter((k) => data[k]).map((k) => [k, data[k]]));
+const filters = Object.fromEntries(["topic", "audience", "collection"].filter((k) => data[k]).map((k) => [k, data[k]]));
 const chat = startChat({storageKey: data.storageKey, filters: Object.keys(filters).length ? filters : null});
 
 // Whether the panel was open, per browser tab and host origin, so it reopens after the host page

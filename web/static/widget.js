@@ -5,7 +5,8 @@
  *           data-title="Sourcing help" data-accent="#0b5fff" data-position="bottom-right"
  *           data-greeting="Ask me about SLAs, contracts and vendors"></script>
  *
- * Also: data-open="true" (open on arrival), data-topic="sla", data-audience="manager".
+ * Also: data-open="true" (open on arrival), data-topic="sla", data-audience="manager",
+ *       data-collection="organisation" (only your organisation's documents; "corpus": only the curated articles).
  * It adds one element to the page. Its shadow root holds a launcher button and an iframe onto the
  * app's /embed page, where the chat runs: the host page's CSS cannot reach either, the widget's
  * CSS cannot reach the page, and the chat's scripts and storage live on the app's origin. The
@@ -32,7 +33,7 @@
   var left = config.position === "bottom-left";
 
   var params = new URLSearchParams({host: location.origin, title: title, accent: accent});
-  ["greeting", "topic", "audience"].forEach(function (key) {
+  ["greeting", "topic", "audience", "collection"].forEach(function (key) {
     if (config[key]) params.set(key, config[key]);
   });
 
