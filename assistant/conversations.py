@@ -282,13 +282,12 @@ class ConversationStore:
         """What the assistant could not answer and the answers rated "not helpful" in the last
         `days` days: {question, reason: unanswered|not helpful, comment, created_at}, newest first."""
         since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-        rows = self.db.query(
+        return self.query(
             "select question, 'unanswered' as reason, '' as comment, created_at from messages "
-            "where abstained = 1 and created_at >= :since union all "
+            "where abstained = 1 and created_at >= ? union all "
             "select m.question, 'not helpful', f.comment, f.created_at from feedback f "
-            "join messages m on m.id = f.message_id where f.rating = 'down' and f.created_at >= :since "
-            "order by created_at desc, question", {"since": since})
-        return list(rows)
+            "join messages m on m.id = f.message_id where f.rating = 'down' and f.created_at >= ? "
+            "order by created_at desc, question", [since, since])
 
     def feedback_rows(self) -> list[dict]:
         """Every piece of feedback with the question, answer and citations it was about."""

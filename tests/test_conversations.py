@@ -224,3 +224,13 @@ def test_stored_hits_age_out_of_the_window(store):
     assert full.value.wait == pytest.approx(3000)
     now[0] += 3001  # the first has aged out
     ledger.take([("visitor", "a")])
+
+
+def test_gaps_list_unanswered_and_unhelpful_questions(store):
+    store.add(None, "What is a unicorn clause?", "q", {**ANSWER, "abstained": True})
+    _, rated = store.add(None, "What is an SLA?", "q", ANSWER)
+    store.add(None, "What is TUPE?", "q", ANSWER)
+    store.add_feedback(rated, "down", "too short", visitor="v")
+    gaps = store.gaps(30)
+    assert sorted((g["question"], g["reason"], g["comment"]) for g in gaps) == [
+        ("What is a unicorn clause?", "unanswered", ""), ("What is an SLA?", "not helpful", "too short")]
