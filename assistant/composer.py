@@ -304,7 +304,7 @@ class Composer:
             title = None
 
     def _whole(self, h: int, span: range) -> list[tuple[int, int]]:
-        """A paragraph's first few sentences in order; one leaning on a sentence left out stops it."""
+        """A paragraph's first few sentences in order, skipping one that leans on a sentence left out."""
         picked: list[tuple[int, int]] = []
         for s in span[:WHOLE_PARAGRAPH]:
             if self.usable(h, s, follows=(h, s - 1) in picked):
