@@ -372,3 +372,33 @@ def test_long_answers_on_a_phone_never_scroll_the_header_out_of_the_frame(browse
         close = chat(page).get_by_role("button", name="Close Sourcing help")
         expect(close).to_be_in_viewport()
     context.close()
+
+
+def focus_in_frame(page: Page) -> bool:
+    return page.evaluate("""() => {
+        const host = document.querySelector('outsourcing-assistant-widget');
+        return document.activeElement === host && host.shadowRoot.activeElement?.tagName === 'IFRAME';
+    }""")
+
+
+def test_phone_panel_is_a_modal_dialog_that_keeps_tab_inside(browser, sites):
+    context = browser.new_context(base_url=sites[0], viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True, reduced_motion="reduce")
+    page = context.new_page()
+    open_widget(page)
+    expect(panel(page)).to_have_attribute("role", "dialog")
+    expect(panel(page)).to_have_attribute("aria-modal", "true")
+    expect(panel(page)).to_have_attribute("aria-label", "Sourcing help")
+    ask(page, "What is an earn-back?")
+    chat(page).get_by_label("Your question").focus()
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:  # more stops than the panel has, both ways round
+        page.keyboard.press(key)
+        assert focus_in_frame(page), f"{key} left the full-screen panel for the host page"
+    page.set_viewport_size({"width": 1280, "height": 800})  # a desktop panel is not modal
+    expect(panel(page)).not_to_have_attribute("aria-modal", "true")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if not focus_in_frame(page):
+            break
+    assert not focus_in_frame(page), "Tab never left the desktop panel, which is not modal"
+    context.close()

@@ -27,8 +27,30 @@ window.addEventListener("message", (event) => {
     remember(true);
     restored ||= chat.restore(); // fetched on first opening, not on every host page view
     if (event.data.focus) chat.focus();
+    modal = Boolean(event.data.modal);
   } else if (event.data.type === "closed") {
     remember(false);
+  } else if (event.data.type === "modal") {
+    modal = Boolean(event.data.modal);
+  }
+});
+
+// On a phone the panel is a full-screen modal dialog: Tab and Shift+Tab wrap around inside it
+// instead of leaving for the host page underneath.
+let modal = false;
+const FOCUSABLE = "a[href], button:not([disabled]), textarea, input, select, summary, [tabindex='0']";
+document.addEventListener("keydown", (event) => {
+  if (!modal || event.key !== "Tab") return;
+  const items = [...document.querySelectorAll(FOCUSABLE)].filter((e) => e.getClientRects().length);
+  if (!items.length) return;
+  const [first, last] = [items[0], items[items.length - 1]];
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || active === document.body)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && active === last) {
+    event.preventDefault();
+    first.focus();
   }
 });
 
