@@ -23,6 +23,7 @@ from .composer import (
 )
 from .conversations import ConversationStore, follow_up_context
 from .errors import BadRequest, NotFound
+from .follow_ups import follow_ups
 from .index import LiveIndex
 from .intent import classify
 from .retrieval import Hit, Retriever
@@ -281,4 +282,5 @@ def respond(assistant: Assistant, conversations: ConversationStore, question: st
                            context_weight=weight).as_dict()
     conversation_id, message_id = conversations.add(conversation_id or None, question,
                                                     context or question, result)
-    return {"conversation_id": conversation_id, "message_id": message_id, **result}
+    return {"conversation_id": conversation_id, "message_id": message_id, **result,
+            "follow_ups": follow_ups(assistant.live.get(), result)}

@@ -67,9 +67,11 @@ class Retriever:
         filters = {k: v for k, v in (filters or {}).items() if v}
         if not filters:
             return None
-        unknown = set(filters) - {"topic", "audience"}
+        unknown = set(filters) - {"topic", "audience", "doc"}
         if unknown:
-            raise BadRequest(f"Unknown filter {sorted(unknown)}; filters are 'topic' and 'audience'.")
+            raise BadRequest(f"Unknown filter {sorted(unknown)}; filters are 'topic', 'audience' and 'doc'.")
+        if "doc" in filters and filters["doc"] not in self.index.documents:
+            raise BadRequest(f"Unknown article {filters['doc']!r}; use the id in its address, /docs/<id>.")
         if "topic" in filters and filters["topic"] not in self.index.topics:
             raise BadRequest(
                 f"Unknown topic {filters['topic']!r}; choose one of: {', '.join(self.index.topics)}."
@@ -81,7 +83,8 @@ class Retriever:
         return np.array(
             [p.position for p in self.index.passages
              if filters.get("topic", p.topic) == p.topic
-             and filters.get("audience", p.audience[0]) in p.audience],
+             and filters.get("audience", p.audience[0]) in p.audience
+             and filters.get("doc", p.doc_id) == p.doc_id],
             dtype=np.int64,
         )
 
