@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 import anyio
-from fastapi import Depends, FastAPI, Path, Request, Response
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -20,9 +20,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from . import widget
 from .answering import Assistant, respond
-from .chunking import render_article
+from .article_page import article_view
 from .conversations import ConversationStore
-from .errors import AssistantError, IndexUnavailable, NotFound, StoreUnavailable
+from .errors import AssistantError, BadRequest, IndexUnavailable, NotFound, StoreUnavailable
 from .last_good import LastGoodIndex, without_paths
 from .limits import QuotaExceeded, Quotas
 from .middleware import LOCAL_HOSTS, BodyLimit, CatchUnexpected, TrustedHosts
@@ -33,6 +33,7 @@ from .routes.docs import router as docs_router
 from .routes.health import router as health_router
 from .routes.privacy import router as privacy_router
 from .settings import ROOT, Settings
+from .topics import browse
 from .validation import (
     ID_MAX,
     NOT_UNICODE_ERRORS,
@@ -56,6 +57,7 @@ class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     topic: Topic | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
     audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
+    doc: Id | None = Field(None, description="Only passages from this article (its id, as in /docs/<id>).")
 
 
 class AskRequest(BaseModel):
@@ -115,6 +117,9 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     suggestions: list[Suggestion] = Field(description="Closest topics, offered when the assistant abstains.")
     timing_ms: dict[str, float]
+    follow_ups: list[str] = Field(default_factory=list, description=(
+        "2-3 questions to ask next, about the first cited article's other sections (its worked example, "
+        "sample clause, pitfalls, ...); empty when the assistant abstains."))
 
 
 class FeedbackRequest(BaseModel):
@@ -366,19 +371,29 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         return {"id": feedback_id, "changed": changed}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def chat(request: Request):
-        """The chat page; it speaks only to the JSON API above."""
-        return templates.TemplateResponse(request, "chat.html", {"page": "chat"})
+    def chat(request: Request, assistant: AssistantDep,
+             doc: Annotated[str | None, Query(max_length=ID_MAX)] = None):
+        """The chat page; it speaks only to the JSON API above. `?doc=<id>` (an article's "Ask about
+        this article") limits the answers to that article; an unknown id is ignored."""
+        document = None
+        if doc:
+            with contextlib.suppress(IndexUnavailable):  # the chat still opens; asking will say why
+                document = assistant.live.get().documents.get(doc)
+        return templates.TemplateResponse(request, "chat.html", {"page": "chat", "doc": document})
 
     @app.get("/topics", response_class=HTMLResponse, include_in_schema=False)
-    def topics(request: Request, assistant: AssistantDep):
-        """Every article, grouped by topic folder, each with its summary."""
-        documents = assistant.live.get().documents.values()
-        by_topic: dict[str, list[dict]] = {}
-        for document in sorted(documents, key=lambda d: d["title"].lower()):
-            by_topic.setdefault(document["topic"], []).append(document)
+    def topics(request: Request, assistant: AssistantDep,
+               q: Annotated[str, Query(max_length=200)] = "",
+               audience: Literal["candidate", "manager", ""] = "",
+               topic: Annotated[str, Query(max_length=60)] = ""):
+        """Every article, grouped by topic folder, each with its summary; `q` searches titles,
+        summaries and tags, `audience` and `topic` filter (the page's form, and topics.js live)."""
+        index = assistant.live.get()
+        if topic and topic not in index.topics:
+            raise BadRequest(f"There is no topic '{printable(topic)}'; choose one from the list on /topics.")
+        catalogue = browse(list(index.documents.values()), q, audience or None, topic or None)
         return templates.TemplateResponse(request, "topics.html", {
-            "page": "topics", "topics": sorted(by_topic.items())})
+            "page": "topics", "catalogue": catalogue, "q": q, "audience": audience, "topic": topic})
 
     @app.get("/docs/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def article(request: Request, doc_id: str, assistant: AssistantDep):
@@ -387,8 +402,9 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
             raise NotFound(f"There is no article '{doc_id}'. Browse the topics to find one.")
         documents = assistant.live.get().documents
         related = [documents[r] for r in document["related"] if r in documents]
+        html, toc = article_view(document["body"])
         return templates.TemplateResponse(request, "article.html", {
-            "doc": document, "html": render_article(document["body"]), "related": related})
+            "doc": document, "html": html, "toc": toc, "related": related})
 
     app.include_router(widget.router)
     app.include_router(health_router)
