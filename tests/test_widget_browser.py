@@ -4,6 +4,7 @@ Screenshots of the open widget (desktop and phone) go to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -402,3 +403,29 @@ def test_phone_panel_is_a_modal_dialog_that_keeps_tab_inside(browser, sites):
             break
     assert not focus_in_frame(page), "Tab never left the desktop panel, which is not modal"
     context.close()
+
+
+def test_open_the_full_assistant_continues_the_same_conversation(page, context, sites):
+    host_url, assistant_url = sites
+    open_widget(page)
+    ask(page, "What is an earn-back?")
+    link = chat(page).get_by_role("link", name="Open the full assistant")
+    expect(link).to_be_visible()
+    expect(link).to_have_attribute("href", re.compile(r"/assistant/#conversation=[\w-]+$"))
+    with context.expect_page() as opened:
+        link.click()
+    full = opened.value
+    full.wait_for_load_state()
+    expect(full.locator(".turn .question")).to_have_text(["You asked: What is an earn-back?"])
+    assert full.url == f"{assistant_url}/"  # the id (a bearer token) leaves the address bar
+    expect(full.locator("#history-list .history-title")).to_have_text(["What is an earn-back?"])
+    follow_up = full.get_by_label("Your question")
+    follow_up.fill("can it be refused?")
+    follow_up.press("Enter")
+    expect(full.locator(".answer")).to_have_count(2)
+    conversation_id = link.get_attribute("href").rsplit("=", 1)[1]  # the same conversation went on there
+    history = full.request.get(f"{assistant_url}/api/conversations/{conversation_id}").json()
+    assert [m["question"] for m in history["messages"]] == ["What is an earn-back?", "can it be refused?"]
+    full.close()
+    chat(page).get_by_role("button", name="New conversation").click()
+    expect(link).to_have_attribute("href", re.compile(r"/assistant/$"))

@@ -7,7 +7,16 @@ const data = document.body.dataset;
 const host = data.host; // the host page's origin (checked by the server); "" when not framed by one
 const framed = Boolean(host) && window.parent !== window;
 const filters = Object.fromEntries(["topic", "audience"].filter((k) => data[k]).map((k) => [k, data[k]]));
-const chat = startChat({storageKey: data.storageKey, filters: Object.keys(filters).length ? filters : null});
+const chat = startChat({storageKey: data.storageKey, filters: Object.keys(filters).length ? filters : null,
+                       onQuestion: linkFullChat, onGone: () => linkFullChat(null)});
+
+// "Open the full assistant" opens this conversation there (chat.js adopts #conversation=<id>).
+function linkFullChat(id) {
+  const link = document.getElementById("open-full");
+  link.hash = id ? `conversation=${encodeURIComponent(id)}` : "";
+}
+document.getElementById("new-conversation").addEventListener("click", () => linkFullChat(null));
+linkFullChat(chat.current());
 
 // Whether the panel was open, per browser tab and host origin, so it reopens after the host page
 // navigates. sessionStorage: a new tab starts closed.
