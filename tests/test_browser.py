@@ -164,7 +164,7 @@ def test_script_in_a_question_is_shown_literally_and_never_run(page):
 def test_abstained_answer_offers_the_closest_topics_as_questions(page):
     answer = ask(page, "What is the best pizza topping?")
     expect(answer).to_have_class("answer abstained")
-    expect(answer.locator(".badge")).to_have_text("Not covered by the corpus")
+    expect(answer.locator(".badge")).to_have_text("Not covered by our articles")
     answer.get_by_role("button", name="Tell me about Disaster recovery objectives").click()
     expect(page.locator(".answer")).to_have_count(2)
     expect(page.locator(".answer").last).to_contain_text("recovery time objective")

@@ -89,7 +89,7 @@ export function renderAnswer(message, ask) {
   const body = el("article", {class: message.abstained ? "answer abstained" : "answer",
                               "aria-labelledby": `${uid}-heading`, tabindex: "-1"},
     el("h2", {class: "visually-hidden", id: `${uid}-heading`}, "Answer"),
-    message.abstained ? el("p", {class: "badge"}, "Not covered by the corpus") : null,
+    message.abstained ? el("p", {class: "badge"}, "Not covered by our articles") : null,
     blocks.flatMap(renderBlock), panel);
   // Escape closes an open passage (and stops there: in the widget it would close the panel).
   body.addEventListener("keydown", (event) => {
