@@ -17,11 +17,11 @@ QUESTIONS = {
     "steps": "What are the steps for {title}?",
     "red_flags": "What are the red flags with {title}?",
     "good_clause": "What does a good clause on {title} contain?",
-    "key_points": "What are the key points of {title}?",
 }
-# Kinds never offered: the intro and definitions are what answers already draw on, and Check
-# yourself is a quiz, not something to ask about.
-SKIPPED = {"overview", "definition", "check_yourself"}
+# Kinds never offered: the intro and definitions are what answers already draw on, Check yourself
+# is a quiz, and Key points restates the article (asked for, only 11 of 25 answers quoted it:
+# bench/follow_ups_quality.py).
+SKIPPED = {"overview", "definition", "check_yourself", "key_points"}
 
 
 def in_sentence(title: str) -> str:
