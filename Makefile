@@ -10,7 +10,7 @@ PORT ?= 8000
 # TORCH_INDEX=https://download.pytorch.org/whl/cpu so pip does not fetch a multi-GB CUDA build.
 TORCH_INDEX ?=
 
-.PHONY: install browser run test bench lint fmt clean
+.PHONY: install browser run test eval bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: install
 
 test: install browser
 	$(BIN)/python -m pytest
+
+# Answer quality on the evaluation set in eval/ (ASSISTANT_EVAL_DIR), with the bundled model.
+eval: install
+	$(BIN)/assistant build
+	$(BIN)/assistant eval
 
 # wrk (Debian) drives the load benchmark from C, leaving the CPU to the server under test.
 bench: install

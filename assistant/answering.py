@@ -1,5 +1,5 @@
 """Answer a question from the corpus: retrieve, compose the cited blocks, or abstain when the
-corpus does not cover it; the Assistant and one conversation turn for the CLI and the API."""
+corpus does not cover it; the Assistant the CLI and the API talk to."""
 
 from __future__ import annotations
 
@@ -21,9 +21,6 @@ from .composer import (
     number_blocks,
     plain_text,
 )
-from .conversations import ConversationStore, follow_up_context
-from .errors import BadRequest, NotFound
-from .follow_ups import follow_ups
 from .index import LiveIndex
 from .intent import classify
 from .retrieval import Hit, Retriever
@@ -261,26 +258,3 @@ class Assistant:
             threshold=self.settings.abstain_threshold,
             max_sentences=self.settings.answer_sentences,
         )
-
-
-def respond(assistant: Assistant, conversations: ConversationStore, question: str,
-            conversation_id: str | None = None, k: int | None = None,
-            filters: dict | None = None) -> dict:
-    """Validate a question, answer it in its conversation's context, store it; the API's response."""
-    question = question.strip()
-    limit = assistant.settings.max_question_chars
-    if not question:
-        raise BadRequest("The question is empty; type a question about IT outsourcing.")
-    if len(question) > limit:
-        raise BadRequest(f"The question is {len(question)} characters long; the limit is {limit}. "
-                         "Shorten it or split it in two.")
-    if conversation_id and not conversations.exists(conversation_id):
-        raise NotFound("That conversation does not exist; omit conversation_id to start a new one.")
-    earlier = conversations.earlier_questions(conversation_id) if conversation_id else []
-    context, weight = follow_up_context(question, earlier)
-    result = assistant.ask(question, k=k, filters=filters, context=context,
-                           context_weight=weight).as_dict()
-    conversation_id, message_id = conversations.add(conversation_id or None, question,
-                                                    context or question, result)
-    return {"conversation_id": conversation_id, "message_id": message_id, **result,
-            "follow_ups": follow_ups(assistant.live.get(), result)}

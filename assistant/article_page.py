@@ -7,7 +7,7 @@ import re
 
 from markupsafe import Markup
 
-from .chunking import render_article
+from .markdown import render_article
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
 # A Check yourself pair as rendered: <p><strong>Q:</strong> question <strong>A:</strong> answer</p>

@@ -6,13 +6,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-
 from .corpus import Article
+from .markdown import INTRO_ANCHOR, INTRO_SECTION, inline_text, parser, slugify
 
 MIN_WORDS, MAX_WORDS = 60, 250
-INTRO_SECTION, INTRO_ANCHOR = "Overview", "overview"
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 # Words that end in a period without ending a sentence.
 _ABBREVIATIONS = {
@@ -48,16 +45,6 @@ class Passage:
         return f"{self.title}. {self.section}. {self.text}"
 
 
-def slugify(heading: str, taken: set[str]) -> str:
-    """A GitHub-style anchor for a heading, made unique within one document via `taken`."""
-    base = re.sub(r"[^\w\- ]", "", heading.lower()).strip().replace(" ", "-") or "section"
-    slug, n = base, 1
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
-
-
 def split_sentences(text: str) -> list[str]:
     """Split plain text into sentences, leaving abbreviations such as 'e.g.' and 'Art.' intact."""
     sentences, start = [], 0
@@ -70,17 +57,6 @@ def split_sentences(text: str) -> list[str]:
         start = match.end()
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]
-
-
-def inline_text(token) -> str:
-    """An inline token's text as readers see it: text and code, line breaks as spaces."""
-    parts = []
-    for child in token.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 def _terminated(text: str) -> str:
@@ -255,19 +231,9 @@ def known_questions(passages: list[Passage]) -> list[dict]:
     return known
 
 
-def render_article(body: str) -> str:
-    """HTML for an article body whose heading ids are exactly the anchors passages cite."""
-    tokens = _markdown.parse(body)
-    taken = {INTRO_ANCHOR}
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open":
-            token.attrSet("id", slugify(inline_text(tokens[i + 1]), taken))
-    return _markdown.renderer.render(tokens, _markdown.options, {})
-
-
 def chunk_article(article: Article) -> list[Passage]:
     """Passages of about MIN_WORDS..MAX_WORDS words that never cross a section boundary."""
-    headings, blocks = _blocks(_markdown.parse(article.body))
+    headings, blocks = _blocks(parser.parse(article.body))
     taken = {INTRO_ANCHOR}
     sections: list[tuple[str, str, list[_Block]]] = [(INTRO_SECTION, INTRO_ANCHOR, [])]
     path: dict[int, str] = {}

@@ -17,9 +17,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .chunking import INTRO_ANCHOR, slugify
 from .corpus import Article, corpus_files, load_corpus
 from .errors import NotFound
+from .markdown import INTRO_ANCHOR, slugify
 
 # A section's role, from its heading; a heading naming several ("Negotiation points, red flags and
 # interactions") counts as the one it names first.

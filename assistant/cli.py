@@ -83,7 +83,7 @@ def build(progress, as_json):
 
 @cli.command()
 @click.argument("question")
-@click.option("-k", type=click.IntRange(1, 10), default=5, show_default=True, help="Passages to cite.")
+@click.option("-k", type=click.IntRange(1, 10), help="Passages to cite (default: ASSISTANT_DEFAULT_K).")
 @click.option("--topic", help="Only this topic folder, e.g. sla.")
 @click.option("--audience", type=click.Choice(["candidate", "manager"]), help="Only articles for this reader.")
 @click.option("--conversation", "conversation_id", help="Continue a conversation (for follow-ups).")
@@ -93,7 +93,8 @@ def ask(question, k, topic, audience, conversation_id, as_json):
 
     Example: assistant ask "What is an earn-back?" -k 3
     """
-    from .answering import Assistant, respond
+    from .answering import Assistant
+    from .conversation import respond
     from .conversations import ConversationStore
 
     settings = _settings()
@@ -280,11 +281,13 @@ def show_settings():
 @cli.command("eval")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--calibrate", is_flag=True, help="Also show how each abstention threshold would do.")
-@click.option("--clauses", is_flag=True, help="Measure the clause review on tests/eval/clauses.jsonl instead.")
+@click.option("--clauses", is_flag=True,
+              help="Measure the clause review on clauses.jsonl of ASSISTANT_EVAL_DIR instead.")
 @click.option("--holdout", is_flag=True,
-              help="Measure on tests/eval/holdout.jsonl, questions kept out of tuning, instead.")
+              help="Measure on holdout.jsonl of ASSISTANT_EVAL_DIR, questions kept out of tuning, instead.")
 def evaluate_command(as_json, calibrate, clauses, holdout):
-    """Measure retrieval on tests/eval: Recall@1/5, MRR@10, nDCG@10, abstention, follow-ups.
+    """Measure retrieval on the evaluation set (ASSISTANT_EVAL_DIR): Recall@1/5, MRR@10, nDCG@10,
+    abstention, follow-ups.
 
     With --clauses: the clause review's type accuracy and element and red-flag precision/recall.
 
@@ -294,7 +297,7 @@ def evaluate_command(as_json, calibrate, clauses, holdout):
         return _review_report(as_json)
     from .answering import Assistant
     from .evaluation import QUESTION_FILES, evaluate
-    from .study.accuracy import format_grader_accuracy, grader_accuracy
+    from .study.accuracy import LABELLED, format_grader_accuracy, grader_accuracy
 
     settings = _settings()
     try:
@@ -302,9 +305,9 @@ def evaluate_command(as_json, calibrate, clauses, holdout):
     except AssistantError as err:
         raise click.ClickException(str(err)) from err
     files = ("holdout.jsonl",) if holdout else QUESTION_FILES
-    report = evaluate(retriever, settings.abstain_threshold, calibration=calibrate,
+    report = evaluate(retriever, settings.abstain_threshold, settings.eval_dir, calibration=calibrate,
                       max_sentences=settings.answer_sentences, files=files)
-    report["study_grader"] = grader_accuracy(retriever.embedder)
+    report["study_grader"] = grader_accuracy(retriever.embedder, settings.eval_dir / LABELLED)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -341,9 +344,10 @@ def evaluate_command(as_json, calibrate, clauses, holdout):
 
 
 def _review_report(as_json: bool) -> None:
-    from .review_eval import evaluate_reviews
+    from .review_eval import SET_NAME, evaluate_reviews
 
-    report = evaluate_reviews(_settings().corpus_dir)
+    settings = _settings()
+    report = evaluate_reviews(settings.corpus_dir, settings.eval_dir / SET_NAME)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -366,7 +370,7 @@ def _review_report(as_json: bool) -> None:
 @click.option("--learner", default="terminal-learner", show_default=True,
               help="Whose progress to keep and to review (8-64 letters, digits, - or _).")
 @click.option("--grader-accuracy", is_flag=True,
-              help="Instead of a quiz: the grader's accuracy on tests/eval/study_answers.jsonl.")
+              help="Instead of a quiz: the grader's accuracy on study_answers.jsonl of ASSISTANT_EVAL_DIR.")
 @click.option("--calibrate", is_flag=True, help="With --grader-accuracy: the best thresholds and a cross-validation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the quiz's tally or the accuracy report as JSON.")
 def study(topic, kind, count, learner, grader_accuracy, calibrate, as_json):
@@ -382,7 +386,9 @@ def study(topic, kind, count, learner, grader_accuracy, calibrate, as_json):
     from .study.terminal import LazyEmbedder, run_quiz
 
     if grader_accuracy:
-        report = measure(_embedder(), calibrating=calibrate)
+        from .study.accuracy import LABELLED
+
+        report = measure(_embedder(), _settings().eval_dir / LABELLED, calibrating=calibrate)
         click.echo(json.dumps(report, indent=2) if as_json else format_grader_accuracy(report))
         if calibrate and not as_json:
             click.echo(f"calibrated thresholds: {report['calibrated']}")

@@ -1,4 +1,4 @@
-"""Conversation history, follow-up resolution and feedback, kept in SQLite via sqlite-utils."""
+"""Conversation history and feedback, kept in SQLite via sqlite-utils."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hmac
 import json
 import logging
 import os
-import re
 import secrets
 import sqlite3
 import threading
@@ -19,16 +18,6 @@ import sqlite_utils
 
 from .errors import NotFound, StoreUnavailable
 
-# Signs that a question leans on what was said before ("and offshore?", "what about the latter?").
-# Plain "it"/"that" are left out: stand-alone questions use them as often as follow-ups do.
-_FOLLOW_UP = re.compile(
-    r"^\s*(and|or|but|so|also|then|what about|how about|same for|what if|is that|are those|"
-    r"does that|do they|is it|are they|which one)\b"
-    r"|\b(the latter|the former|the first one|the second one|that one|them|then|instead|there|"
-    r"these|those|the top|this one)\b",
-    re.IGNORECASE,
-)
-_CONTENT_WORD = re.compile(r"[A-Za-z][\w&-]{2,}")
 HISTORY_TURNS = 2  # how many earlier questions a follow-up may draw on
 log = logging.getLogger("assistant")
 
@@ -97,24 +86,6 @@ def m004_study(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS = [m001_initial, m002_answer_blocks, m003_feedback_visitor, m004_study]
-
-
-def is_follow_up(question: str) -> bool:
-    """True for questions that clearly only make sense with the conversation before them."""
-    return bool(_FOLLOW_UP.search(question)) or len(_CONTENT_WORD.findall(question)) <= 4
-
-
-def follow_up_context(question: str, earlier_questions: list[str]) -> tuple[str | None, float]:
-    """The question with the earlier turns it may lean on, and how much that context should weigh.
-
-    Retrieval fuses the context's rankings with the question's own, so even an unflagged follow-up
-    ("how are they usually calculated?") finds its subject; a clear follow-up weighs it fully.
-    Measured on tests/eval/dialogues.jsonl with `assistant eval`.
-    """
-    if not earlier_questions:
-        return None, 0.0
-    context = " ".join(earlier_questions[-HISTORY_TURNS:] + [question])
-    return context, 1.0 if is_follow_up(question) else 0.5
 
 
 class ConversationStore:

@@ -11,12 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from .answering import Answer, answer_question
-from .conversations import follow_up_context
+from .conversation import follow_up_context
 from .intent import classify
 from .retrieval import METHODS, Retriever
-from .settings import ROOT
 
-EVAL_DIR = ROOT / "tests" / "eval"
 QUESTION_FILES = ("questions.jsonl", "situational.jsonl")
 # Question kinds grouped the way the goals are set: plain questions, and real situations.
 GROUPS = {"study": "plain", "clause": "plain", "paraphrase": "plain", "widget": "plain",
@@ -65,7 +63,7 @@ def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(sum(r[key] for r in rows) / len(rows), 4) for key in rows[0]} if rows else {}
 
 
-def evaluate(retriever: Retriever, threshold: float, eval_dir: Path = EVAL_DIR,
+def evaluate(retriever: Retriever, threshold: float, eval_dir: Path,
              calibration: bool = False, max_sentences: int | None = None,
              files: tuple[str, ...] = QUESTION_FILES) -> dict:
     """Every number `assistant eval` prints, computed from the evaluation files.

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from starlette.middleware.cors import CORSMiddleware
+from fastapi import Request
 
 # The header the /embed page adds to its API calls to say which host page it is framed in, so
 # the per-origin quota counts widget questions by host (the calls themselves are same-origin).
@@ -64,55 +62,3 @@ class Origins:
             return normalize(origin) if self.allows(origin) else None
         host = request.headers.get(HOST_HEADER, "")
         return normalize(host) if host and self.allows(host) else None
-
-    def install(self, app: FastAPI) -> None:
-        """CORS for allowed hosts, and a refusal of API calls from any other foreign origin."""
-
-        app.add_middleware(RefuseForeignOrigins, origins=self)
-
-        # Added last, so it runs first: preflights from allowed origins are answered before the
-        # check above, and its headers land on replies to allowed origins, 4xx errors included.
-        app.add_middleware(JsonCORS, allow_origins=list(self.allowed), max_age=3600,
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
-                           expose_headers=["Retry-After"])
-
-
-class JsonCORS(CORSMiddleware):
-    """Starlette's CORS, with refused preflights answered as JSON like every other API error."""
-
-    def preflight_response(self, request_headers):
-        response = super().preflight_response(request_headers)
-        if response.status_code < 400:
-            return response
-        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
-        return JSONResponse({"error": f"CORS preflight refused: {response.body.decode()}."},
-                            status_code=response.status_code, headers=headers)
-
-
-def route_path(scope) -> str:
-    """The path inside the app, e.g. /api/ask, whether or not a proxy or server left the prefix on."""
-    path, root = scope["path"], scope.get("root_path", "").rstrip("/")
-    if root and (path == root or path.startswith(root + "/")):
-        return path[len(root):] or "/"
-    return path
-
-
-class RefuseForeignOrigins:
-    """403 for API calls from foreign origins not on the allow-list (plain ASGI middleware).
-
-    CORS alone only hides the reply from the foreign page; the question would still be answered
-    and counted. Requests without Origin (curl, scripts) are not browsers' and pass.
-    """
-
-    def __init__(self, app, origins: Origins):
-        self.app, self.origins = app, origins
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and route_path(scope).startswith("/api/"):
-            request = Request(scope)
-            origin = request.headers.get("origin")
-            if origin and not self.origins.allows(origin) and not self.origins.is_own(request, origin):
-                response = JSONResponse({"error": "Pages on this origin may not use the assistant."},
-                                        status_code=403)
-                return await response(scope, receive, send)
-        await self.app(scope, receive, send)

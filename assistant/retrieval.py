@@ -34,7 +34,7 @@ _WORD = re.compile(r"[\w&]+")
 class Hit:
     passage: StoredPassage
     score: float  # fused score: higher is better
-    dense: float  # cosine similarity of query and passage (0 if the dense half did not see it)
+    dense: float  # cosine similarity of the query (with its context, if any) and the passage, for every hit
 
 
 class Retriever:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .review import review
 
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "eval" / "clauses.jsonl"
+SET_NAME = "clauses.jsonl"  # in the evaluation set folder (ASSISTANT_EVAL_DIR)
 
 
 def _pr(true_positive: int, predicted: int, expected: int) -> dict:
@@ -16,7 +16,7 @@ def _pr(true_positive: int, predicted: int, expected: int) -> dict:
             "true_positives": true_positive, "predicted": predicted, "expected": expected}
 
 
-def evaluate_reviews(corpus_dir: Path, path: Path = DEFAULT_SET) -> dict:
+def evaluate_reviews(corpus_dir: Path, path: Path) -> dict:
     """Type accuracy (top-1 without a given type) and, reviewing each clause as its labelled type,
     micro precision/recall of the elements found (present or weak) and of the red flags, overall and
     per split (dev: used while writing the rules; holdout: not looked at while tuning them)."""

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def bundled_web_dir() -> Path:
+    """The templates and static files shipped as the package `assistant.web` (web/ in a checkout)."""
+    try:
+        return Path(str(resources.files("assistant.web")))
+    except ModuleNotFoundError:  # a checkout on the path that was never installed
+        return ROOT / "web"
 
 
 def _setting(default, help: str):
@@ -20,7 +29,12 @@ class Settings:
     db_path: Path = _setting(
         ROOT / "data" / "assistant.db", "Conversation and feedback store (never rebuilt)."
     )
-    web_dir: Path = _setting(ROOT / "web", "Templates and static assets.")
+    web_dir: Path = _setting(bundled_web_dir(), "Templates and static assets (default: those installed with "
+                             "the package).")
+    eval_dir: Path = _setting(
+        ROOT / "eval", "The evaluation set `assistant eval` measures: questions, dialogues, clauses and "
+        "labelled study answers (JSONL)."
+    )
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     default_k: int = _setting(5, "Passages returned with an answer unless the request asks otherwise.")
     abstain_threshold: float = _setting(

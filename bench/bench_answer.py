@@ -21,7 +21,7 @@ from assistant.answering import Assistant
 from assistant.embedding import Embedder
 from assistant.settings import ROOT, Settings
 
-QUESTIONS = ROOT / "tests/eval/questions.jsonl"
+QUESTIONS = ROOT / "eval/questions.jsonl"
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ import httpx
 
 from assistant.settings import ROOT
 
-QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "tests/eval/questions.jsonl").open()]
+QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "eval/questions.jsonl").open()]
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from assistant.follow_ups import QUESTIONS as TEMPLATES
 from assistant.follow_ups import follow_ups
 from assistant.settings import ROOT, Settings
 
-QUESTIONS = ROOT / "tests/eval/questions.jsonl"
+QUESTIONS = ROOT / "eval/questions.jsonl"
 
 
 def promised_kind(question: str) -> str | None:

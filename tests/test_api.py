@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -25,6 +26,14 @@ def test_ask_returns_the_documented_shape(client):
     assert len(body["citations"]) == 3 and body["abstained"] is False
     assert set(body["citations"][0]) >= {"n", "doc_id", "title", "section", "url", "text", "score"}
     assert body["citations"][0]["url"].startswith("/docs/")
+
+
+def test_a_question_without_k_gets_the_servers_default_k(settings, embedder):
+    with TestClient(create_app(replace(settings, default_k=2), embedder=embedder)) as client:
+        body = client.post("/api/ask", json={"question": "What is earn-back?"}).json()
+        assert len(body["citations"]) == 2, body
+        asked = client.post("/api/ask", json={"question": "What is earn-back?", "k": 4}).json()
+        assert len(asked["citations"]) == 4  # the request's own k still wins
 
 
 def test_follow_up_uses_the_conversation(client):

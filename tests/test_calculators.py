@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from assistant import calculators as calc
 from assistant.api import create_app
 from assistant.calculators import Calculation, calculate
-from assistant.chunking import slugify
 from assistant.errors import BadRequest
+from assistant.markdown import slugify
 from assistant.settings import ROOT, Settings
 
 CORPUS = ROOT / "corpus"
@@ -296,7 +296,7 @@ def test_questions_that_are_not_calculations_return_none(question):
 
 
 def test_calculate_never_raises_on_the_evaluation_questions():
-    for path in sorted((ROOT / "tests" / "eval").glob("*.jsonl")):
+    for path in sorted((ROOT / "eval").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             for question in [record.get("question")] + [t.get("question") for t in record.get("turns", [])]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.chunking import MAX_WORDS, chunk_article, render_article, split_sentences
+from assistant.chunking import MAX_WORDS, chunk_article, split_sentences
 from assistant.corpus import Article, load_corpus
+from assistant.markdown import render_article
 
 from .conftest import FIXTURE_CORPUS
 

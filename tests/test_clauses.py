@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from assistant import clauses
 from assistant.api import create_app
-from assistant.chunking import render_article
 from assistant.cli import cli
 from assistant.corpus import load_corpus, parse_article
 from assistant.errors import NotFound
+from assistant.markdown import render_article
 from assistant.settings import ROOT, Settings
 
 CORPUS = ROOT / "corpus"

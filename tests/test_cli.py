@@ -55,13 +55,20 @@ def test_corpus_check_prints_counts_per_topic(env):
     assert json.loads(result.stdout)["sla"] == {"articles": 1, "words": pytest.approx(326, abs=5)}
 
 
+def test_ask_without_k_cites_the_default_k_passages(env):
+    result = CliRunner().invoke(cli, ["ask", "What is earn-back?", "--json"], env={**env, "ASSISTANT_DEFAULT_K": "2"})
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["citations"]) == 2
+
+
 def test_every_setting_is_listed(env):
     result = CliRunner().invoke(cli, ["settings"], env=env)
     assert "ASSISTANT_INDEX_DIR" in result.output and "ASSISTANT_ALLOWED_ORIGINS" in result.output
 
 
 def test_feedback_export_includes_question_answer_and_citations(settings, embedder, env):
-    from assistant.answering import Assistant, respond
+    from assistant.answering import Assistant
+    from assistant.conversation import respond
     from assistant.conversations import ConversationStore
 
     store = ConversationStore(settings.db_path)

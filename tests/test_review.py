@@ -1,5 +1,5 @@
 """Review a pasted clause: the rules in corpus/review.yaml, the review itself, its measured quality on
-tests/eval/clauses.jsonl, POST /api/review with every kind of bad input, and that the text is not kept."""
+eval/clauses.jsonl, POST /api/review with every kind of bad input, and that the text is not kept."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from assistant.api import create_app
 from assistant.cli import cli
 from assistant.corpus import load_corpus
 from assistant.errors import BadRequest
-from assistant.review_eval import DEFAULT_SET, evaluate_reviews
+from assistant.review_eval import SET_NAME, evaluate_reviews
 from assistant.settings import ROOT, Settings
 
 CORPUS = ROOT / "corpus"
@@ -127,7 +127,7 @@ def test_bad_text_is_refused(text, message):
 
 
 def test_the_labelled_set_is_large_varied_and_labelled_with_real_rule_names():
-    rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in (Settings().eval_dir / SET_NAME).read_text(encoding="utf-8").splitlines()]
     rules, _ = review.load(CORPUS)
     assert len(rows) >= 40 and len({r["id"] for r in rows}) == len(rows)
     assert {r["style"] for r in rows} == {"uk", "us"} and {r["kind"] for r in rows} == {"good", "flawed", "short"}
@@ -139,7 +139,7 @@ def test_the_labelled_set_is_large_varied_and_labelled_with_real_rule_names():
 
 
 def test_measured_review_quality_meets_the_goals():
-    report = evaluate_reviews(CORPUS)["all"]
+    report = evaluate_reviews(CORPUS, Settings().eval_dir / SET_NAME)["all"]
     assert report["clauses"] >= 40 and report["type_accuracy"] >= 0.9
     for kind in ("elements", "red_flags"):
         assert report[kind]["precision"] >= 0.85 and report[kind]["recall"] >= 0.85, (kind, report[kind])
@@ -150,6 +150,15 @@ def test_eval_command_reports_the_review(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert set(report) >= {"all", "dev", "holdout", "mistakes"} and report["all"]["clauses"] >= 40
+
+
+def test_eval_reads_the_evaluation_set_named_by_the_setting(tmp_path):
+    first = (Settings().eval_dir / SET_NAME).read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / SET_NAME).write_text(first + "\n", encoding="utf-8")
+    env = {"ASSISTANT_CORPUS_DIR": str(CORPUS), "ASSISTANT_EVAL_DIR": str(tmp_path)}
+    result = CliRunner().invoke(cli, ["eval", "--clauses", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["all"]["clauses"] == 1
 
 
 # ---- API ----------------------------------------------------------------------------------------

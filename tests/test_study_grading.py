@@ -1,11 +1,12 @@
 """Grading: multiple choice exactly, figures with units and tolerance, terms, free text by the
-model plus key terms; and the grader's accuracy on the labelled answers in tests/eval."""
+model plus key terms; and the grader's accuracy on the labelled answers in eval."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.errors import BadRequest
+from assistant.settings import Settings
 from assistant.study.accuracy import LABELLED, format_grader_accuracy, grader_accuracy, load_labelled
 from assistant.study.grading import Thresholds, grade
 from assistant.study.items import Item
@@ -115,7 +116,7 @@ def test_free_text_needs_the_model():
 
 
 def test_the_labelled_set_is_large_and_balanced():
-    records = load_labelled(LABELLED)
+    records = load_labelled(Settings().eval_dir / LABELLED)
     text = [r for r in records if r["grading"] == "text"]
     assert len(text) >= 150
     assert {r["type"] for r in text} == {"right", "partly", "wrong", "off_topic"}
@@ -124,14 +125,14 @@ def test_the_labelled_set_is_large_and_balanced():
 
 
 def test_the_grader_agrees_with_the_labels(embedder):
-    report = grader_accuracy(embedder)
+    report = grader_accuracy(embedder, Settings().eval_dir / LABELLED)
     assert report["accuracy"] >= 0.85 and report["free_text_accuracy"] >= 0.85, report
     assert report["holdout_accuracy"] >= 0.8 and report["by_type"]["off_topic"] >= 0.95
     assert "study grader: accuracy" in format_grader_accuracy(report)
 
 
 def test_calibration_finds_the_shipped_thresholds(embedder):
-    report = grader_accuracy(embedder, calibrating=True)
+    report = grader_accuracy(embedder, Settings().eval_dir / LABELLED, calibrating=True)
     shipped = Thresholds()
     assert report["calibrated"] == {"correct": shipped.correct, "partly": shipped.partly,
                                     "cosine_weight": shipped.cosine_weight, "recall_weight": shipped.recall_weight}

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from assistant.chunking import INTRO_ANCHOR, render_article
 from assistant.corpus import load_corpus
+from assistant.markdown import INTRO_ANCHOR, render_article
 from assistant.settings import ROOT
 from assistant.study.catalog import ItemCatalog
 from assistant.study.items import FILE, KINDS, build_items, read_study_items, write_study_items

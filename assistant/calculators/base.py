@@ -13,7 +13,7 @@ HUNDRED, MINUTES_PER_DAY = D(100), 1440
 
 @dataclass(frozen=True)
 class Source:
-    """A corpus section: the article id and the anchor of its `##` heading (chunking.slugify)."""
+    """A corpus section: the article id and the anchor of its `##` heading (markdown.slugify)."""
     doc_id: str
     anchor: str
 

@@ -10,16 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..settings import ROOT
 from .grading import RESULTS, Thresholds, grade, text_evidence
 from .items import Item
 
-LABELLED = ROOT / "tests" / "eval" / "study_answers.jsonl"
+LABELLED = "study_answers.jsonl"  # in the evaluation set folder (ASSISTANT_EVAL_DIR)
 FOLDS = 5
 _CODE = {"correct": 0, "partly": 1, "incorrect": 2}
 
 
-def load_labelled(path: Path = LABELLED) -> list[dict]:
+def load_labelled(path: Path) -> list[dict]:
     """Labelled answers: question, model answer, grading, the answer, and a person's label."""
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -69,7 +68,7 @@ def calibrate(evidence: list, labels: list[str]) -> Thresholds:
     return best
 
 
-def grader_accuracy(embedder, path: Path = LABELLED, thresholds: Thresholds | None = None,
+def grader_accuracy(embedder, path: Path, thresholds: Thresholds | None = None,
                     calibrating: bool = False) -> dict:
     """The grader's agreement with the labels: overall, for free text, by grading and by answer type.
 

@@ -34,7 +34,7 @@ _CONCLUSION = re.compile(r"=|→|\bso\b|\btherefore\b|\bgives\b|\bwhich is\b|\bt
 class Thresholds:
     """Free-text grading: score = cosine·w + recall·w + precision·(1 − both), then two cut-offs.
 
-    Chosen by `assistant study --grader-accuracy --calibrate` on tests/eval/study_answers.jsonl; the
+    Chosen by `assistant study --grader-accuracy --calibrate` on eval/study_answers.jsonl; the
     cut-offs are settings (ASSISTANT_STUDY_CORRECT_THRESHOLD, ASSISTANT_STUDY_PARTLY_THRESHOLD).
     """
     correct: float = _DEFAULTS.study_correct_threshold

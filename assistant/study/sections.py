@@ -1,6 +1,6 @@
 """An article's sections as the study items see them: anchor, heading, paragraphs and tables.
 
-Anchors are made exactly as `chunking.render_article` makes the heading ids of an article page
+Anchors are made exactly as `markdown.render_article` makes the heading ids of an article page
 (`slugify` over each heading's text, the intro reserved as "overview"), so an item's `url` opens
 the section that teaches it.
 """
@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-
-from ..chunking import INTRO_ANCHOR, INTRO_SECTION, inline_text, slugify
+from ..markdown import INTRO_ANCHOR, INTRO_SECTION, inline_text, parser, slugify
 from .text import plain
-
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 @dataclass
@@ -40,7 +36,7 @@ class Section:
 
 def split_sections(body: str) -> list[Section]:
     """The intro ("Overview") and every heading's section, in reading order."""
-    tokens = _markdown.parse(body)
+    tokens = parser.parse(body)
     taken = {INTRO_ANCHOR}
     found = [Section(INTRO_ANCHOR, INTRO_SECTION, 1)]
     table: Table | None = None

@@ -7,7 +7,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from .origins import normalize
+from ..origins import normalize
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +29,7 @@ def embed(request: Request, host: str = "", title: str = "", greeting: str = "",
           topic: str = "", audience: str = ""):
     """The compact chat widget.js frames, configured by its data- attributes passed as parameters.
 
-    Only allowed origins may frame it (the CSP frame-ancestors set in api.py). `host` is the host
+    Only allowed origins may frame it (the CSP frame-ancestors set in middleware.py). `host` is the host
     page's origin, which the page talks to with postMessage; anything else becomes "" (a
     standalone compact chat that talks to no page). Bad values fall back to defaults: a
     misconfigured tag should still give a working widget.
