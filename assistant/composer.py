@@ -45,7 +45,8 @@ _HEADING_GENERIC = frozenset("""key points overview common sample clause example
     practice guide summary introduction check yourself typical good bad illustrative""".split())
 _FOCUS = re.compile(r"\b(\w+) (?:of|for) (?:an?|the|our|its|their)\b", re.IGNORECASE)
 _SAME_STEM = {"phase": "stage", "step": "stage", "element": "part", "component": "part", "criterion": "criteria",
-              "factor": "criteria", "type": "kind", "form": "kind", "variant": "kind", "model": "kind"}
+              "factor": "criteria", "type": "kind", "form": "kind", "variant": "kind", "model": "kind",
+              "drawback": "risk", "disadvantage": "risk", "challenge": "risk", "danger": "risk"}
 
 
 def _terms(text: str) -> set[str]:

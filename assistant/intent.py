@@ -56,7 +56,8 @@ _RULES = [
         r"(prepare|get ready|set up|run|handle|deal|go about|structure)\b|\bphases\b|\bstages\b", _I)),
     ("risks", re.compile(
         r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
-        r"\bgo wrong\b|\bmistakes?\b|"
+        r"\bgo wrong\b|\bmistakes?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bchallenges?\b|\bweak(ness|nesses)\b|"
+        r"\b(why|reasons?)\b[^?]{0,50}\bfail|"
         r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b", _I)),
     ("negotiation", re.compile(
         r"\bnegotiat|\bask for\b|\bask (a|the|our|an)\b[\w\s-]{0,30}\bto (give|accept|agree)|"
