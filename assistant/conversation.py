@@ -7,6 +7,7 @@ import re
 from .answering import Assistant
 from .conversations import HISTORY_TURNS, ConversationStore
 from .errors import BadRequest, NotFound
+from .follow_ups import follow_ups
 
 # Signs that a question leans on what was said before ("and offshore?", "what about the latter?").
 # Plain "it"/"that" are left out: stand-alone questions use them as often as follow-ups do.
@@ -57,4 +58,5 @@ def respond(assistant: Assistant, conversations: ConversationStore, question: st
                            context_weight=weight).as_dict()
     conversation_id, message_id = conversations.add(conversation_id or None, question,
                                                     context or question, result)
-    return {"conversation_id": conversation_id, "message_id": message_id, **result}
+    return {"conversation_id": conversation_id, "message_id": message_id, **result,
+            "follow_ups": follow_ups(assistant.live.get(), result)}

@@ -70,12 +70,14 @@ class Retriever:
         filters = {k: v for k, v in (filters or {}).items() if v}
         if not filters:
             return None
-        unknown = set(filters) - {"topic", "audience", "collection"}
+        unknown = set(filters) - {"topic", "audience", "collection", "doc"}
         if unknown:
-            raise BadRequest(f"Unknown filter {sorted(unknown)}; filters are 'topic', 'audience' and 'collection'.")
+            raise BadRequest(f"Unknown filter {sorted(unknown)}; filters are 'topic', 'audience', 'collection' and 'doc'.")
         collection = filters.get("collection")  # corpus | organisation (see assistant/sources.py)
         if collection and collection not in COLLECTIONS:
             raise BadRequest(f"Unknown collection {collection!r}; choose one of: {', '.join(COLLECTIONS)}.")
+        if "doc" in filters and filters["doc"] not in self.index.documents:
+            raise BadRequest(f"Unknown article {filters['doc']!r}; use the id in its address, /docs/<id>.")
         if "topic" in filters and filters["topic"] not in self.index.topics:
             raise BadRequest(
                 f"Unknown topic {filters['topic']!r}; choose one of: {', '.join(self.index.topics)}."
@@ -88,7 +90,8 @@ class Retriever:
             [p.position for p in self.index.passages
              if filters.get("topic", p.topic) == p.topic
              and filters.get("audience", p.audience[0]) in p.audience
-             and (not collection or self.index.documents[p.doc_id]["collection"] == collection)],
+             and (not collection or self.index.documents[p.doc_id]["collection"] == collection)
+             and filters.get("doc", p.doc_id) == p.doc_id],
             dtype=np.int64,
         )
 

@@ -74,21 +74,41 @@ def test_question_gets_a_cited_answer_whose_passage_opens_in_place(page):
     expect(passage).to_be_hidden()
 
 
-def test_source_link_leads_to_the_highlighted_section(page):
+def test_source_link_opens_the_highlighted_section_in_a_new_tab(page):
     answer = ask(page, "What is an earn-back?")
-    answer.locator(".sources a").first.click()
-    page.wait_for_url("**/docs/service-credits#earn-back")
-    frame = page.locator(".cited-section")
+    with page.context.expect_page() as opened:
+        answer.locator(".sources a").first.click()
+    article = opened.value
+    article.wait_for_load_state()
+    assert urlparse(article.url).path + "#" + urlparse(article.url).fragment == "/docs/service-credits#earn-back"
+    assert urlparse(page.url).path == "/" and page.locator(".answer").count() == 1  # the chat keeps its place
+    frame = article.locator(".cited-section")
     expect(frame).to_have_count(1)
     expect(frame.locator("#earn-back")).to_have_text("Earn-back")
     expect(frame).to_contain_text("consecutive months")
     expect(frame).not_to_contain_text("At-risk amount")
     background = frame.evaluate("f => getComputedStyle(f).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
-    page.screenshot(path=str(ARTIFACTS / "article-cited-section.png"))
-    page.goto(page.url.replace("#earn-back", "#overview"))  # a new fragment moves the frame
+    assert_cited_section_in_view(article, "Service credits and earn-back")
+    article.screenshot(path=str(ARTIFACTS / "article-cited-section.png"))
+    article.goto(article.url.replace("#earn-back", "#overview"))  # a new fragment moves the frame
     expect(frame.locator("#earn-back")).to_have_count(0)
     expect(frame).to_contain_text("A service credit is a reduction of the monthly charge")
+    article.close()
+
+
+def assert_cited_section_in_view(article: Page, title: str):
+    """The "Cited section" label and the section's heading are on screen, below the sticky bar that
+    shows the article's title (before, the browser scrolled the label above the screen)."""
+    bar = article.locator(".article-bar")
+    expect(bar.locator(".article-bar-title")).to_have_text(title)
+    expect(bar).to_be_in_viewport()
+    bar_bottom = bar.evaluate("b => b.getBoundingClientRect().bottom")
+    label = article.locator(".cited-label")
+    expect(label).to_have_text("Cited section")
+    expect(label).to_be_in_viewport()
+    assert label.evaluate("l => l.getBoundingClientRect().top") >= bar_bottom
+    assert article.evaluate("scrollY") > 0  # scrolled to the section, not left at the top
 
 
 def test_follow_up_is_answered_in_context(page):
@@ -144,7 +164,7 @@ def test_script_in_a_question_is_shown_literally_and_never_run(page):
 def test_abstained_answer_offers_the_closest_topics_as_questions(page):
     answer = ask(page, "What is the best pizza topping?")
     expect(answer).to_have_class("answer abstained")
-    expect(answer.locator(".badge")).to_have_text("Not covered by the corpus")
+    expect(answer.locator(".badge")).to_have_text("Not covered by our articles")
     answer.get_by_role("button", name="Tell me about Disaster recovery objectives").click()
     expect(page.locator(".answer")).to_have_count(2)
     expect(page.locator(".answer").last).to_contain_text("recovery time objective")

@@ -141,7 +141,8 @@ def test_embed_page_is_configured_from_its_parameters(client):
     assert "Sourcing &lt;help&gt;" in response.text and "<help>" not in response.text
     assert page.text_of["starters-heading"] == "Ask me about SLAs"
     assert page.find("button", class_="starter") == []  # starters may fall outside a topic filter
-    assert [a["src"] for a, _ in page.scripts] == ["http://testserver/static/embed.js"]
+    assert [a["src"] for a, _ in page.scripts] == ["http://testserver/static/theme.js",
+                                                    "http://testserver/static/embed.js"]
 
 
 def test_embed_page_has_the_chat_controls(client):
@@ -291,7 +292,8 @@ def test_under_a_path_prefix_the_embed_page_points_at_the_prefix(app_for, path):
     assert f"frame-ancestors 'self' {HOST};" in response.headers["content-security-policy"]
     page = Page(response.text)
     assert page.find("body")[0]["data-base"] == "/assistant"
-    assert [a["src"] for a, _ in page.scripts] == ["http://testserver/assistant/static/embed.js"]
+    assert [a["src"] for a, _ in page.scripts] == ["http://testserver/assistant/static/theme.js",
+                                                    "http://testserver/assistant/static/embed.js"]
     for asset in ("/assistant/static/embed.js", "/assistant/static/app.css", "/assistant/widget.js"):
         assert prefixed.get(asset).status_code == 200, asset
 

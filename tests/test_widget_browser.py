@@ -4,6 +4,7 @@ Screenshots of the open widget (desktop and phone) go to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -372,3 +373,59 @@ def test_long_answers_on_a_phone_never_scroll_the_header_out_of_the_frame(browse
         close = chat(page).get_by_role("button", name="Close Sourcing help")
         expect(close).to_be_in_viewport()
     context.close()
+
+
+def focus_in_frame(page: Page) -> bool:
+    return page.evaluate("""() => {
+        const host = document.querySelector('outsourcing-assistant-widget');
+        return document.activeElement === host && host.shadowRoot.activeElement?.tagName === 'IFRAME';
+    }""")
+
+
+def test_phone_panel_is_a_modal_dialog_that_keeps_tab_inside(browser, sites):
+    context = browser.new_context(base_url=sites[0], viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True, reduced_motion="reduce")
+    page = context.new_page()
+    open_widget(page)
+    expect(panel(page)).to_have_attribute("role", "dialog")
+    expect(panel(page)).to_have_attribute("aria-modal", "true")
+    expect(panel(page)).to_have_attribute("aria-label", "Sourcing help")
+    ask(page, "What is an earn-back?")
+    chat(page).get_by_label("Your question").focus()
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:  # more stops than the panel has, both ways round
+        page.keyboard.press(key)
+        assert focus_in_frame(page), f"{key} left the full-screen panel for the host page"
+    page.set_viewport_size({"width": 1280, "height": 800})  # a desktop panel is not modal
+    expect(panel(page)).not_to_have_attribute("aria-modal", "true")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if not focus_in_frame(page):
+            break
+    assert not focus_in_frame(page), "Tab never left the desktop panel, which is not modal"
+    context.close()
+
+
+def test_open_the_full_assistant_continues_the_same_conversation(page, context, sites):
+    host_url, assistant_url = sites
+    open_widget(page)
+    ask(page, "What is an earn-back?")
+    link = chat(page).get_by_role("link", name="Open the full assistant")
+    expect(link).to_be_visible()
+    expect(link).to_have_attribute("href", re.compile(r"/assistant/#conversation=[\w-]+$"))
+    with context.expect_page() as opened:
+        link.click()
+    full = opened.value
+    full.wait_for_load_state()
+    expect(full.locator(".turn .question")).to_have_text(["You asked: What is an earn-back?"])
+    assert full.url == f"{assistant_url}/"  # the id (a bearer token) leaves the address bar
+    expect(full.locator("#history-list .history-title")).to_have_text(["What is an earn-back?"])
+    follow_up = full.get_by_label("Your question")
+    follow_up.fill("can it be refused?")
+    follow_up.press("Enter")
+    expect(full.locator(".answer")).to_have_count(2)
+    conversation_id = link.get_attribute("href").rsplit("=", 1)[1]  # the same conversation went on there
+    history = full.request.get(f"{assistant_url}/api/conversations/{conversation_id}").json()
+    assert [m["question"] for m in history["messages"]] == ["What is an earn-back?", "can it be refused?"]
+    full.close()
+    chat(page).get_by_role("button", name="New conversation").click()
+    expect(link).to_have_attribute("href", re.compile(r"/assistant/$"))

@@ -22,6 +22,7 @@ class Filters(BaseModel):
     audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
     collection: Literal["corpus", "organisation"] | None = Field(
         None, description="Only the curated corpus, or only the organisation's ingested documents.")
+    doc: Id | None = Field(None, description="Only passages from this article (its id, as in /docs/<id>).")
 
 
 class AskRequest(BaseModel):
@@ -85,6 +86,9 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     suggestions: list[Suggestion] = Field(description="Closest topics, offered when the assistant abstains.")
     timing_ms: dict[str, float]
+    follow_ups: list[str] = Field(default_factory=list, description=(
+        "2-3 questions to ask next, about the first cited article's other sections (its worked example, "
+        "sample clause, pitfalls, ...); empty when the assistant abstains."))
 
 
 class FeedbackRequest(BaseModel):
