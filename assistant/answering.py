@@ -26,7 +26,6 @@ from .intent import classify
 from .retrieval import Hit, Retriever
 from .settings import Settings
 
-DEFAULTS = Settings()
 ABSTAIN_TEXT = "I don't have a source that answers this."
 _PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those)\b", re.IGNORECASE)
 # Creative or off-task requests are never answered from a reference corpus.
@@ -172,8 +171,8 @@ def _abstain(retriever: Retriever, question: str, hits: list[Hit], started: floa
 
 def answer_question(retriever: Retriever, question: str, k: int = 5, filters: dict | None = None,
                     context: str | None = None, context_weight: float = 1.0,
-                    threshold: float = DEFAULTS.abstain_threshold,
-                    max_sentences: int = DEFAULTS.answer_sentences) -> Answer:
+                    threshold: float = Settings.default("abstain_threshold"),
+                    max_sentences: int = Settings.default("answer_sentences")) -> Answer:
     """Answer `question` from the corpus; `context` (the question with earlier turns) helps retrieval."""
     started = time.perf_counter()
     intent = classify(question)

@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
     app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin,
                               settings.feedback_quota_per_visitor)
     app.state.templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
+    app.state.templates.env.globals["max_question_chars"] = settings.max_question_chars
     app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
     error_response = install_error_handlers(app)
     install_middleware(app, settings, app.state.origins, error_response)

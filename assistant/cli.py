@@ -12,15 +12,18 @@ from dataclasses import replace
 
 import click
 
-from .corpus import corpus_stats, load_corpus, stale_reviews
+from .corpus import AUDIENCES, corpus_stats, load_corpus, stale_reviews
 from .embedding import MODEL_NAME
 from .errors import AssistantError, CorpusError
 from .immutable import seal
-from .settings import Settings
+from .settings import SettingError, Settings
 
 
 def _settings(**overrides) -> Settings:
-    return Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingError as err:
+        raise click.ClickException(str(err)) from err
 
 
 def _embedder():
@@ -85,7 +88,7 @@ def build(progress, as_json):
 @click.argument("question")
 @click.option("-k", type=click.IntRange(1, 10), help="Passages to cite (default: ASSISTANT_DEFAULT_K).")
 @click.option("--topic", help="Only this topic folder, e.g. sla.")
-@click.option("--audience", type=click.Choice(["candidate", "manager"]), help="Only articles for this reader.")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Only articles for this reader.")
 @click.option("--conversation", "conversation_id", help="Continue a conversation (for follow-ups).")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what POST /api/ask returns.")
 def ask(question, k, topic, audience, conversation_id, as_json):

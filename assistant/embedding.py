@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from .errors import ModelUnavailable
+from .settings import Settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 log = logging.getLogger("assistant")
@@ -121,7 +122,8 @@ class Embedder(QueryEncoding):
 
     name = MODEL_NAME
 
-    def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096) -> None:
+    def __init__(self, batch_wait_ms: float = Settings.default("batch_wait_ms"),
+                 cache_size: int = Settings.default("query_cache")) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
@@ -223,8 +225,9 @@ class ModelProcess(QueryEncoding):
 
     name = MODEL_NAME
 
-    def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096,
-                 start_timeout: float = 120.0, timeout: float = 10.0) -> None:
+    def __init__(self, batch_wait_ms: float = Settings.default("batch_wait_ms"),
+                 cache_size: int = Settings.default("query_cache"), start_timeout: float = 120.0,
+                 timeout: float = Settings.default("model_timeout")) -> None:
         self._start_timeout, self._timeout = start_timeout, timeout
         self._lock = threading.Lock()  # one request on the pipe at a time
         self._state, self._since = "starting", time.monotonic()

@@ -25,7 +25,7 @@ from .settings import Settings
 from .study.items import write_study_items
 
 FORMAT = 2  # bump when the stored layout changes; older builds are then rebuilt
-EXACT_LIMIT = Settings().exact_search_limit  # above it, approximate search (see vector_index)
+EXACT_LIMIT = Settings.default("exact_search_limit")  # above it, approximate search (see vector_index)
 IVF_NPROBE = 32  # 8 already gives 0.996 on synthetic data; real data clusters less neatly
 CURRENT = "current"
 # "Full term (ACRONYM)": the last parenthesis holds the short form; the term may hold others.

@@ -1,8 +1,9 @@
-"""Every setting in one place, read from ASSISTANT_* environment variables with working defaults."""
+"""Every setting and its default in one place, read from ASSISTANT_* environment variables."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -18,8 +19,33 @@ def bundled_web_dir() -> Path:
         return ROOT / "web"
 
 
-def _setting(default, help: str):
-    return field(default=default, metadata={"help": help})
+class SettingError(ValueError):
+    """An ASSISTANT_* variable whose value cannot be read as its setting's type."""
+
+
+def parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false (also 1/0, yes/no, on/off)")
+
+
+def parse_list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+# How each type of setting is read from its variable's text (bool before int: a bool is an int).
+PARSERS: dict[type, Callable[[str], object]] = {
+    bool: parse_bool, int: int, float: float, Path: Path, str: str, tuple: parse_list}
+
+
+def _setting(default, help: str, parse: Callable[[str], object] | None = None):
+    """A setting: its default, its help text, and how its environment variable is parsed (by
+    default, by the type of the default)."""
+    parse = parse or next(parser for kind, parser in PARSERS.items() if isinstance(default, kind))
+    return field(default=default, metadata={"help": help, "parse": parse})
 
 
 @dataclass(frozen=True)
@@ -124,20 +150,36 @@ class Settings:
         """Build settings from `ASSISTANT_<NAME>` variables; keyword overrides win over both."""
         values = {}
         for f in fields(cls):
-            raw = os.environ.get(f"ASSISTANT_{f.name.upper()}")
+            variable = f"ASSISTANT_{f.name.upper()}"
+            raw = os.environ.get(variable)
             if raw is None:
                 continue
-            if f.type in ("Path",):
-                values[f.name] = Path(raw)
-            elif f.type == "int":
-                values[f.name] = int(raw)
-            elif f.type == "float":
-                values[f.name] = float(raw)
-            elif f.type.startswith("tuple"):
-                values[f.name] = tuple(o.strip() for o in raw.split(",") if o.strip())
-            else:
-                values[f.name] = raw
+            try:
+                values[f.name] = f.metadata["parse"](raw)
+            except ValueError as err:
+                raise SettingError(f"{variable}={raw!r} cannot be read ({err}); see `assistant settings` "
+                                   "for what each setting takes.") from None
         return replace(cls(), **{**values, **overrides})
+
+    @classmethod
+    def default(cls, name: str):
+        """The default of one setting, for limits other modules state (e.g. in the API schema)."""
+        return cls.__dataclass_fields__[name].default
+
+    @classmethod
+    def markdown_table(cls) -> str:
+        """The README's table of settings (regenerated with `cog -r README.md`)."""
+        rows = ["| variable | default | what it sets |", "| --- | --- | --- |"]
+        for f in fields(cls):
+            default = f.default
+            if isinstance(default, Path):
+                default = "the package's own" if f.name == "web_dir" else default.relative_to(ROOT).as_posix()
+            elif isinstance(default, tuple):
+                default = ",".join(default) or "(empty)"
+            elif isinstance(default, str):
+                default = default or "(empty)"
+            rows.append(f"| `ASSISTANT_{f.name.upper()}` | {default} | {f.metadata['help']} |")
+        return "\n".join(rows) + "\n"
 
     def describe(self) -> list[tuple[str, object, str]]:
         """(environment variable, current value, help) for each setting, for docs and `--help`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -67,6 +68,13 @@ def page(client, path: str) -> Page:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     return Page(response.text)
+
+
+def test_the_question_boxes_take_the_setting_s_length_limit(settings, embedder):
+    with TestClient(create_app(replace(settings, max_question_chars=300), embedder=embedder)) as short:
+        for path in ("/", "/embed"):
+            [textarea] = page(short, path).find("textarea", id="question")
+            assert textarea["maxlength"] == "300", path
 
 
 def test_chat_has_a_labelled_question_box(client):

@@ -10,21 +10,25 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from ..conversation import respond
+from ..corpus import AUDIENCES
+from ..settings import Settings
 from ..validation import ID_MAX, Id, Text, Topic, error_responses
 from .deps import AssistantDep, ConversationsDep, question_quota, visitor_address
 
 router = APIRouter()
+QUESTION_CHARS = Settings.default("max_question_chars")
 
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     topic: Topic | None = Field(None, description="Only passages from this topic folder, e.g. 'sla'.")
-    audience: Literal["candidate", "manager"] | None = Field(None, description="Only articles for this reader.")
+    audience: Literal[AUDIENCES] | None = Field(None, description="Only articles for this reader.")
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: Text = Field(..., min_length=1, description="The question, 1 to 2,000 characters.",
+    question: Text = Field(..., min_length=1, description=f"The question, 1 to {QUESTION_CHARS:,} characters "
+                           "(ASSISTANT_MAX_QUESTION_CHARS).",
                            examples=["What is an earn-back on service credits?"])
     conversation_id: Id | None = Field(None, description="Continue this conversation; omit to start one.")
     k: StrictInt | None = Field(None, ge=1, le=10, description="How many passages to return as citations; "

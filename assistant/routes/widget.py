@@ -7,6 +7,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from ..corpus import AUDIENCES
 from ..origins import normalize
 
 router = APIRouter(include_in_schema=False)
@@ -45,5 +46,5 @@ def embed(request: Request, host: str = "", title: str = "", greeting: str = "",
         "greeting": greeting.strip()[:300],
         "accent": accent if ACCENT.fullmatch(accent) else "",
         "topic": topic if TOPIC.fullmatch(topic) else "",
-        "audience": audience if audience in ("candidate", "manager") else "",
+        "audience": audience if audience in AUDIENCES else "",
     })

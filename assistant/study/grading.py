@@ -16,7 +16,6 @@ from .numbers import Number, compatible, format_number, parse_numbers
 from .text import content_stems, stem
 
 RESULTS = ("correct", "partly", "incorrect")
-_DEFAULTS = Settings()
 _NO_ANSWER = re.compile(r"^\W*(|i don'?t know|dont know|no idea|not sure|pass|skip|idk)\W*$", re.IGNORECASE)
 _YES_NO_QUESTION = re.compile(r"^(is|are|does|do|did|can|could|should|would|will|has|have|must|may)\b",
                               re.IGNORECASE)
@@ -37,8 +36,8 @@ class Thresholds:
     Chosen by `assistant study --grader-accuracy --calibrate` on eval/study_answers.jsonl; the
     cut-offs are settings (ASSISTANT_STUDY_CORRECT_THRESHOLD, ASSISTANT_STUDY_PARTLY_THRESHOLD).
     """
-    correct: float = _DEFAULTS.study_correct_threshold
-    partly: float = _DEFAULTS.study_partly_threshold
+    correct: float = Settings.default("study_correct_threshold")
+    partly: float = Settings.default("study_partly_threshold")
     cosine_weight: float = 0.4
     recall_weight: float = 0.3
 
