@@ -63,6 +63,56 @@ def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(sum(r[key] for r in rows) / len(rows), 4) for key in rows[0]} if rows else {}
 
 
+def _abstention(answers: dict[str, Answer], in_scope: list[dict], out_of_scope: list[dict],
+                threshold: float) -> dict:
+    """How well abstaining tells out-of-scope questions apart: precision, recall, wrongly refused."""
+    abstained_oos = sum(answers[q["id"]].abstained for q in out_of_scope)
+    abstained_in = sum(answers[q["id"]].abstained for q in in_scope)
+    flagged = abstained_oos + abstained_in
+    return {
+        "threshold": threshold,
+        "precision": round(abstained_oos / flagged, 4) if flagged else 1.0,
+        "recall": round(abstained_oos / len(out_of_scope), 4) if out_of_scope else 1.0,
+        "in_scope_abstained": abstained_in,
+    }
+
+
+def _recall_by_group(retriever: Retriever, in_scope: list[dict]) -> dict[str, float]:
+    """Hybrid Recall@5 over all questions, per group and per labelled intent."""
+    by_group = defaultdict(list)
+    for q in in_scope:
+        result = scores(ranked_docs(retriever, q["question"], "hybrid"), q["relevant"])
+        kind = q.get("kind", "other")
+        for key in ("all", GROUPS.get(kind, kind), f"intent:{q.get('intent', '?')}"):
+            by_group[key].append(result)
+    return {key: _mean(rows)["recall@5"] for key, rows in by_group.items()}
+
+
+def _dialogues(retriever: Retriever, dialogues: list[dict]) -> dict:
+    """Ranking quality of first turns and of follow-ups, with and without the conversation."""
+    first_turns, follow_ups, without_context = [], [], []
+    for dialogue in dialogues:
+        earlier: list[str] = []
+        for turn in dialogue["turns"]:
+            context, weight = follow_up_context(turn["question"], earlier)
+            ranking = ranked_docs(retriever, turn["question"], "hybrid", context=context,
+                                  context_weight=weight)
+            result = scores(ranking, turn["relevant"])
+            if earlier:
+                follow_ups.append(result)
+                without_context.append(
+                    scores(ranked_docs(retriever, turn["question"], "hybrid"), turn["relevant"]))
+            else:
+                first_turns.append(result)
+            earlier.append(turn["question"])
+    return {
+        "first_turns": _mean(first_turns),
+        "follow_ups": _mean(follow_ups),
+        "follow_ups_without_context": _mean(without_context),
+        "follow_up_count": len(follow_ups),
+    }
+
+
 def evaluate(retriever: Retriever, threshold: float, eval_dir: Path,
              calibration: bool = False, max_sentences: int | None = None,
              files: tuple[str, ...] = QUESTION_FILES) -> dict:
@@ -82,52 +132,16 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path,
     extra = {"max_sentences": max_sentences} if max_sentences else {}
     answers = {q["id"]: answer_question(retriever, q["question"], threshold=threshold, **extra)
                for q in questions}
-    evidence = {qid: answer.evidence for qid, answer in answers.items()}
-    abstained_oos = sum(answers[q["id"]].abstained for q in out_of_scope)
-    abstained_in = sum(answers[q["id"]].abstained for q in in_scope)
-    flagged = abstained_oos + abstained_in
-    report["abstention"] = {
-        "threshold": threshold,
-        "precision": round(abstained_oos / flagged, 4) if flagged else 1.0,
-        "recall": round(abstained_oos / len(out_of_scope), 4) if out_of_scope else 1.0,
-        "in_scope_abstained": abstained_in,
-    }
+    report["abstention"] = _abstention(answers, in_scope, out_of_scope, threshold)
     if calibration:
         report["calibration"] = [{"id": q["id"], "in_scope": bool(q["relevant"]),
-                                  "evidence": round(evidence[q["id"]], 4)} for q in questions]
+                                  "evidence": round(answers[q["id"]].evidence, 4)} for q in questions]
 
     report["answers"] = answer_quality(retriever, in_scope, answers)
-    by_group = defaultdict(list)
-    for q in in_scope:
-        result = scores(ranked_docs(retriever, q["question"], "hybrid"), q["relevant"])
-        kind = q.get("kind", "other")
-        for key in ("all", GROUPS.get(kind, kind), f"intent:{q.get('intent', '?')}"):
-            by_group[key].append(result)
-    for key, rows in by_group.items():
-        report["answers"].setdefault(key, {})["recall@5"] = _mean(rows)["recall@5"]
-
-    first_turns, follow_ups, without_context = [], [], []
+    for key, recall in _recall_by_group(retriever, in_scope).items():
+        report["answers"].setdefault(key, {})["recall@5"] = recall
     dialogues = load_jsonl(eval_dir / "dialogues.jsonl") if files == QUESTION_FILES else []
-    for dialogue in dialogues:
-        earlier: list[str] = []
-        for turn in dialogue["turns"]:
-            context, weight = follow_up_context(turn["question"], earlier)
-            ranking = ranked_docs(retriever, turn["question"], "hybrid", context=context,
-                                  context_weight=weight)
-            result = scores(ranking, turn["relevant"])
-            if earlier:
-                follow_ups.append(result)
-                without_context.append(
-                    scores(ranked_docs(retriever, turn["question"], "hybrid"), turn["relevant"]))
-            else:
-                first_turns.append(result)
-            earlier.append(turn["question"])
-    report["dialogues"] = {
-        "first_turns": _mean(first_turns),
-        "follow_ups": _mean(follow_ups),
-        "follow_ups_without_context": _mean(without_context),
-        "follow_up_count": len(follow_ups),
-    }
+    report["dialogues"] = _dialogues(retriever, dialogues)
     return report
 
 

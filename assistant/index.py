@@ -155,23 +155,11 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     passages = [p for article in articles for p in chunk_article(article)]
     known = _previous_vectors(index_dir, embedder.name, embedder.dimension)
     fresh = [p for p in passages if p.hash not in known]
-    passage_vectors = embedder.encode([p.embed_text for p in fresh], progress=progress)
-    sentences = [s for p in fresh for s in p.sentences]
-    sentence_vectors = embedder.encode(sentences, progress=progress)
+    known.update(_embed_passages(fresh, embedder, progress))
     known_pairs = known_questions(passages)
     asked = [(a.id, phrase) for a in articles for phrase in a.asked_as]
-    text_vectors = _previous_text_vectors(index_dir, embedder.name)
     short_texts = list(dict.fromkeys([k["question"] for k in known_pairs] + [t for _, t in asked]))
-    new_texts = [t for t in short_texts if t not in text_vectors]
-    for text, vector in zip(new_texts, embedder.encode(new_texts, progress=progress)):
-        text_vectors[text] = _vector_blob(vector)
-    offset = 0
-    for passage, vector in zip(fresh, passage_vectors):
-        count = len(passage.sentences)
-        known[passage.hash] = (
-            _vector_blob(vector), _vector_blob(sentence_vectors[offset:offset + count])
-        )
-        offset += count
+    text_vectors = _text_vectors(short_texts, index_dir, embedder, progress)
 
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"build-{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{os.getpid()}"
@@ -179,26 +167,15 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     try:
         staging.mkdir()
         _write_store(staging / "passages.db", articles, passages, known)
-        _write_questions(staging / "passages.db", known_pairs, asked,
-                         {t: text_vectors[t] for t in short_texts})
+        _write_questions(staging / "passages.db", known_pairs, asked, text_vectors)
         write_study_items(staging, articles)
         vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
         searchable = vector_index(vectors, exact_limit)
         faiss.write_index(searchable, str(staging / "vectors.faiss"))
         report = BuildReport(False, index_dir / name, len(articles), len(passages),
                              embedded=len(fresh), reused=len(passages) - len(fresh))
-        (staging / "manifest.json").write_text(json.dumps({
-            "format": FORMAT,
-            "model": embedder.name,
-            "dimension": embedder.dimension,
-            "corpus_hash": digest,
-            "documents": len(articles),
-            "passages": len(passages),
-            "sentences": sum(len(p.sentences) for p in passages),
-            "chunking": {"min_words": MIN_WORDS, "max_words": MAX_WORDS},
-            "faiss": type(searchable).__name__,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }, indent=2))
+        manifest = _manifest(embedder, digest, articles, passages, type(searchable).__name__)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
         staging.rename(index_dir / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -206,6 +183,43 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     _swap(index_dir, name)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _embed_passages(fresh: list, embedder, progress: bool) -> dict[str, tuple[bytes, bytes]]:
+    """Vectors of passages not embedded before: {hash: (passage vector, its sentences' vectors)}."""
+    passage_vectors = embedder.encode([p.embed_text for p in fresh], progress=progress)
+    sentence_vectors = embedder.encode([s for p in fresh for s in p.sentences], progress=progress)
+    embedded, offset = {}, 0
+    for passage, vector in zip(fresh, passage_vectors):
+        count = len(passage.sentences)
+        embedded[passage.hash] = (_vector_blob(vector), _vector_blob(sentence_vectors[offset:offset + count]))
+        offset += count
+    return embedded
+
+
+def _text_vectors(texts: list[str], index_dir: Path, embedder, progress: bool) -> dict[str, bytes]:
+    """Vectors of the short texts (known questions, asked_as phrasings), reusing the last build's."""
+    previous = _previous_text_vectors(index_dir, embedder.name)
+    new_texts = [t for t in texts if t not in previous]
+    for text, vector in zip(new_texts, embedder.encode(new_texts, progress=progress)):
+        previous[text] = _vector_blob(vector)
+    return {t: previous[t] for t in texts}
+
+
+def _manifest(embedder, digest: str, articles: list, passages: list, faiss_type: str) -> dict:
+    """What a build is: read back to refuse an index from another corpus, model or format."""
+    return {
+        "format": FORMAT,
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "corpus_hash": digest,
+        "documents": len(articles),
+        "passages": len(passages),
+        "sentences": sum(len(p.sentences) for p in passages),
+        "chunking": {"min_words": MIN_WORDS, "max_words": MAX_WORDS},
+        "faiss": faiss_type,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def _write_store(path: Path, articles, passages, vectors: dict) -> None:
