@@ -46,10 +46,21 @@ def serving(app, port: int, **options):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **{"log_level": "warning", **options}))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "a server did not start within 30 s"
+    try:
+        wait_for(lambda: server.started or not thread.is_alive(), 30, "a server did not start")
+        assert server.started, "the server stopped while starting (its error is logged above)"
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def wait_for(condition, seconds: float, what: str):
+    """Poll `condition` until it returns something true, and return that; fail with `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
         time.sleep(0.05)
-    yield
-    server.should_exit = True
-    thread.join(timeout=10)
+    pytest.fail(f"{what} within {seconds} s")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import UVICORN_OPTIONS, create_app
@@ -16,20 +15,6 @@ from .support import free_port, serving
 
 HOST = "https://intranet.example.com"
 QUESTION = {"question": "What is an earn-back?"}
-
-
-@pytest.fixture(scope="module")
-def app_for(settings, embedder):
-    clients = []
-
-    def build(client=("10.1.1.1", 5000), **changes) -> TestClient:
-        client = TestClient(create_app(replace(settings, **changes), embedder=embedder), client=client)
-        clients.append(client.__enter__())
-        return client
-
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 # --- 8: quotas ----------------------------------------------------------------------------------

@@ -12,12 +12,6 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 
 
-@pytest.fixture(scope="module")
-def client(settings, embedder):
-    with TestClient(create_app(settings, embedder=embedder)) as client:
-        yield client
-
-
 def test_ask_returns_the_documented_shape(client):
     response = client.post("/api/ask", json={"question": "What is earn-back?", "k": 3})
     assert response.status_code == 200, response.text

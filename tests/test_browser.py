@@ -15,6 +15,7 @@ from assistant.cli import cli
 
 from .support import ARTIFACTS, free_port, require_browser, serving
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402

@@ -94,6 +94,7 @@ def test_every_setting_and_command_is_documented_in_the_readme():
         assert f"assistant {command}" in readme, command
 
 
+@pytest.mark.slow
 def test_serve_stops_with_the_corpus_problem_when_its_build_fails(fresh):
     """`serve` builds in a child process; a broken corpus still ends it with file:line, no traceback."""
     import os

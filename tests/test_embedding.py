@@ -74,6 +74,7 @@ def model_process():
     process.close()
 
 
+@pytest.mark.slow
 def test_model_process_encodes_like_the_model_in_this_process(model_process, embedder):
     texts = ["What is a service credit?", "termination for convenience", "RPO versus RTO"]
     remote = model_process.encode(texts)
@@ -83,6 +84,7 @@ def test_model_process_encodes_like_the_model_in_this_process(model_process, emb
     assert model_process.encode_query(texts[0]) @ remote[0] == pytest.approx(1.0, abs=2e-3)
 
 
+@pytest.mark.slow
 def test_a_crashed_model_process_fails_clearly_and_the_next_question_restarts_it(model_process):
     from assistant.errors import ModelUnavailable
 

@@ -16,17 +16,7 @@ import pytest
 
 from assistant.api import create_app
 
-from .support import free_port, serving
-
-
-def _wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {seconds} s")
+from .support import free_port, serving, wait_for
 
 
 @pytest.mark.slow
@@ -34,7 +24,7 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
     """SIGSTOP on the model child: questions get a 503 after the timeout, the model is restarted,
     and health and pages answer throughout instead of queueing behind the questions."""
     port, base = free_port(), None
-    app = create_app(replace(settings, model_timeout=3.0, quota_per_visitor=0))  # its own ModelProcess
+    app = create_app(replace(settings, model_timeout=3.0))  # its own ModelProcess
     statuses: list[tuple[int, str]] = []
     with serving(app, port):
         base = f"http://127.0.0.1:{port}"
@@ -51,7 +41,8 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
             askers = [threading.Thread(target=ask, args=(i,)) for i in range(20)]
             for thread in askers:
                 thread.start()
-            time.sleep(0.5)  # the questions now hold every question thread, waiting on the model
+            # The questions now hold the question threads, waiting on the stopped model.
+            wait_for(lambda: model.state()["state"] == "working", 10, "the model was not given the questions")
             started = time.monotonic()
             health = httpx.get(f"{base}/api/health", timeout=2)
             assert health.json()["model_process"]["state"] == "working"
@@ -68,7 +59,7 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
         assert len(statuses) == 20 and {status for status, _ in statuses} <= {200, 503}
         failed = [error for status, error in statuses if status == 503]
         assert failed and all("ask again" in error for error in failed), failed
-        _wait_for(lambda: httpx.get(f"{base}/api/health", timeout=5).json()["model_process"]["state"] == "ready",
+        wait_for(lambda: httpx.get(f"{base}/api/health", timeout=5).json()["model_process"]["state"] == "ready",
                   60, "the model process was not restarted")
         assert model._process is not stopped and model._process.is_alive()
         reply = httpx.post(f"{base}/api/ask", json={"question": "What is an earn-back?"}, timeout=30)
@@ -161,7 +152,7 @@ def test_serve_after_a_failed_build_serves_the_last_good_index(built):
     server = subprocess.Popen([str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        health = _wait_for(lambda: _health(port), 120, "serve did not answer")
+        health = wait_for(lambda: _health(port), 120, "serve did not answer")
         assert health["status"] == "ok" and "assistant build" in health["warning"]
         reply = httpx.post(f"http://127.0.0.1:{port}/api/ask", json=QUESTION, timeout=30)
         assert reply.status_code == 200

@@ -15,9 +15,8 @@ SURROGATE = b"\\ud800"  # a lone UTF-16 surrogate, as JSON escapes it: valid JSO
 
 
 @pytest.fixture(scope="module")
-def client(settings, embedder):
-    with TestClient(create_app(settings, embedder=embedder), raise_server_exceptions=False) as client:
-        yield client
+def client(app_for):
+    return app_for(raise_server_exceptions=False)  # an unexpected error must be answered, not raised
 
 
 def _post(client, path: str, raw: bytes, **kwargs):

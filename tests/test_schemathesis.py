@@ -4,7 +4,6 @@ schema, with a fixed seed and a small budget; no 5xx, and every reply as the sch
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 import pytest
 
@@ -16,6 +15,8 @@ from schemathesis import checks  # noqa: E402
 
 from assistant.api import create_app  # noqa: E402
 
+pytestmark = pytest.mark.slow  # fuzzing
+
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))  # per operation; the whole run ~17 s here
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance, checks.response_headers_conformance]
@@ -23,9 +24,9 @@ CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.cont
 
 @pytest.fixture(scope="module")
 def api_schema(settings, embedder):
-    # No quotas in the way of a fuzzer that is one visitor; the lifespan runs once, for every case.
-    app = create_app(replace(settings, quota_per_visitor=0, quota_per_origin=0, feedback_quota_per_visitor=0),
-                     embedder=embedder)
+    # The tests' settings have no quotas in the way of a fuzzer that is one visitor; the lifespan
+    # runs once, for every case.
+    app = create_app(settings, embedder=embedder)
     with TestClient(app):
         yield schemathesis.openapi.from_asgi("/api/openapi.json", app)
 

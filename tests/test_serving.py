@@ -14,7 +14,9 @@ import pytest
 
 from assistant.index import build_index
 
-from .support import free_port
+from .support import free_port, wait_for
+
+pytestmark = pytest.mark.slow  # real uvicorn processes, the model loaded in each
 
 
 def _serve(settings, workers: int) -> tuple[subprocess.Popen, str]:
@@ -84,12 +86,16 @@ def test_rebuild_swapped_in_under_load_drops_no_request(fresh, embedder):
         threads = [threading.Thread(target=keep_asking) for _ in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(1)
+        wait_for(lambda: len(statuses) >= 8, 60, "the askers got no answers")
         article = fresh.corpus_dir / "delivery-models" / "nearshore.md"
         article.write_text(article.read_text() + "\n## Costs\n\nNearshore day rates usually sit "
                            "between onshore and offshore rates for the same role.\n")
         build_index(fresh.corpus_dir, fresh.index_dir, embedder)
-        time.sleep(1)
+        swapped_at = len(statuses)
+        # Questions go on being answered across the swap, until the server reports the new build.
+        wait_for(lambda: httpx.get(f"{base}/api/health", timeout=10).json()["passages"] > before["passages"],
+                 60, "the server did not pick up the new build")
+        wait_for(lambda: len(statuses) >= swapped_at + 8, 60, "no questions were answered after the swap")
         stop.set()
         for thread in threads:
             thread.join()

@@ -60,6 +60,7 @@ def test_an_unknown_topic_is_a_clear_error(env):
     assert result.exit_code == 1 and "Unknown topic 'astrology'" in result.output
 
 
+@pytest.mark.slow
 def test_grader_accuracy_is_printed(env):
     result = CliRunner().invoke(cli, ["study", "--grader-accuracy", "--json"], env=env)
     assert result.exit_code == 0, result.output

@@ -124,6 +124,7 @@ def test_the_labelled_set_is_large_and_balanced():
     assert min(sum(r["type"] == t for r in text) for t in ("right", "partly", "wrong", "off_topic")) >= 30
 
 
+@pytest.mark.slow
 def test_the_grader_agrees_with_the_labels(embedder):
     report = grader_accuracy(embedder, Settings().eval_dir / LABELLED)
     assert report["accuracy"] >= 0.85 and report["free_text_accuracy"] >= 0.85, report
@@ -131,6 +132,7 @@ def test_the_grader_agrees_with_the_labels(embedder):
     assert "study grader: accuracy" in format_grader_accuracy(report)
 
 
+@pytest.mark.slow
 def test_calibration_finds_the_shipped_thresholds(embedder):
     report = grader_accuracy(embedder, Settings().eval_dir / LABELLED, calibrating=True)
     shipped = Thresholds()

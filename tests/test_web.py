@@ -57,12 +57,6 @@ class Page(HTMLParser):
         return {a["id"] for _, a in self.elements if "id" in a}
 
 
-@pytest.fixture(scope="module")
-def client(settings, embedder):
-    with TestClient(create_app(settings, embedder=embedder)) as client:
-        yield client
-
-
 def page(client, path: str) -> Page:
     response = client.get(path)
     assert response.status_code == 200, response.text

@@ -3,14 +3,12 @@ the /embed page, widget.js, the path prefix, and the demo host site."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
+import contextlib
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
 from assistant.cli import cli
 from assistant.demo import create_demo_app, demo_origins
 from assistant.limits import QuotaExceeded, Quotas, SlidingWindow
@@ -24,22 +22,8 @@ WIDGET_JS = ROOT / "web" / "static" / "widget.js"
 
 
 @pytest.fixture(scope="module")
-def app_for(settings, embedder):
-    """Build an app over the fixture index with some settings changed; closed after the module."""
-    clients = []
-
-    def build(**changes) -> TestClient:
-        client = TestClient(create_app(replace(settings, **changes), embedder=embedder))
-        clients.append(client.__enter__())
-        return client
-
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture(scope="module")
 def client(app_for):
+    """This module's client: the app with an allowed host page."""
     return app_for(allowed_origins=(HOST,))
 
 
@@ -192,21 +176,6 @@ def test_widget_script_is_small_and_served_at_the_root(client):
     assert client.get("/static/widget.js").status_code == 200
 
 
-def test_widget_script_loads_nothing_from_elsewhere():
-    code = re.sub(r"/\*.*?\*/", "", WIDGET_JS.read_text(), flags=re.DOTALL)  # comments show example URLs
-    code = re.sub(r"^\s*//.*$", "", code, flags=re.MULTILINE)
-    urls = set(re.findall(r"https?://[^\s\"')]+", code))
-    assert urls == {"http://www.w3.org/2000/svg"}  # a namespace name, never fetched
-    assert not re.search(r"\bimport\s*[(\"'{*]|@import|fetch\(|XMLHttpRequest|\.src\s*=", code)
-    assert "innerHTML" not in code
-
-
-def test_widget_script_defines_one_global():
-    code = WIDGET_JS.read_text()
-    assert code.lstrip().startswith("/*") and "(function () {" in code and code.rstrip().endswith("})();")
-    assert re.findall(r"window\[?\.?(\w+)\]? =", code) == ["NAME"]
-
-
 # --- Quotas -------------------------------------------------------------------------------------
 
 def test_over_the_visitor_quota_is_a_kind_429(app_for):
@@ -256,10 +225,15 @@ def test_sliding_window_frees_questions_as_they_age():
     assert window.wait("a") == 0
 
 
-def test_quotas_of_zero_mean_no_limit():
-    quotas = Quotas(per_visitor=0, per_origin=0)
-    for _ in range(1000):
-        quotas.check("visitor", HOST)
+@pytest.mark.parametrize(("limit", "answered"), [(0, 1000), (3, 3)])
+def test_quotas_of_zero_mean_no_limit(limit, answered):
+    quotas = Quotas(per_visitor=limit, per_origin=limit)
+    counted = 0
+    with contextlib.suppress(QuotaExceeded):
+        for _ in range(1000):
+            quotas.check("visitor", HOST)
+            counted += 1
+    assert counted == answered
 
 
 def test_a_refused_question_does_not_use_up_the_other_quota():

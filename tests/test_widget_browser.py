@@ -17,6 +17,7 @@ from .support import ARTIFACTS, free_port, require_browser, serving
 
 PREFIX = "/assistant"
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
