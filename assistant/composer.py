@@ -22,7 +22,8 @@ SHAPED_KINDS = ("sample_clause", "worked_example", "steps", "pitfalls", "red_fla
                 "good_clause", "comparison")
 CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
-LIST_ITEMS = 6  # a list or steps block shows at most this many items
+WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
+LIST_ITEMS = 10 # a list or steps block shows at most this many items
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 # A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
 _LEANS_BACK = re.compile(r"^(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
@@ -37,8 +38,29 @@ _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers 
                       re.IGNORECASE)
 
 
+# Words a heading shares with most questions, and words with one stem under different names:
+# "the phases of the lifecycle" is answered by the section "The nine stages of the lifecycle".
+_HEADING_GENERIC = frozenset("""key points overview common sample clause example examples worked notes
+    practice guide summary introduction check yourself typical good bad illustrative""".split())
+_FOCUS = re.compile(r"\b(\w+) (?:of|for) (?:an?|the|our|its|their)\b", re.IGNORECASE)
+_SAME_STEM = {"phase": "stage", "step": "stage", "element": "part", "component": "part", "criterion": "criteria",
+              "factor": "criteria", "type": "kind", "form": "kind", "variant": "kind", "model": "kind"}
+
+
 def _terms(text: str) -> set[str]:
     return {t for t in _TERM.findall(text.lower()) if t not in STOPWORDS}
+
+
+def _stems(text: str) -> set[str]:
+    """Content words reduced to a crude stem (plural -s dropped, synonyms merged), for headings."""
+    stems = set()
+    for term in _terms(text):
+        if term in _HEADING_GENERIC or term[0].isdigit():
+            continue
+        if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
+            term = term[:-1]
+        stems.add(_SAME_STEM.get(term, term))
+    return stems
 
 
 class Composer:
@@ -199,6 +221,41 @@ class Composer:
         self.paragraph(picked)
         return h
 
+    def matched_section(self, question: str) -> int | None:
+        """The section of an article the answer is about whose heading names what the question
+        asks beyond the article's own subject ("the parts of an SLA", "who should attend a QBR");
+        added to the hits when retrieval did not bring it. Returns its hit index."""
+        if self.index is None or not self.pool:
+            return None
+        docs = list(dict.fromkeys(self.hits[h].passage.doc_id for h in self.pool[:2]))
+        best, best_shared = None, 0
+        for rank, doc in enumerate(docs):
+            positions = self.index.doc_positions.get(doc, [])
+            if not positions:
+                continue
+            title = _stems(self.index.passages[positions[0]].title)
+            # What is asked beyond the article's subject, and the N of "the N of <subject>" even
+            # when the title names it ("the parts of an SLA" in "What an SLA is and its parts").
+            focus = _stems(" ".join(_FOCUS.findall(question)))
+            asked, title = (_stems(question) - title) | focus, title - focus
+            seen = set()
+            for p in positions:
+                passage = self.index.passages[p]
+                if passage.anchor in seen or passage.kind in ("overview", "check_yourself", "key_points",
+                                                               "definition"):
+                    continue
+                seen.add(passage.anchor)
+                shared = len(asked & (_stems(passage.section) - title)) - rank  # the first article first
+                if shared > best_shared:
+                    best, best_shared = passage, shared
+        if best is None:
+            return None
+        for h, hit in enumerate(self.hits):
+            if hit.passage.anchor == best.anchor and hit.passage.doc_id == best.doc_id:
+                return h
+        self.hits.append(Hit(best, 0.0, float(self.index.vectors.reconstruct(best.position) @ self.query)))
+        return len(self.hits) - 1
+
     def support(self, skip: set[int]) -> bool:
         """The best passage whose section kind fits the intent, in its own shape."""
         # Only from the articles the answer is about: the lead's and those of the best two hits.
@@ -213,9 +270,10 @@ class Composer:
                     return True
         return False
 
-    def structured(self, h: int) -> None:
+    def structured(self, h: int, whole: bool = False) -> None:
         """Blocks for a whole fitting section: quotes verbatim, tables as tables, lists as lists,
-        and of its paragraphs the sentences that bear on the question."""
+        and of its paragraphs the sentences that bear on the question (all of them, up to a few,
+        when the section is `whole`ly what was asked)."""
         if self.index is not None and not any(key[0] == h for key in self.used):
             hit = self.hits[h]  # the whole section, not only the part that was retrieved
             self.hits[h] = Hit(self.index.section(hit.passage), hit.score, hit.dense)
@@ -225,7 +283,10 @@ class Composer:
             if any((h, s) in self.used for s in range(part["start"], part["end"])):
                 continue  # already shown, e.g. introduced by a sentence of the lead
             if part["type"] == "paragraph":
-                self.paragraph(self._bearing(h, range(part["start"], part["end"])), title=title)
+                span = range(part["start"], part["end"])
+                picked = ([(h, s) for s in span[:WHOLE_PARAGRAPH] if self.usable(h, s, follows=True)] if whole
+                          else self._bearing(h, span))
+                self.paragraph(picked, title=title)
             else:
                 self.shaped(h, part, title)
             title = None
@@ -351,14 +412,14 @@ def compose(question: str, hits: list[Hit], query: np.ndarray, intent: Intent, m
     """
     composer = Composer(question, hits, query, intent, max_sentences, index)
     if not aspects:
-        _answer_part(composer, known, max_sentences)
+        _answer_part(composer, question, known, max_sentences)
     for text, vector, aspect_intent, pool in aspects:
         composer.focus(text, vector, aspect_intent, pool)
-        _answer_part(composer, None, max(3, max_sentences // len(aspects)))
+        _answer_part(composer, text, None, max(3, max_sentences // len(aspects)))
     return [b for b in composer.blocks if b.get("text") or b.get("items") or b.get("lines") or b.get("rows")]
 
 
-def _answer_part(composer: Composer, known: tuple[int, str] | None, budget: int) -> None:
+def _answer_part(composer: Composer, question: str, known: tuple[int, str] | None, budget: int) -> None:
     """A lead that answers directly, then support in the shape the intent asks for."""
     main = composer.intent.main
     if main == "clause" and composer.support(skip=set()):
@@ -368,6 +429,10 @@ def _answer_part(composer: Composer, known: tuple[int, str] | None, budget: int)
     lead = composer.lead(known)
     if lead is None:
         return
-    composer.support(skip=set() if main == "calculation" else {lead})
+    matched = composer.matched_section(question) if main not in ("clause", "calculation") else None
+    if matched is not None and not any(key[0] == matched for key in composer.used):
+        composer.structured(matched, whole=True)
+    else:
+        composer.support(skip=set() if main == "calculation" else {lead})
     written = len(composer.used) - before
     composer.fill(max(budget - written, 0))
