@@ -21,6 +21,7 @@ from .composer import (
     number_blocks,
     plain_text,
 )
+from .embedding import EmbeddingModel
 from .index import LiveIndex
 from .intent import classify
 from .retrieval import Hit, Retriever
@@ -235,7 +236,7 @@ def _timing(started: float, searched: float) -> dict:
 class Assistant:
     """What the CLI and the API talk to: answers from the current index with the settings' limits."""
 
-    def __init__(self, settings: Settings, embedder):
+    def __init__(self, settings: Settings, embedder: EmbeddingModel):
         self.settings = settings
         self.embedder = embedder
         self.live = LiveIndex(settings.index_dir, embedder.name, settings.corpus_dir)

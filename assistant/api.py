@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from .answering import Assistant
 from .conversations import ConversationStore
+from .embedding import EmbeddingModel
 from .errors import IndexUnavailable, StoreUnavailable
 from .last_good import LastGoodIndex
 from .limits import Quotas
@@ -34,7 +35,7 @@ UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
 ROUTERS = (api, pages, widget, health, privacy, docs, calc, clauses, study)
 
 
-def lifespan_for(settings: Settings, embedder):
+def lifespan_for(settings: Settings, embedder: EmbeddingModel | None):
     """Loads the model (unless one is shared), the index and the store; purges old conversations."""
 
     @asynccontextmanager
@@ -45,10 +46,10 @@ def lifespan_for(settings: Settings, embedder):
         app.state.question_threads = anyio.CapacityLimiter(settings.answer_threads)
         own_model = embedder is None
         if own_model:
-            from .embedding import ModelProcess
+            from .embedding import ModelProcess, QueryCache
 
-            app.state.embedder = ModelProcess(settings.batch_wait_ms, settings.query_cache,
-                                              timeout=settings.model_timeout)
+            app.state.embedder = QueryCache(ModelProcess(timeout=settings.model_timeout), settings.batch_wait_ms,
+                                            settings.query_cache)
         else:
             app.state.embedder = embedder
         app.state.assistant = Assistant(settings, app.state.embedder)
@@ -74,7 +75,7 @@ def lifespan_for(settings: Settings, embedder):
     return lifespan
 
 
-def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
+def create_app(settings: Settings | None = None, embedder: EmbeddingModel | None = None) -> FastAPI:
     """The app; pass an already loaded embedder to share one model across apps (tests do)."""
     settings = settings or Settings.from_env()
     app = FastAPI(

@@ -8,12 +8,13 @@ import os
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 
 import click
 
 from .corpus import AUDIENCES, corpus_stats, load_corpus, stale_reviews
-from .embedding import MODEL_NAME
+from .embedding import MODEL_NAME, EmbeddingModel
 from .errors import AssistantError, CorpusError
 from .immutable import seal
 from .settings import SettingError, Settings
@@ -27,12 +28,13 @@ def _settings(**overrides) -> Settings:
 
 
 def _embedder():
-    from .embedding import Embedder  # imported late: torch takes seconds to load
+    from .embedding import Embedder, QueryCache  # imported late: torch takes seconds to load
 
-    return Embedder(_settings().batch_wait_ms, _settings().query_cache)
+    settings = _settings()
+    return QueryCache(Embedder(), settings.batch_wait_ms, settings.query_cache)
 
 
-def _build(settings: Settings, embedder, progress: bool):
+def _build(settings: Settings, embedder: EmbeddingModel | Callable[[], EmbeddingModel], progress: bool):
     """Build the index if it is missing or stale; `embedder` may be a callable that loads one."""
     from .index import BuildReport, build_index, current_manifest
 

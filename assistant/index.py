@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from .chunking import MAX_WORDS, MIN_WORDS, Passage, chunk_article, known_questions, normalise_question
 from .corpus import Article, corpus_hash, load_corpus
+from .embedding import EmbeddingModel
 from .errors import IndexUnavailable
 from .settings import Settings
 from .study.items import write_study_items
@@ -137,7 +138,7 @@ def vector_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.I
     return searchable
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = False,
+def build_index(corpus_dir: Path, index_dir: Path, embedder: EmbeddingModel, progress: bool = False,
                 exact_limit: int = EXACT_LIMIT) -> BuildReport:
     """Validate the corpus and build its index aside; swap it in only when it is complete.
 
@@ -185,7 +186,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     return report
 
 
-def _embed_passages(fresh: list, embedder, progress: bool) -> dict[str, tuple[bytes, bytes]]:
+def _embed_passages(fresh: list, embedder: EmbeddingModel, progress: bool) -> dict[str, tuple[bytes, bytes]]:
     """Vectors of passages not embedded before: {hash: (passage vector, its sentences' vectors)}."""
     passage_vectors = embedder.encode([p.embed_text for p in fresh], progress=progress)
     sentence_vectors = embedder.encode([s for p in fresh for s in p.sentences], progress=progress)
@@ -197,7 +198,7 @@ def _embed_passages(fresh: list, embedder, progress: bool) -> dict[str, tuple[by
     return embedded
 
 
-def _text_vectors(texts: list[str], index_dir: Path, embedder, progress: bool) -> dict[str, bytes]:
+def _text_vectors(texts: list[str], index_dir: Path, embedder: EmbeddingModel, progress: bool) -> dict[str, bytes]:
     """Vectors of the short texts (known questions, asked_as phrasings), reusing the last build's."""
     previous = _previous_text_vectors(index_dir, embedder.name)
     new_texts = [t for t in texts if t not in previous]
@@ -206,7 +207,7 @@ def _text_vectors(texts: list[str], index_dir: Path, embedder, progress: bool) -
     return {t: previous[t] for t in texts}
 
 
-def _manifest(embedder, digest: str, articles: list, passages: list, faiss_type: str) -> dict:
+def _manifest(embedder: EmbeddingModel, digest: str, articles: list, passages: list, faiss_type: str) -> dict:
     """What a build is: read back to refuse an index from another corpus, model or format."""
     return {
         "format": FORMAT,

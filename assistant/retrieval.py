@@ -9,6 +9,7 @@ import faiss
 import numpy as np
 
 from .corpus import AUDIENCES
+from .embedding import EmbeddingModel
 from .errors import BadRequest
 from .index import Index, StoredPassage
 from .intent import Intent
@@ -40,7 +41,7 @@ class Hit:
 class Retriever:
     """Searches one opened Index with one embedder."""
 
-    def __init__(self, index: Index, embedder, per_section: int = 1, dense_weight: float = 1.0,
+    def __init__(self, index: Index, embedder: EmbeddingModel, per_section: int = 1, dense_weight: float = 1.0,
                  lexical_weight: float = 1.0):
         self.index = index
         self.dense_weight, self.lexical_weight = dense_weight, lexical_weight

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import create_app
-from assistant.embedding import Embedder
+from assistant.embedding import Embedder, EmbeddingModel, QueryCache
 from assistant.index import build_index
 from assistant.settings import ROOT, Settings
 
@@ -23,8 +23,9 @@ NO_QUOTAS = {"quota_per_visitor": 0, "quota_per_origin": 0, "feedback_quota_per_
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
+def embedder() -> EmbeddingModel:
+    """The bundled model in this process, its queries cached as the server's are."""
+    return QueryCache(Embedder())
 
 
 @pytest.fixture(scope="session")

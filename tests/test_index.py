@@ -7,10 +7,11 @@ import os
 import numpy as np
 import pytest
 
-from assistant.embedding import HashEmbedder
 from assistant.errors import CorpusError, IndexUnavailable
 from assistant.index import CURRENT, LiveIndex, build_index, open_index, read_manifest
 from assistant.retrieval import Retriever
+
+from .support import HashEmbedder
 
 
 class CountingEmbedder(HashEmbedder):

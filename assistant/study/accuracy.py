@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embedding import EmbeddingModel
 from .grading import RESULTS, Thresholds, grade, text_evidence
 from .items import Item
 
@@ -31,7 +32,7 @@ def _item(record: dict) -> Item:
                 approx=bool(record.get("approx")))
 
 
-def _evidence(records: list[dict], embedder) -> list:
+def _evidence(records: list[dict], embedder: EmbeddingModel) -> list:
     """Free-text evidence for every text record, from one batch through the model."""
     if not records:
         return []
@@ -68,7 +69,7 @@ def calibrate(evidence: list, labels: list[str]) -> Thresholds:
     return best
 
 
-def grader_accuracy(embedder, path: Path, thresholds: Thresholds | None = None,
+def grader_accuracy(embedder: EmbeddingModel, path: Path, thresholds: Thresholds | None = None,
                     calibrating: bool = False) -> dict:
     """The grader's agreement with the labels: overall, for free text, by grading and by answer type.
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..embedding import EmbeddingModel
 from ..errors import BadRequest
 from ..settings import Settings
 from .items import Item
@@ -219,7 +220,7 @@ def text_evidence(prompt: str, expected: str, answer: str, cosine: float) -> Tex
     return TextEvidence(cosine, terms, hit, precision, verdict, capped)
 
 
-def grade_text(item: Item, answer: str, embedder, thresholds: Thresholds) -> Grade:
+def grade_text(item: Item, answer: str, embedder: EmbeddingModel, thresholds: Thresholds) -> Grade:
     vectors = embedder.encode([item.answer, answer])
     evidence = text_evidence(item.prompt, item.answer, answer, float(np.dot(vectors[0], vectors[1])))
     result = evidence.result(thresholds)
@@ -248,7 +249,8 @@ def _words(text: str, stems: list[str]) -> list[str]:
     return [found.get(s, s) for s in stems]
 
 
-def grade(item: Item, answer: str, embedder=None, thresholds: Thresholds | None = None) -> Grade:
+def grade(item: Item, answer: str, embedder: EmbeddingModel | None = None,
+          thresholds: Thresholds | None = None) -> Grade:
     """Grade one answer. Raises BadRequest for a choice answer that names no option."""
     if item.grading == "choice":
         return grade_choice(item, answer)

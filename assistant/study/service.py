@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ..conversations import ConversationStore
+from ..embedding import EmbeddingModel
 from ..errors import BadRequest, Conflict, NotFound
 from ..settings import Settings
 from .catalog import ItemCatalog
@@ -22,7 +23,7 @@ GRACE = timedelta(seconds=30)  # answers sent just as the clock runs out still c
 
 
 class Study:
-    def __init__(self, settings: Settings, conversations: ConversationStore, embedder,
+    def __init__(self, settings: Settings, conversations: ConversationStore, embedder: EmbeddingModel,
                  clock: Callable[[], datetime] | None = None):
         self.catalog = ItemCatalog(settings.index_dir, settings.corpus_dir)
         self.store = StudyStore(conversations)
