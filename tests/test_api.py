@@ -163,3 +163,20 @@ def test_a_stopped_model_answers_503_with_what_to_do(settings, embedder):
         response = client.post("/api/ask", json={"question": "What is a service credit?"})
     assert response.status_code == 503
     assert "ask again" in response.json()["error"]
+
+
+def test_the_reply_is_the_answer_exactly_as_the_response_model_shapes_it(client, settings, embedder):
+    """The reply goes through AskResponse (one schema), yet keeps every field and shape of the answer."""
+    import json
+
+    from assistant.answering import Assistant
+    from assistant.conversation import respond
+    from assistant.conversations import ConversationStore
+
+    for question in ("What is earn-back?", "Give me a sample service credit clause", "best pizza in Rome"):
+        expected = respond(Assistant(settings, embedder), ConversationStore(settings.db_path), question)
+        reply = client.post("/api/ask", json={"question": question}).json()
+        for body in (expected, reply):
+            for key in ("conversation_id", "message_id", "timing_ms"):
+                body.pop(key)
+        assert reply == json.loads(json.dumps(expected)), question

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 import anyio
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from ..conversation import respond
@@ -16,6 +15,9 @@ from ..validation import ID_MAX, Id, Text, Topic, error_responses
 from .deps import AssistantDep, ConversationsDep, question_quota, visitor_address
 
 router = APIRouter()
+# The reply is validated against these models, so they are its one schema: a field the answer has
+# and the model lacks fails (in the tests), and fields a block does not use are left out.
+REPLY = ConfigDict(extra="forbid")
 QUESTION_CHARS = Settings.default("max_question_chars")
 
 
@@ -37,6 +39,7 @@ class AskRequest(BaseModel):
 
 
 class Citation(BaseModel):
+    model_config = REPLY
     n: int
     passage_id: str
     doc_id: str
@@ -54,6 +57,7 @@ class Citation(BaseModel):
 
 class Block(BaseModel):
     """One part of an answer, in reading order. Every block names the citations it quotes."""
+    model_config = REPLY
     type: Literal["paragraph", "list", "steps", "quote", "table"]
     text: str | None = Field(None, description="paragraph: sentences, each followed by its [n].")
     items: list[str] | None = Field(None, description="list, steps: the items, verbatim.")
@@ -66,12 +70,14 @@ class Block(BaseModel):
 
 
 class Suggestion(BaseModel):
+    model_config = REPLY
     doc_id: str
     title: str
     url: str
 
 
 class AskResponse(BaseModel):
+    model_config = REPLY
     conversation_id: str
     message_id: str
     answer: str = Field(description="The answer as plain text: every sentence, item, quoted line and table row "
@@ -98,7 +104,7 @@ class FeedbackResponse(BaseModel):
     changed: bool = Field(description="True when this replaced the visitor's earlier rating of the answer.")
 
 
-@router.post("/api/ask", response_model=AskResponse, tags=["answers"],
+@router.post("/api/ask", response_model=AskResponse, response_model_exclude_unset=True, tags=["answers"],
              responses=error_responses({
                  400: "Bad question or filter", 404: "Unknown conversation",
                  429: "Hourly question quota spent (see Retry-After)",
@@ -113,8 +119,7 @@ async def ask(body: AskRequest, request: Request, assistant: AssistantDep, conve
     # Counted only once the body is valid, and given back if the question is refused or fails.
     with question_quota(request):
         result = await anyio.to_thread.run_sync(answer, limiter=request.app.state.question_threads)
-    # Returned as is: validating our own dict again through AskResponse costs a few ms a request.
-    return JSONResponse(result)
+    return AskResponse.model_validate(result)
 
 
 @router.get("/api/conversations/{conversation_id}", tags=["conversations"],
