@@ -207,6 +207,7 @@ def test_an_unusable_database_path_names_the_setting_at_start_up(settings, embed
             pass
 
 
+@pytest.mark.slow
 def test_serve_with_an_unusable_database_path_says_which_setting(fresh, tmp_path):
     import subprocess
     import sys
@@ -223,6 +224,7 @@ def test_serve_with_an_unusable_database_path_says_which_setting(fresh, tmp_path
 
 # --- 3: builds are immutable --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_published_build_is_read_only_and_the_next_build_still_reads_it(fresh, embedder, monkeypatch):
     """cp or rsync --inplace over a memory-mapped index file would kill the server with SIGBUS;
     with the files read-only they fail instead (for any user but root)."""

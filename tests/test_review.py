@@ -60,6 +60,7 @@ def test_bad_rules_are_reported(tmp_path, articles, rules, problem):
     assert any(problem in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_corpus_check_fails_on_bad_rules(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -138,6 +139,7 @@ def test_the_labelled_set_is_large_varied_and_labelled_with_real_rule_names():
         assert set(row["red_flags"]) <= {f.name for f in typed.red_flags}, row["id"]
 
 
+@pytest.mark.slow
 def test_measured_review_quality_meets_the_goals():
     report = evaluate_reviews(CORPUS, Settings().eval_dir / SET_NAME)["all"]
     assert report["clauses"] >= 40 and report["type_accuracy"] >= 0.9
@@ -145,6 +147,7 @@ def test_measured_review_quality_meets_the_goals():
         assert report[kind]["precision"] >= 0.85 and report[kind]["recall"] >= 0.85, (kind, report[kind])
 
 
+@pytest.mark.slow
 def test_eval_command_reports_the_review(tmp_path):
     result = CliRunner().invoke(cli, ["eval", "--clauses", "--json"], env={"ASSISTANT_CORPUS_DIR": str(CORPUS)})
     assert result.exit_code == 0, result.output

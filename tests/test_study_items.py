@@ -17,6 +17,7 @@ from assistant.study.catalog import ItemCatalog
 from assistant.study.items import FILE, KINDS, build_items, read_study_items, write_study_items
 from assistant.study.numbers import parse_numbers
 
+pytestmark = pytest.mark.slow  # study items of the whole shipped corpus
 CORPUS = ROOT / "corpus"
 
 
