@@ -6,6 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .corpus import Article
 from .markdown import INTRO_ANCHOR, INTRO_SECTION, inline_text, parser, slugify
 
@@ -21,6 +23,9 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9£$�
 
 @dataclass
 class Passage:
+    """A passage of an article, as chunking makes it and as an opened index holds it (there with
+    its `position` in the index and its sentences' vectors)."""
+
     id: str
     doc_id: str
     title: str
@@ -34,6 +39,8 @@ class Passage:
     kind: str = "body"  # the section's kind (see section_kind)
     parts: list[dict] = field(default_factory=list)  # the blocks' shapes over `sentences`
     hash: str = field(default="")
+    position: int = -1  # its row in the index, once built
+    sentence_vectors: np.ndarray | None = field(default=None, repr=False)  # read from the index
 
     @property
     def words(self) -> int:

@@ -291,23 +291,6 @@ def _swap(index_dir: Path, name: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-@dataclass
-class StoredPassage:
-    position: int
-    id: str
-    doc_id: str
-    title: str
-    section: str
-    anchor: str
-    text: str
-    sentences: list[str]
-    sentence_vectors: np.ndarray
-    topic: str
-    audience: tuple[str, ...]
-    kind: str = "body"
-    parts: list[dict] | None = None
-
-
 class Index:
     """An opened build: FAISS vectors, passages in memory, and SQLite for full-text search."""
 
@@ -328,13 +311,13 @@ class Index:
         db = self.db
         dimension = manifest["dimension"]
         self.passages = [
-            StoredPassage(
+            Passage(
                 position=row["position"], id=row["id"], doc_id=row["doc_id"], title=row["title"],
-                section=row["section"], anchor=row["anchor"], text=row["text"],
+                section=row["section"], anchor=row["anchor"], ordinal=row["ordinal"], text=row["text"],
                 sentences=json.loads(row["sentences"]),
                 sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
                 topic=row["topic"], audience=tuple(json.loads(row["audience"])),
-                kind=row["kind"], parts=json.loads(row["parts"]),
+                kind=row["kind"], parts=json.loads(row["parts"]) or [], hash=row["hash"],
             )
             for row in db.execute("select * from passages order by position")
         ]
@@ -367,7 +350,7 @@ class Index:
         for passage in self.passages:
             self.doc_positions.setdefault(passage.doc_id, []).append(passage.position)
 
-    def section(self, passage: StoredPassage) -> StoredPassage:
+    def section(self, passage: Passage) -> Passage:
         """The whole section a passage belongs to, as one passage (a long worked example or
         sample clause is stored in several); the passage itself when its section has one."""
         siblings = [self.passages[p] for p in self.doc_positions[passage.doc_id]
@@ -380,9 +363,10 @@ class Index:
                       for part in sibling.parts or []]
             offset += len(sibling.sentences)
         first = siblings[0]
-        return StoredPassage(
+        return Passage(
             position=first.position, id=first.id, doc_id=first.doc_id, title=first.title,
-            section=first.section, anchor=first.anchor, text="\n\n".join(p.text for p in siblings),
+            section=first.section, anchor=first.anchor, ordinal=first.ordinal,
+            text="\n\n".join(p.text for p in siblings),
             sentences=[s for p in siblings for s in p.sentences],
             sentence_vectors=np.vstack([p.sentence_vectors for p in siblings]),
             topic=first.topic, audience=first.audience, kind=first.kind, parts=parts)

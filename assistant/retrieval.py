@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from .chunking import Passage
 from .corpus import AUDIENCES
 from .embedding import EmbeddingModel
 from .errors import BadRequest
-from .index import Index, StoredPassage
+from .index import Index
 from .intent import Intent
 
 METHODS = ("hybrid", "dense", "lexical")
@@ -33,7 +34,7 @@ _WORD = re.compile(r"[\w&]+")
 
 @dataclass
 class Hit:
-    passage: StoredPassage
+    passage: Passage
     score: float  # fused score: higher is better
     dense: float  # cosine similarity of the query (with its context, if any) and the passage, for every hit
 
