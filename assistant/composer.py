@@ -108,6 +108,8 @@ class Composer:
             score += 0.1
         if passage.kind == "definition":  # the glossary: an article saying it wins
             score -= 0.03
+        if passage.kind in ("pitfalls", "red_flags") and "risks" not in intents:
+            score -= 0.05  # a mistake to avoid answers "what can go wrong", not what was asked
         return score
 
     def rank(self, h: int) -> int:
@@ -190,6 +192,14 @@ class Composer:
         else:
             self.blocks.append(block(kind, items=part["items"][:LIST_ITEMS], hits=[h], title=title))
 
+    def _hit_for(self, passage) -> int:
+        """The hit index of a passage, added to the hits when retrieval did not bring it."""
+        for h, hit in enumerate(self.hits):
+            if hit.passage.position == passage.position:
+                return h
+        self.hits.append(Hit(passage, 0.0, float(self.index.vectors.reconstruct(passage.position) @ self.query)))
+        return len(self.hits) - 1
+
     def lead(self, known: tuple[int, str] | None) -> int | None:
         """The sentence that answers directly; returns the hit it came from."""
         if known is not None:
@@ -253,8 +263,7 @@ class Composer:
         for h, hit in enumerate(self.hits):
             if hit.passage.anchor == best.anchor and hit.passage.doc_id == best.doc_id:
                 return h
-        self.hits.append(Hit(best, 0.0, float(self.index.vectors.reconstruct(best.position) @ self.query)))
-        return len(self.hits) - 1
+        return self._hit_for(best)
 
     def support(self, skip: set[int]) -> bool:
         """The best passage whose section kind fits the intent, in its own shape."""

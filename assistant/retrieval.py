@@ -21,6 +21,7 @@ CANDIDATES = 50  # how deep each half looks before fusion
 COMMON_SHARE = 0.35  # a query word in this share of passages (or articles) is left out of full-text search
 TOP_DOCUMENTS = 3  # articles whose passages get a ranking of their own (see search)
 DOCUMENT_WEIGHT = 1.0  # weight of that within-article ranking in the fusion
+NAMED_WEIGHT = 2.0  # ... times this for an article the question names by its title
 KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
@@ -48,6 +49,7 @@ class Retriever:
         self.dense_weight, self.lexical_weight = dense_weight, lexical_weight
         self.embedder = embedder
         self.per_section = per_section
+        self._names = _article_names(index.documents)
         keys = sorted(index.acronyms, key=len, reverse=True)
         self._long_terms = [(short, term.lower()) for short, term in index.acronyms.items() if len(term) > 6]
         self._acronym = (
@@ -195,9 +197,11 @@ class Retriever:
         if method == "hybrid":
             documents = self._about(vector, self.expand(query), allowed, fused)
             ranked = []
+            named = set(self.named(self.expand(query)))
             for rank, doc in enumerate(documents):  # each article's passages, the best article weighing most
                 within = self.closest(vector, np.array(self.index.doc_positions[doc], dtype=np.int64))
-                rankings.append((DOCUMENT_WEIGHT / (rank + 1), within))
+                weight = DOCUMENT_WEIGHT * (NAMED_WEIGHT if doc in named else 1.0) / (rank + 1)
+                rankings.append((weight, within))
                 ranked += within
             ranked.sort(key=lambda pc: -pc[1])
             kinds = set(intent.shaped_kinds()) if intent else set()
@@ -228,7 +232,47 @@ class Retriever:
         for ranking in (by_passages, self.rank_documents(vector, query, allowed)):
             for rank, doc in enumerate(ranking):
                 scores[doc] = scores.get(doc, 0.0) + 1 / (RRF_K + rank + 1)
-        return sorted(scores, key=scores.get, reverse=True)[:TOP_DOCUMENTS]
+        # An article the question names ("when does onshore outsourcing make sense") comes first.
+        named = [doc for doc in self.named(query) if doc in scores or allowed is None]
+        ranked = named + [doc for doc in sorted(scores, key=scores.get, reverse=True) if doc not in named]
+        return ranked[:TOP_DOCUMENTS]
+
+    def named(self, query: str) -> list[str]:
+        """Articles whose name (a short title such as "Step-in rights") the query contains, longest first."""
+        if self._names is None:
+            return []
+        found = sorted(set(self._names[1].get(m) for m in self._names[0].findall(_plain(query)))
+                       - {None}, key=len, reverse=True)
+        return list(dict.fromkeys(found))
+
+
+_GENERIC_NAME = re.compile(r"\s+(clauses?|procedures?|contracts?|requirements|schemes?|pricing)$")
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9&]+", text.lower()))
+
+
+def _article_names(documents: dict[str, dict]):
+    """(pattern, name -> article) for articles whose title is a short name: "Step-in rights",
+    "Force majeure", "Build-operate-transfer (BOT)", "Colocation vs managed hosting" (both names)."""
+    names: dict[str, str] = {}
+    for doc_id, document in documents.items():
+        title = document.get("title") or ""
+        if document.get("topic") == "glossary" or len(title.split()) > 5 or title.lower().startswith("what"):
+            continue
+        whole = _plain(_GENERIC_NAME.sub("", re.sub(r"\s*\(.*?\)", "", title.lower()).removeprefix("the ")))
+        parts = re.split(r"\s+(?:vs\.?|and|or)\s+|,\s*|\s*[()]\s*", title.lower().removeprefix("the "))
+        parts = [_plain(_GENERIC_NAME.sub("", p.strip())) for p in parts]
+        # A one-word part names the article only when it is the whole title ("Warranties"), not
+        # when it is one half of one ("Term and renewal").
+        for part in {whole, *(p for p in parts if len(p.split()) > 1)}:
+            if len(part) > 3 and part not in ("outsourcing", "third party"):
+                names.setdefault(part, doc_id)
+    if not names:
+        return None
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")
+    return pattern, names
 
 
 def _match_terms(query: str) -> list[str]:

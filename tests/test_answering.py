@@ -136,3 +136,18 @@ def test_a_two_part_question_is_answered_in_both_parts(assistant):
 def test_a_poem_request_abstains_in_plain_words(assistant):
     answer = assistant.ask("write me a poem about service credits")
     assert answer.abstained and answer.text.startswith("I don't have a source that answers this.")
+
+
+def test_the_section_whose_heading_names_the_ask_is_found_even_unretrieved(assistant):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+
+    question = "What liability information must be handed over when staff transfer?"
+    retriever = assistant.retriever
+    hits, vector = retriever.search(question, k=5)
+    others = [h for h in hits if h.passage.section != "Employee liability information"]
+    composer = Composer(question, others, vector, classify(question), 6, retriever.index)
+    h = composer.matched_section(question)
+    assert h is not None and composer.hits[h].passage.section == "Employee liability information"
+    answer = assistant.ask(question)
+    assert "twenty-eight days" in answer.text

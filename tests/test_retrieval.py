@@ -66,3 +66,26 @@ def test_topic_and_audience_filters(retriever):
 def test_unknown_filter_values_are_rejected(retriever, filters, message):
     with pytest.raises(BadRequest, match=message):
         retriever.search("anything", filters=filters)
+
+
+def test_short_titles_name_their_articles():
+    from assistant.retrieval import _article_names
+
+    pattern, names = _article_names({
+        "a": {"title": "Step-in rights", "topic": "contracts"},
+        "b": {"title": "Colocation vs managed hosting", "topic": "delivery-models"},
+        "c": {"title": "Term and renewal", "topic": "contracts"},
+        "d": {"title": "What a service level agreement is and its parts", "topic": "sla"},
+        "g": {"title": "Glossary", "topic": "glossary"},
+    })
+    # One-word halves ("colocation", "term") are too common to name an article on their own.
+    assert names == {"step in rights": "a", "colocation vs managed hosting": "b", "managed hosting": "b",
+                     "term and renewal": "c"}
+    assert pattern.findall("can we use our step in rights or move to managed hosting") == [
+        "step in rights", "managed hosting"]
+
+
+def test_a_question_naming_an_article_ranks_it_first(retriever):
+    assert retriever.named("When does nearshore outsourcing make sense for us?") == ["nearshore"]
+    hits, _ = retriever.search("When does nearshore outsourcing make sense for us?", k=3)
+    assert hits[0].passage.doc_id == "nearshore"
