@@ -26,9 +26,14 @@ class Key:
 
 # Every front-matter key an article may have; `parse_article` checks each by its kind.
 KEYS = {
-    "id": Key("name", True), "title": Key("text", True), "topic": Key("name", True),
-    "audience": Key("list", True), "tags": Key("list", True), "summary": Key("text", True),
-    "related": Key("list", True), "references": Key("list", True),
+    "id": Key("name", True),
+    "title": Key("text", True),
+    "topic": Key("name", True),
+    "audience": Key("list", True),
+    "tags": Key("list", True),
+    "summary": Key("text", True),
+    "related": Key("list", True),
+    "references": Key("list", True),
     "reviewed": Key("date"),  # when the facts were last checked
     "jurisdiction": Key("list"),  # legal systems the content depends on
     "asked_as": Key("list"),  # how users phrase the need, indexed for retrieval, never shown or quoted
@@ -70,9 +75,7 @@ class Article:
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """The article files of a corpus, in a stable order (README files are documentation)."""
-    return sorted(
-        p for p in Path(corpus_dir).rglob("*.md") if p.name.lower() != "readme.md" and p.is_file()
-    )
+    return sorted(p for p in Path(corpus_dir).rglob("*.md") if p.name.lower() != "readme.md" and p.is_file())
 
 
 def corpus_hash(corpus_dir: Path) -> str:
@@ -121,10 +124,11 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
     if unreadable:
         return None, [f"{name}:{unreadable[0]}: {unreadable[1]}"]
     body, body_line = text[body_start:], front.count("\n") + 3
-    found = [(_key_line(front, key) if key else 1, message)
-             for check in (_missing_keys, _unknown_keys, _clause_problems, _reviewed, _names, _texts, _lists,
-                           _audiences)
-             for key, message in check(meta, path)]
+    found = [
+        (_key_line(front, key) if key else 1, message)
+        for check in (_missing_keys, _unknown_keys, _clause_problems, _reviewed, _names, _texts, _lists, _audiences)
+        for key, message in check(meta, path)
+    ]
     found += _body_problems(body, body_line)
     problems = [f"{name}:{line}: {message}" for line, message in found]
     if not _usable(meta):
@@ -132,11 +136,21 @@ def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[st
     lists = {key: tuple(_as_list(meta.get(key)) or ()) for key in LISTS}
     reviewed = meta.get("reviewed") if _is_date(meta.get("reviewed")) else None
     return Article(
-        id=str(meta["id"]), title=meta["title"].strip(), topic=str(meta["topic"]), audience=lists["audience"],
-        tags=lists["tags"], summary=meta["summary"].strip(), related=lists["related"],
-        references=lists["references"], body=body, path=path, body_line=body_line,
-        reviewed=reviewed.isoformat() if reviewed else "", jurisdiction=lists["jurisdiction"],
-        asked_as=lists["asked_as"], clause=_clause(meta.get("clause")),
+        id=str(meta["id"]),
+        title=meta["title"].strip(),
+        topic=str(meta["topic"]),
+        audience=lists["audience"],
+        tags=lists["tags"],
+        summary=meta["summary"].strip(),
+        related=lists["related"],
+        references=lists["references"],
+        body=body,
+        path=path,
+        body_line=body_line,
+        reviewed=reviewed.isoformat() if reviewed else "",
+        jurisdiction=lists["jurisdiction"],
+        asked_as=lists["asked_as"],
+        clause=_clause(meta.get("clause")),
     ), problems
 
 
@@ -162,6 +176,7 @@ def _front_matter(path: Path) -> tuple[str, str, dict, int, tuple[int, str] | No
 
 
 # Each check yields (front-matter key whose line to name, or None for line 1; message).
+
 
 def _missing_keys(meta: dict, path: Path):
     for key in REQUIRED:
@@ -232,9 +247,11 @@ def _body_problems(body: str, body_line: int) -> list[tuple[int, str]]:
 
 def _usable(meta: dict) -> bool:
     """Whether an Article can be made: every required key present, text and lists of the right type."""
-    return (all(key in meta for key in REQUIRED)
-            and all(isinstance(meta[key], str) for key in REQUIRED if KEYS[key].kind == "text")
-            and all(_as_list(meta[key]) is not None for key in REQUIRED if KEYS[key].kind == "list"))
+    return (
+        all(key in meta for key in REQUIRED)
+        and all(isinstance(meta[key], str) for key in REQUIRED if KEYS[key].kind == "text")
+        and all(_as_list(meta[key]) is not None for key in REQUIRED if KEYS[key].kind == "list")
+    )
 
 
 def _clause(value) -> dict | None:
@@ -258,8 +275,11 @@ def _clause_checks(value):
     if "name" in value and not (isinstance(value["name"], str) and value["name"].strip()):
         yield "clause name must be text"
     positions = value.get("positions", {})
-    if not isinstance(positions, dict) or set(positions) - set(POSITIONS) or not all(
-            isinstance(text, str) and text.strip() for text in positions.values()):
+    if (
+        not isinstance(positions, dict)
+        or set(positions) - set(POSITIONS)
+        or not all(isinstance(text, str) and text.strip() for text in positions.values())
+    ):
         yield f"clause positions must map {', '.join(POSITIONS)} to text"
 
 
@@ -345,9 +365,12 @@ def stale_reviews(articles: list[Article], max_age_days: int, today: datetime.da
     found = []
     for article in articles:
         if not article.reviewed:
-            found.append(f"{article.path.name}: no 'reviewed' date; "
-                         "add reviewed: YYYY-MM-DD once its facts are checked")
+            found.append(
+                f"{article.path.name}: no 'reviewed' date; add reviewed: YYYY-MM-DD once its facts are checked"
+            )
         elif (today - datetime.date.fromisoformat(article.reviewed)).days > max_age_days:
-            found.append(f"{article.path.name}: last reviewed {article.reviewed}, over {max_age_days} days ago; "
-                         "check its facts and update 'reviewed'")
+            found.append(
+                f"{article.path.name}: last reviewed {article.reviewed}, over {max_age_days} days ago; "
+                "check its facts and update 'reviewed'"
+            )
     return found

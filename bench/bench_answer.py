@@ -38,8 +38,10 @@ def main() -> None:
         started = time.perf_counter()
         assistant.ask(question)
         times.append((time.perf_counter() - started) * 1000)
-    print(f"{len(questions)} questions, model excluded: mean {statistics.mean(times):.2f} ms, "
-          f"p50 {statistics.median(times):.2f} ms, p95 {sorted(times)[int(0.95 * len(times))]:.2f} ms")
+    print(
+        f"{len(questions)} questions, model excluded: mean {statistics.mean(times):.2f} ms, "
+        f"p50 {statistics.median(times):.2f} ms, p95 {sorted(times)[int(0.95 * len(times))]:.2f} ms"
+    )
     if args.profile:
         profile = cProfile.Profile()
         profile.enable()

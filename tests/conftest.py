@@ -33,9 +33,14 @@ def settings(tmp_path_factory, embedder) -> Settings:
     """Settings pointing at a built copy of the fixture corpus in a temporary folder."""
     root = tmp_path_factory.mktemp("assistant")
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
-    built = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
-                     db_path=root / "data" / "assistant.db", web_dir=ROOT / "web",
-                     allowed_hosts=TEST_HOSTS, **NO_QUOTAS)
+    built = Settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        db_path=root / "data" / "assistant.db",
+        web_dir=ROOT / "web",
+        allowed_hosts=TEST_HOSTS,
+        **NO_QUOTAS,
+    )
     build_index(built.corpus_dir, built.index_dir, embedder)
     return built
 
@@ -44,9 +49,14 @@ def settings(tmp_path_factory, embedder) -> Settings:
 def fresh(tmp_path) -> Settings:
     """Settings for a private, not yet built copy of the fixture corpus that a test may change."""
     shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
-    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
-                    db_path=tmp_path / "data" / "assistant.db", web_dir=ROOT / "web",
-                    allowed_hosts=TEST_HOSTS, **NO_QUOTAS)
+    return Settings(
+        corpus_dir=tmp_path / "corpus",
+        index_dir=tmp_path / "index",
+        db_path=tmp_path / "data" / "assistant.db",
+        web_dir=ROOT / "web",
+        allowed_hosts=TEST_HOSTS,
+        **NO_QUOTAS,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +67,7 @@ def app_for(settings, embedder):
 
         def build(client=("testclient", 50000), raise_server_exceptions=True, **changes) -> TestClient:
             app = create_app(replace(settings, **changes), embedder=embedder)
-            return stack.enter_context(TestClient(app, client=client,
-                                                  raise_server_exceptions=raise_server_exceptions))
+            return stack.enter_context(TestClient(app, client=client, raise_server_exceptions=raise_server_exceptions))
 
         yield build
 

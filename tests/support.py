@@ -24,10 +24,11 @@ def require_browser() -> None:
     if os.environ.get("CI"):
         return
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` "
-                    "(CI=1 makes this a failure)", allow_module_level=True)
-    pytest.importorskip("playwright.sync_api",
-                        reason="Playwright is missing; pip install -e '.[test]' installs it")
+        pytest.skip(
+            "Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` (CI=1 makes this a failure)",
+            allow_module_level=True,
+        )
+    pytest.importorskip("playwright.sync_api", reason="Playwright is missing; pip install -e '.[test]' installs it")
 
 
 def launch_chromium(playwright):

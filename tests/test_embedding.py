@@ -18,6 +18,7 @@ def _slow_encoder(calls: list[int], fail: bool = False):
         if fail:
             raise RuntimeError("model failed")
         return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
     return encode
 
 

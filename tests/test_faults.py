@@ -33,9 +33,9 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
         stopped = model._process
         os.kill(stopped.pid, signal.SIGSTOP)
         try:
+
             def ask(i: int) -> None:
-                reply = httpx.post(f"{base}/api/ask", json={"question": f"What is a service credit {i}?"},
-                                   timeout=60)
+                reply = httpx.post(f"{base}/api/ask", json={"question": f"What is a service credit {i}?"}, timeout=60)
                 statuses.append((reply.status_code, reply.json().get("error", "")))
 
             askers = [threading.Thread(target=ask, args=(i,)) for i in range(20)]
@@ -59,8 +59,11 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
         assert len(statuses) == 20 and {status for status, _ in statuses} <= {200, 503}
         failed = [error for status, error in statuses if status == 503]
         assert failed and all("ask again" in error for error in failed), failed
-        wait_for(lambda: httpx.get(f"{base}/api/health", timeout=5).json()["model_process"]["state"] == "ready",
-                  60, "the model process was not restarted")
+        wait_for(
+            lambda: httpx.get(f"{base}/api/health", timeout=5).json()["model_process"]["state"] == "ready",
+            60,
+            "the model process was not restarted",
+        )
         assert model._process is not stopped and model._process.is_alive()
         reply = httpx.post(f"{base}/api/ask", json={"question": "What is an earn-back?"}, timeout=30)
         assert reply.status_code == 200
@@ -128,8 +131,7 @@ def test_errors_name_no_server_paths(fresh, embedder):
 def test_a_stale_index_is_served_with_a_warning(built, embedder, caplog):
     article = built.corpus_dir / "delivery-models" / "nearshore.md"
     article.write_text(article.read_text() + "\nOne more sentence that nobody has indexed yet.\n")
-    with caplog.at_level("WARNING", logger="assistant"), \
-            TestClient(create_app(built, embedder=embedder)) as client:
+    with caplog.at_level("WARNING", logger="assistant"), TestClient(create_app(built, embedder=embedder)) as client:
         assert client.post("/api/ask", json=QUESTION).status_code == 200
         health = client.get("/api/health").json()
     assert health["status"] == "ok" and "assistant build" in health["warning"]
@@ -147,10 +149,19 @@ def test_serve_after_a_failed_build_serves_the_last_good_index(built):
     broken = built.corpus_dir / "delivery-models" / "nearshore.md"
     broken.write_text(broken.read_text().replace("title:", "title: [unclosed", 1))
     port = free_port()
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(built.corpus_dir),
-           "ASSISTANT_INDEX_DIR": str(built.index_dir), "ASSISTANT_DB_PATH": str(built.db_path)}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(built.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(built.index_dir),
+        "ASSISTANT_DB_PATH": str(built.db_path),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         health = wait_for(lambda: _health(port), 120, "serve did not answer")
         assert health["status"] == "ok" and "assistant build" in health["warning"]
@@ -171,6 +182,7 @@ def _health(port: int) -> dict | None:
 
 
 # --- 7: the conversation database ---------------------------------------------------------------
+
 
 def _read_only(store) -> None:
     """Reopen the store's database read-only, as SQLite does for a file it may not write."""
@@ -214,15 +226,25 @@ def test_serve_with_an_unusable_database_path_says_which_setting(fresh, tmp_path
     from pathlib import Path
 
     (tmp_path / "a-file").write_text("not a folder")
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir), "ASSISTANT_INDEX_DIR": str(fresh.index_dir),
-           "ASSISTANT_DB_PATH": str(tmp_path / "a-file" / "assistant.db")}
-    result = subprocess.run([str(Path(sys.executable).parent / "assistant"), "serve", "--port", "9"],
-                            env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(fresh.index_dir),
+        "ASSISTANT_DB_PATH": str(tmp_path / "a-file" / "assistant.db"),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "assistant"), "serve", "--port", "9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and "ASSISTANT_DB_PATH" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
 
 
 # --- 3: builds are immutable --------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_published_build_is_read_only_and_the_next_build_still_reads_it(fresh, embedder, monkeypatch):

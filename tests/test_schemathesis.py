@@ -18,8 +18,13 @@ from assistant.api import create_app  # noqa: E402
 pytestmark = pytest.mark.slow  # fuzzing
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))  # per operation; the whole run ~17 s here
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_schema_conformance, checks.response_headers_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +43,16 @@ def test_the_api_answers_as_its_schema_says(api_schema):
 
     failures = {}
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck), print_blob=False)
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            print_blob=False,
+        )
         def answers_as_the_schema_says(case):
             case.call_and_validate(checks=CHECKS)
 

@@ -17,8 +17,9 @@ class WithFlag(Settings):
     flag: bool = _setting(False, "A yes-or-no setting.")
 
 
-@pytest.mark.parametrize(("raw", "value"), [("true", True), ("1", True), ("yes", True), ("false", False),
-                                            ("0", False), ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("true", True), ("1", True), ("yes", True), ("false", False), ("0", False), ("off", False)]
+)
 def test_a_bool_setting_is_parsed_as_a_bool(monkeypatch, raw, value):
     monkeypatch.setenv("ASSISTANT_FLAG", raw)
     assert WithFlag.from_env().flag is value

@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 
-FIXTURE_DOCS = {"service-credits", "employee-transfer", "disaster-recovery", "nearshore",
-                "glossary"}
+FIXTURE_DOCS = {"service-credits", "employee-transfer", "disaster-recovery", "nearshore", "glossary"}
 
 
 class Page(HTMLParser):
@@ -50,8 +49,7 @@ class Page(HTMLParser):
             self._open[-1][2].append(data)
 
     def find(self, tag: str, **attrs) -> list[dict]:
-        return [a for t, a in self.elements
-                if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+        return [a for t, a in self.elements if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
 
     def ids(self) -> set[str]:
         return {a["id"] for _, a in self.elements if "id" in a}
@@ -138,8 +136,7 @@ def test_article_shows_its_review_date_and_jurisdiction(client):
     html = client.get("/docs/employee-transfer").text
     assert page(client, "/docs/employee-transfer").find("time", datetime="2026-11-30")
     meta = re.search(r'<p class="article-meta">(.*?)</p>', html, re.DOTALL)
-    assert re.sub(r"<[^>]+>|\s+", " ", meta.group(1)).split() == \
-        "Reviewed 2026-11-30 · Jurisdiction: UK, EU".split()
+    assert re.sub(r"<[^>]+>|\s+", " ", meta.group(1)).split() == "Reviewed 2026-11-30 · Jurisdiction: UK, EU".split()
     assert "article-meta" not in client.get("/docs/disaster-recovery").text  # no date, no line
 
 

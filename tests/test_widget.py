@@ -33,6 +33,7 @@ def ask(client, question="What is earn-back?", **headers):
 
 # --- Who may embed: CORS for API calls from host pages -------------------------------------------
 
+
 def test_allowed_origin_gets_cors_headers_on_answers(client):
     response = ask(client, Origin=HOST)
     assert response.status_code == 200, response.text
@@ -40,27 +41,29 @@ def test_allowed_origin_gets_cors_headers_on_answers(client):
 
 
 def test_allowed_origin_preflight_is_answered(client):
-    response = client.options("/api/ask", headers={
-        "Origin": HOST, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    response = client.options(
+        "/api/ask",
+        headers={
+            "Origin": HOST,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == HOST
     assert "POST" in response.headers["access-control-allow-methods"]
 
 
-@pytest.mark.parametrize("method, path", [("post", "/api/ask"), ("get", "/api/health"),
-                                          ("post", "/api/feedback")])
+@pytest.mark.parametrize("method, path", [("post", "/api/ask"), ("get", "/api/health"), ("post", "/api/feedback")])
 def test_other_origins_are_refused_before_anything_runs(client, method, path):
-    response = client.request(method.upper(), path, headers={"Origin": OTHER},
-                              json={"question": "What is TUPE?"})
+    response = client.request(method.upper(), path, headers={"Origin": OTHER}, json={"question": "What is TUPE?"})
     assert response.status_code == 403
     assert response.json() == {"error": "Pages on this origin may not use the assistant."}
     assert "access-control-allow-origin" not in response.headers
 
 
 def test_other_origins_get_no_preflight(client):
-    response = client.options("/api/ask",
-                              headers={"Origin": OTHER, "Access-Control-Request-Method": "POST"})
+    response = client.options("/api/ask", headers={"Origin": OTHER, "Access-Control-Request-Method": "POST"})
     assert response.status_code == 400
     assert "access-control-allow-origin" not in response.headers
 
@@ -76,19 +79,23 @@ def test_empty_allow_list_means_same_origin_only(app_for):
     assert ask(same_origin_only).status_code == 200
 
 
-@pytest.mark.parametrize("raw, origin", [
-    ("https://Intranet.Example.com/", "https://intranet.example.com"),
-    ("https://intranet.example.com:443", "https://intranet.example.com"),
-    ("http://127.0.0.1:8001", "http://127.0.0.1:8001"),
-    ("https://intranet.example.com/some/page", ""),
-    ("null", ""),
-    ("javascript:alert(1)", ""),
-])
+@pytest.mark.parametrize(
+    "raw, origin",
+    [
+        ("https://Intranet.Example.com/", "https://intranet.example.com"),
+        ("https://intranet.example.com:443", "https://intranet.example.com"),
+        ("http://127.0.0.1:8001", "http://127.0.0.1:8001"),
+        ("https://intranet.example.com/some/page", ""),
+        ("null", ""),
+        ("javascript:alert(1)", ""),
+    ],
+)
 def test_origins_are_compared_as_browsers_send_them(raw, origin):
     assert normalize(raw) == origin
 
 
 # --- Who may embed: frame-ancestors on /embed only -----------------------------------------------
+
 
 def test_embed_may_be_framed_by_allowed_origins_only(client):
     response = client.get("/embed", params={"host": HOST})
@@ -113,10 +120,19 @@ def test_without_allowed_origins_embed_is_same_origin_only(app_for):
 
 # --- The /embed page ----------------------------------------------------------------------------
 
+
 def test_embed_page_is_configured_from_its_parameters(client):
-    response = client.get("/embed", params={
-        "host": HOST + "/", "title": "Sourcing <help>", "greeting": "Ask me about SLAs",
-        "accent": "#0b5fff", "topic": "sla", "audience": "manager"})
+    response = client.get(
+        "/embed",
+        params={
+            "host": HOST + "/",
+            "title": "Sourcing <help>",
+            "greeting": "Ask me about SLAs",
+            "accent": "#0b5fff",
+            "topic": "sla",
+            "audience": "manager",
+        },
+    )
     page = Page(response.text)
     [body] = page.find("body")
     assert body["data-host"] == HOST
@@ -140,13 +156,16 @@ def test_embed_page_has_the_chat_controls(client):
     assert len(page.find("button", class_="starter")) == 4
 
 
-@pytest.mark.parametrize("params, attribute, expected", [
-    ({"host": OTHER}, "data-host", ""),  # not allowed: the page talks to no host
-    ({"host": "http://testserver"}, "data-host", "http://testserver"),  # same origin is fine
-    ({"host": HOST, "accent": "red;}body{display:none"}, "data-accent", ""),
-    ({"host": HOST, "topic": "../etc"}, "data-topic", ""),
-    ({"host": HOST, "audience": "admin"}, "data-audience", ""),
-])
+@pytest.mark.parametrize(
+    "params, attribute, expected",
+    [
+        ({"host": OTHER}, "data-host", ""),  # not allowed: the page talks to no host
+        ({"host": "http://testserver"}, "data-host", "http://testserver"),  # same origin is fine
+        ({"host": HOST, "accent": "red;}body{display:none"}, "data-accent", ""),
+        ({"host": HOST, "topic": "../etc"}, "data-topic", ""),
+        ({"host": HOST, "audience": "admin"}, "data-audience", ""),
+    ],
+)
 def test_embed_page_drops_bad_parameters(client, params, attribute, expected):
     [body] = Page(client.get("/embed", params=params).text).find("body")
     assert body[attribute] == expected
@@ -167,6 +186,7 @@ def test_embed_page_without_host_has_no_close_button(client):
 
 # --- widget.js ----------------------------------------------------------------------------------
 
+
 def test_widget_script_is_small_and_served_at_the_root(client):
     assert WIDGET_JS.stat().st_size < 12 * 1024
     response = client.get("/widget.js")
@@ -177,6 +197,7 @@ def test_widget_script_is_small_and_served_at_the_root(client):
 
 
 # --- Quotas -------------------------------------------------------------------------------------
+
 
 def test_over_the_visitor_quota_is_a_kind_429(app_for):
     limited = app_for(quota_per_visitor=2)
@@ -255,6 +276,7 @@ def test_quota_settings_come_from_the_environment(monkeypatch):
 
 # --- Path prefix --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/embed", "/assistant/embed"])  # a proxy that strips it, one that keeps it
 def test_under_a_path_prefix_the_embed_page_points_at_the_prefix(app_for, path):
     prefixed = app_for(allowed_origins=(HOST,), root_path="/assistant")
@@ -273,11 +295,14 @@ def test_under_a_path_prefix_api_errors_stay_json(app_for):
     for path in ("/api/ask", "/assistant/api/ask"):
         response = prefixed.post(path, json={})
         assert response.status_code == 422 and response.json() == {"error": "question: Field required"}
-    assert prefixed.post("/assistant/api/ask", json={"question": "What is TUPE?"},
-                         headers={"Origin": OTHER}).status_code == 403
+    assert (
+        prefixed.post("/assistant/api/ask", json={"question": "What is TUPE?"}, headers={"Origin": OTHER}).status_code
+        == 403
+    )
 
 
 # --- The demo host site -------------------------------------------------------------------------
+
 
 def test_demo_site_embeds_the_widget_with_a_strict_csp():
     demo = TestClient(create_demo_app("http://127.0.0.1:8000/assistant", ROOT / "web" / "demo"))
@@ -306,9 +331,21 @@ def test_serve_offers_the_demo():
 def test_readme_documents_the_widget_and_its_settings():
     readme = (ROOT / "README.md").read_text()
     assert "## Embedding the widget" in readme
-    for variable in ("ASSISTANT_ALLOWED_ORIGINS", "ASSISTANT_ROOT_PATH", "ASSISTANT_QUOTA_PER_VISITOR",
-                     "ASSISTANT_QUOTA_PER_ORIGIN", "assistant serve --demo"):
+    for variable in (
+        "ASSISTANT_ALLOWED_ORIGINS",
+        "ASSISTANT_ROOT_PATH",
+        "ASSISTANT_QUOTA_PER_VISITOR",
+        "ASSISTANT_QUOTA_PER_ORIGIN",
+        "assistant serve --demo",
+    ):
         assert variable in readme, f"{variable} is not in the README"
-    for attribute in ("data-title", "data-accent", "data-position", "data-greeting", "data-open",
-                      "data-topic", "data-audience"):
+    for attribute in (
+        "data-title",
+        "data-accent",
+        "data-position",
+        "data-greeting",
+        "data-open",
+        "data-topic",
+        "data-audience",
+    ):
         assert attribute in readme

@@ -25,8 +25,9 @@ def topics(request: Request, assistant: AssistantDep):
     by_topic: dict[str, list[dict]] = {}
     for document in sorted(documents, key=lambda d: d["title"].lower()):
         by_topic.setdefault(document["topic"], []).append(document)
-    return request.app.state.templates.TemplateResponse(request, "topics.html", {
-        "page": "topics", "topics": sorted(by_topic.items())})
+    return request.app.state.templates.TemplateResponse(
+        request, "topics.html", {"page": "topics", "topics": sorted(by_topic.items())}
+    )
 
 
 @router.get("/docs/{doc_id}", response_class=HTMLResponse)
@@ -36,5 +37,6 @@ def article(request: Request, doc_id: str, assistant: AssistantDep):
     if document is None:
         raise NotFound(f"There is no article '{doc_id}'. Browse the topics to find one.")
     related = [documents[r] for r in document["related"] if r in documents]
-    return request.app.state.templates.TemplateResponse(request, "article.html", {
-        "doc": document, "html": render_article(document["body"]), "related": related})
+    return request.app.state.templates.TemplateResponse(
+        request, "article.html", {"doc": document, "html": render_article(document["body"]), "related": related}
+    )
