@@ -324,6 +324,27 @@ def _swap(index_dir: Path, name: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _stored_passage(row: sqlite3.Row, dimension: int) -> Passage:
+    """A passage as the index stored it, with its position and its sentences' vectors."""
+    return Passage(
+        position=row["position"],
+        id=row["id"],
+        doc_id=row["doc_id"],
+        title=row["title"],
+        section=row["section"],
+        anchor=row["anchor"],
+        ordinal=row["ordinal"],
+        text=row["text"],
+        sentences=json.loads(row["sentences"]),
+        sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
+        topic=row["topic"],
+        audience=tuple(json.loads(row["audience"])),
+        kind=row["kind"],
+        parts=json.loads(row["parts"]) or [],
+        hash=row["hash"],
+    )
+
+
 class Index:
     """An opened build: FAISS vectors, passages in memory, and SQLite for full-text search."""
 
@@ -344,24 +365,7 @@ class Index:
         db = self.db
         dimension = manifest["dimension"]
         self.passages = [
-            Passage(
-                position=row["position"],
-                id=row["id"],
-                doc_id=row["doc_id"],
-                title=row["title"],
-                section=row["section"],
-                anchor=row["anchor"],
-                ordinal=row["ordinal"],
-                text=row["text"],
-                sentences=json.loads(row["sentences"]),
-                sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
-                topic=row["topic"],
-                audience=tuple(json.loads(row["audience"])),
-                kind=row["kind"],
-                parts=json.loads(row["parts"]) or [],
-                hash=row["hash"],
-            )
-            for row in db.execute("select * from passages order by position")
+            _stored_passage(row, dimension) for row in db.execute("select * from passages order by position")
         ]
         self.documents = {
             row["id"]: {

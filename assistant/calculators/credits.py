@@ -87,6 +87,21 @@ class Credits:
         return out
 
 
+def _check_pool(charges, risk, shares, weights, pool, at_risk_amount) -> None:
+    """Refuse percentages without the charges, and allocations without the at-risk % or over the pool."""
+    if (shares or weights or (risk is not None and at_risk_amount is None) or pool) and charges is None:
+        raise BadRequest("The monthly charges are needed to turn percentages into amounts.")
+    if weights and risk is None:
+        raise BadRequest(
+            "Pool allocations need the at-risk percentage: a pooled credit is "
+            "at-risk % × allocation % × monthly charges."
+        )
+    if pool is not None and sum(weights, Decimal(0)) > pool:
+        raise BadRequest(f"The allocations add up to {fmt(sum(weights))}%, more than the {fmt(pool)}% pool.")
+    if pool is not None and risk is None:
+        raise BadRequest("The allocation pool needs the at-risk percentage.")
+
+
 def service_credits(
     monthly_charges=None,
     at_risk_percent=None,
@@ -112,17 +127,7 @@ def service_credits(
     pool = (
         None if pool_percent is None else number(pool_percent, "The allocation pool (a percentage)", 0, low_open=True)
     )
-    if (shares or weights or (risk is not None and at_risk_amount is None) or pool) and charges is None:
-        raise BadRequest("The monthly charges are needed to turn percentages into amounts.")
-    if weights and risk is None:
-        raise BadRequest(
-            "Pool allocations need the at-risk percentage: a pooled credit is "
-            "at-risk % × allocation % × monthly charges."
-        )
-    if pool is not None and sum(weights, Decimal(0)) > pool:
-        raise BadRequest(f"The allocations add up to {fmt(sum(weights))}%, more than the {fmt(pool)}% pool.")
-    if pool is not None and risk is None:
-        raise BadRequest("The allocation pool needs the at-risk percentage.")
+    _check_pool(charges, risk, shares, weights, pool, at_risk_amount)
     if at_risk_amount is not None:
         cap = number(at_risk_amount, "The at-risk amount", 0)
         if risk is not None and charges is not None and cap != risk * charges / HUNDRED:

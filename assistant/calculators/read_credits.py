@@ -16,10 +16,9 @@ def _take_values(text: Text, pattern: str, first: bool = False, kind: str = PCT)
     return [v for m in text.take(pattern, first) for v in figures(m.group(0), kind)]
 
 
-def credits(text: Text) -> Calculation | None:
-    """'Monthly charges 200,000, 12% at risk, credits 20,000 and 8,000: what is paid?'"""
-    if not (text.has(r"\bcredits?\b|\bat[- ]risk\b|\ballocations?\b|\bpool\b") and asks(text)):
-        return None
+def _credit_figures(text: Text) -> tuple[list, list, list, list, list, list, list]:
+    """The figures a credits question gives: pool, allocations, at-risk percentage and amount,
+    monthly charges, and the credits as percentages of the charges and as amounts."""
     pool = _take_values(text, rf"pool(?:\s+(?:of|is|=|at))?\s*:?\s*{PCT}|{PCT}\s*(?:allocation\s+)?pool", True)
     allocations = _take_values(
         text,
@@ -57,6 +56,14 @@ def credits(text: Text) -> Calculation | None:
     ]
     shares = [v for span in listed for v in figures(span, PCT)]  # credits as % of the charges
     amounts = [v for span in listed for v in figures(span, AMT)]
+    return pool, allocations, risk, risk_amount, charges, shares, amounts
+
+
+def credits(text: Text) -> Calculation | None:
+    """'Monthly charges 200,000, 12% at risk, credits 20,000 and 8,000: what is paid?'"""
+    if not (text.has(r"\bcredits?\b|\bat[- ]risk\b|\ballocations?\b|\bpool\b") and asks(text)):
+        return None
+    pool, allocations, risk, risk_amount, charges, shares, amounts = _credit_figures(text)
     levels = [value(m.group(0)) for m in re.finditer(PCT, text.text) if value(m.group(0)) >= 90]
     if levels and not shares:  # a service level achieved, but not the credit the contract gives for it
         achieved = re.search(
