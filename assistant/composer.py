@@ -38,7 +38,8 @@ _LEANS_BACK = re.compile(
     r"^(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
     r"such|the (latter|former|above|same)|here|there|then|so|however|but|also|"
     r"otherwise|in (that|this|such) case|for (that|this) reason|as a result|"
-    r"instead|likewise|similarly)\b",
+    r"instead|likewise|similarly|by contrast|in contrast|on the other hand|in addition|"
+    r"moreover|furthermore|therefore|thus|hence|even so|yet|in turn)\b",
     re.IGNORECASE,
 )
 # ... or points at something that follows ("the clause below", "as follows").
@@ -138,6 +139,8 @@ class Composer:
             score -= 0.03
         if passage.kind in ("pitfalls", "red_flags") and "risks" not in intents:
             score -= 0.05  # a mistake to avoid answers "what can go wrong", not what was asked
+        if passage.kind == "worked_example" and not {"calculation", "example"} & set(intents):
+            score -= 0.05  # one case's figures illustrate an answer; they do not give it
         return score
 
     def rank(self, h: int) -> int:
