@@ -70,6 +70,10 @@ _SAME_STEM = {
     "form": "kind",
     "variant": "kind",
     "model": "kind",
+    "drawback": "risk",
+    "disadvantage": "risk",
+    "challenge": "risk",
+    "danger": "risk",
 }
 
 

@@ -17,6 +17,8 @@ from assistant.intent import classify
         ("Which engagement model fits two testers who take direction from our QA lead?", "choose"),
         ("What are the stages of the vendor management lifecycle?", "steps"),
         ("What are the red flags in an audit clause?", "risks"),
+        ("What are the typical benefits and drawbacks of offshore outsourcing?", "risks"),
+        ("What are the common reasons large outsourcing deals fail?", "risks"),
         ("What should we negotiate in the exit clause?", "negotiation"),
         ("Is subscribing to SaaS a form of outsourcing?", "yes_no"),
         ("whats a watermelon sla", "definition"),
