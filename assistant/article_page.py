@@ -29,5 +29,7 @@ def article_view(body: str) -> tuple[Markup, list[tuple[str, str]]]:
 
 def _reveal(pair: re.Match) -> str:
     question, answer = pair.groups()
-    return (f'<div class="check-item"><p class="check-question">{question}</p>'
-            f"<details><summary>Show the answer</summary><p>{answer}</p></details></div>")
+    return (
+        f'<div class="check-item"><p class="check-question">{question}</p>'
+        f"<details><summary>Show the answer</summary><p>{answer}</p></details></div>"
+    )

@@ -30,8 +30,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["conversations"].create({"id": str, "created_at": str, "updated_at": str}, pk="id")
     db["messages"].create(
         {
-            "id": str, "conversation_id": str, "position": int, "question": str,
-            "search_query": str, "answer": str, "abstained": int, "citations": str,
+            "id": str,
+            "conversation_id": str,
+            "position": int,
+            "question": str,
+            "search_query": str,
+            "answer": str,
+            "abstained": int,
+            "citations": str,
             "created_at": str,
         },
         pk="id",
@@ -62,25 +68,54 @@ def m003_feedback_visitor(db: sqlite_utils.Database) -> None:
 def m004_study(db: sqlite_utils.Database) -> None:
     """Study mode: each learner's Leitner box per item, every answer given, and mock exams."""
     db["study_progress"].create(
-        {"learner_id": str, "item_id": str, "topic": str, "box": int, "due": str, "seen": int,
-         "correct": int, "partly": int, "incorrect": int, "last_result": str, "last_at": str},
+        {
+            "learner_id": str,
+            "item_id": str,
+            "topic": str,
+            "box": int,
+            "due": str,
+            "seen": int,
+            "correct": int,
+            "partly": int,
+            "incorrect": int,
+            "last_result": str,
+            "last_at": str,
+        },
         pk=("learner_id", "item_id"),
     )
     db["study_progress"].create_index(["learner_id", "due"])
     db["study_answers"].create(
-        {"id": int, "learner_id": str, "item_id": str, "topic": str, "answer": str, "result": str,
-         "exam_id": str, "answered_at": str},
+        {
+            "id": int,
+            "learner_id": str,
+            "item_id": str,
+            "topic": str,
+            "answer": str,
+            "result": str,
+            "exam_id": str,
+            "answered_at": str,
+        },
         pk="id",
     )
     db["study_answers"].create_index(["learner_id"])
     db["study_exams"].create(
-        {"id": str, "learner_id": str, "topics": str, "item_ids": str, "minutes": int, "started_at": str,
-         "ends_at": str, "finished_at": str, "report": str},
+        {
+            "id": str,
+            "learner_id": str,
+            "topics": str,
+            "item_ids": str,
+            "minutes": int,
+            "started_at": str,
+            "ends_at": str,
+            "finished_at": str,
+            "report": str,
+        },
         pk="id",
     )
     db["study_exams"].create_index(["learner_id"])
     db["study_exam_answers"].create(
-        {"exam_id": str, "item_id": str, "answer": str, "saved_at": str}, pk=("exam_id", "item_id"),
+        {"exam_id": str, "item_id": str, "answer": str, "saved_at": str},
+        pk=("exam_id", "item_id"),
         foreign_keys=[("exam_id", "study_exams", "id")],
     )
 
@@ -107,7 +142,8 @@ class ConversationStore:
         except (OSError, sqlite3.Error) as err:
             raise StoreUnavailable(
                 f"The conversation database {path} cannot be opened and written ({err}). Set "
-                "ASSISTANT_DB_PATH to a file in a folder this user may write.") from err
+                "ASSISTANT_DB_PATH to a file in a folder this user may write."
+            ) from err
 
     @contextmanager
     def _saving(self, what: str):
@@ -118,7 +154,8 @@ class ConversationStore:
             log.error("the conversation database refused to save the %s: %s", what, err)
             raise StoreUnavailable(
                 f"The {what} could not be saved: the assistant's conversation database refuses "
-                "writes just now. Please try again later; the cause is in the server log.") from err
+                "writes just now. Please try again later; the cause is in the server log."
+            ) from err
 
     def check(self) -> str | None:
         """None when the database takes a write (tried, then rolled back), else what is wrong."""
@@ -150,8 +187,7 @@ class ConversationStore:
             yield self.db
 
     def exists(self, conversation_id: str) -> bool:
-        return bool(self.db.execute(
-            "select 1 from conversations where id = ?", [conversation_id]).fetchone())
+        return bool(self.db.execute("select 1 from conversations where id = ?", [conversation_id]).fetchone())
 
     def earlier_questions(self, conversation_id: str) -> list[str]:
         rows = self.db.execute(
@@ -160,8 +196,7 @@ class ConversationStore:
         ).fetchall()
         return [row[0] for row in reversed(rows)]
 
-    def add(self, conversation_id: str | None, question: str, search_query: str,
-            answer: dict) -> tuple[str, str]:
+    def add(self, conversation_id: str | None, question: str, search_query: str, answer: dict) -> tuple[str, str]:
         """Store one question and its answer, in a new conversation when `conversation_id` is None.
 
         Returns (conversation id, message id); one transaction either way.
@@ -170,8 +205,7 @@ class ConversationStore:
         with self._saving("answer"), self._lock, self.db.conn:
             if conversation_id is None:
                 conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
-                self.db["conversations"].insert({"id": conversation_id, "created_at": now,
-                                                 "updated_at": now})
+                self.db["conversations"].insert({"id": conversation_id, "created_at": now, "updated_at": now})
                 position = 1
             else:
                 position = self.db.execute(
@@ -179,13 +213,21 @@ class ConversationStore:
                     [conversation_id],
                 ).fetchone()[0]
                 self.db["conversations"].update(conversation_id, {"updated_at": now})
-            self.db["messages"].insert({
-                "id": message_id, "conversation_id": conversation_id, "position": position,
-                "question": question, "search_query": search_query, "answer": answer["answer"],
-                "abstained": int(answer["abstained"]), "citations": json.dumps(answer["citations"]),
-                "blocks": json.dumps(answer.get("blocks") or []), "intent": answer.get("intent") or "",
-                "created_at": now,
-            })
+            self.db["messages"].insert(
+                {
+                    "id": message_id,
+                    "conversation_id": conversation_id,
+                    "position": position,
+                    "question": question,
+                    "search_query": search_query,
+                    "answer": answer["answer"],
+                    "abstained": int(answer["abstained"]),
+                    "citations": json.dumps(answer["citations"]),
+                    "blocks": json.dumps(answer.get("blocks") or []),
+                    "intent": answer.get("intent") or "",
+                    "created_at": now,
+                }
+            )
         return conversation_id, message_id
 
     def delete(self, conversation_id: str) -> None:
@@ -209,32 +251,41 @@ class ConversationStore:
     def _delete_where(self, condition: str, params: list) -> dict[str, int]:
         conversations = f"select id from conversations where {condition}"
         messages = f"select id from messages where conversation_id in ({conversations})"
-        counts = {"ratings": self.db.execute(f"delete from feedback where message_id in ({messages})",
-                                             params).rowcount,
-                  "messages": self.db.execute(f"delete from messages where conversation_id in ({conversations})",
-                                              params).rowcount}
+        counts = {
+            "ratings": self.db.execute(f"delete from feedback where message_id in ({messages})", params).rowcount,
+            "messages": self.db.execute(
+                f"delete from messages where conversation_id in ({conversations})", params
+            ).rowcount,
+        }
         counts["conversations"] = self.db.execute(f"delete from conversations where {condition}", params).rowcount
         return {key: counts[key] for key in ("conversations", "messages", "ratings")}
 
     def history(self, conversation_id: str) -> dict:
         if not self.exists(conversation_id):
-            raise NotFound("Conversation not found; start a new one by asking without a "
-                           "conversation_id.")  # never echo the id: it may be long, or someone's
+            raise NotFound(
+                "Conversation not found; start a new one by asking without a conversation_id."
+            )  # never echo the id: it may be long, or someone's
         messages = [
             {
-                "message_id": row["id"], "question": row["question"], "answer": row["answer"],
-                "abstained": bool(row["abstained"]), "citations": json.loads(row["citations"]),
+                "message_id": row["id"],
+                "question": row["question"],
+                "answer": row["answer"],
+                "abstained": bool(row["abstained"]),
+                "citations": json.loads(row["citations"]),
                 # Answers stored before blocks existed have none; pages then show the plain text.
-                "blocks": json.loads(row["blocks"] or "[]"), "intent": row["intent"] or "",
+                "blocks": json.loads(row["blocks"] or "[]"),
+                "intent": row["intent"] or "",
                 "created_at": row["created_at"],
             }
             for row in self.db.query(
-                "select * from messages where conversation_id = ? order by position", [conversation_id])
+                "select * from messages where conversation_id = ? order by position", [conversation_id]
+            )
         ]
         return {"conversation_id": conversation_id, "messages": messages}
 
-    def add_feedback(self, message_id: str, rating: str, comment: str = "",
-                     visitor: str | None = None) -> tuple[int, bool]:
+    def add_feedback(
+        self, message_id: str, rating: str, comment: str = "", visitor: str | None = None
+    ) -> tuple[int, bool]:
         """Store a rating; a visitor's second rating of the same message replaces the first.
 
         Returns (feedback id, True when it replaced an earlier rating). `visitor` (e.g. the client
@@ -243,11 +294,14 @@ class ConversationStore:
         if not self.db.execute("select 1 from messages where id = ?", [message_id]).fetchone():
             raise NotFound("Message not found; feedback needs the message_id of an answer.")
         who = self._visitor_hash(visitor) if visitor else None
-        row = {"message_id": message_id, "rating": rating, "comment": comment, "created_at": _now(),
-               "visitor": who}
+        row = {"message_id": message_id, "rating": rating, "comment": comment, "created_at": _now(), "visitor": who}
         with self._saving("rating"), self._lock, self.db.conn:
-            earlier = who and self.db.execute(
-                "select id from feedback where message_id = ? and visitor = ?", [message_id, who]).fetchone()
+            earlier = (
+                who
+                and self.db.execute(
+                    "select id from feedback where message_id = ? and visitor = ?", [message_id, who]
+                ).fetchone()
+            )
             if earlier:
                 self.db["feedback"].update(earlier[0], row)
                 return earlier[0], True
@@ -267,7 +321,9 @@ class ConversationStore:
             "where abstained = 1 and created_at >= :since union all "
             "select m.question, 'not helpful', f.comment, f.created_at from feedback f "
             "join messages m on m.id = f.message_id where f.rating = 'down' and f.created_at >= :since "
-            "order by created_at desc, question", {"since": since})
+            "order by created_at desc, question",
+            {"since": since},
+        )
         return list(rows)
 
     def feedback_rows(self) -> list[dict]:

@@ -25,7 +25,7 @@ SKIPPED = {"overview", "definition", "check_yourself", "key_points"}
 
 
 def in_sentence(title: str) -> str:
-    """"Service credits and earn-back" reads "service credits and earn-back" mid-sentence; an
+    """ "Service credits and earn-back" reads "service credits and earn-back" mid-sentence; an
     acronym or a name ("SLA", "TUPE", "ISO 37500") keeps its capitals."""
     first = title.split(" ", 1)[0]
     return title if first.isupper() or not first[1:].islower() else title[0].lower() + title[1:]
@@ -40,8 +40,11 @@ def follow_ups(index: Index, answer: dict) -> list[str]:
     """
     if answer.get("abstained"):
         return []
-    cited = [c for c in answer.get("citations", []) if c.get("cited")
-             and index.documents.get(c["doc_id"], {}).get("topic", "glossary") != "glossary"]
+    cited = [
+        c
+        for c in answer.get("citations", [])
+        if c.get("cited") and index.documents.get(c["doc_id"], {}).get("topic", "glossary") != "glossary"
+    ]
     if not cited:
         return []
     doc_id = cited[0]["doc_id"]
@@ -54,8 +57,10 @@ def follow_ups(index: Index, answer: dict) -> list[str]:
     title = in_sentence(index.documents[doc_id]["title"])
     rank = list(QUESTIONS)
     ordered = sorted(sections.values(), key=lambda s: rank.index(s[0]) if s[0] in rank else len(rank))
-    questions = [QUESTIONS[kind].format(title=title) if kind in QUESTIONS else _about(heading, title)
-                 for kind, heading in ordered]
+    questions = [
+        QUESTIONS[kind].format(title=title) if kind in QUESTIONS else _about(heading, title)
+        for kind, heading in ordered
+    ]
     return list(dict.fromkeys(questions))[:MAX_FOLLOW_UPS]
 
 

@@ -74,8 +74,7 @@ class Quotas:
     """The question quotas of POST /api/ask (per visitor and per host origin of the widget) and
     the rating quota of POST /api/feedback (per visitor)."""
 
-    def __init__(self, per_visitor: int, per_origin: int, per_visitor_ratings: int = 0,
-                 clock=time.monotonic):
+    def __init__(self, per_visitor: int, per_origin: int, per_visitor_ratings: int = 0, clock=time.monotonic):
         self.visitors = SlidingWindow(per_visitor, clock=clock)
         self.origins = SlidingWindow(per_origin, clock=clock)
         self.ratings = SlidingWindow(per_visitor_ratings, clock=clock)
@@ -107,7 +106,8 @@ class Quotas:
                 raise QuotaExceeded(
                     f"You have sent {self.ratings.limit} ratings in the last hour, the most the "
                     f"assistant takes from one person. Please try again in {_minutes(wait)}.",
-                    math.ceil(wait))
+                    math.ceil(wait),
+                )
             at = self.ratings.hit(visitor)
         try:
             yield
@@ -132,13 +132,15 @@ class Quotas:
             raise QuotaExceeded(
                 f"You have asked {self.visitors.limit} questions in the last hour, the most the "
                 f"assistant answers for one person. Please try again in {_minutes(wait)}.",
-                math.ceil(wait))
+                math.ceil(wait),
+            )
         wait = self.origins.wait(origin) if origin else 0.0
         if wait:
             raise QuotaExceeded(
                 "The assistant has answered as many questions on this site as it can this hour. "
                 f"Please try again in {_minutes(wait)}, or use the full assistant page.",
-                math.ceil(wait))
+                math.ceil(wait),
+            )
         return self.visitors.hit(visitor), self.origins.hit(origin) if origin else None
 
 

@@ -14,9 +14,11 @@ def search_text(document: dict) -> str:
 
 
 def matches(document: dict, words: list[str], audience: str | None, topic: str | None) -> bool:
-    return (all(word in search_text(document) for word in words)
-            and (not audience or audience in document["audience"])
-            and (not topic or document["topic"] == topic))
+    return (
+        all(word in search_text(document) for word in words)
+        and (not audience or audience in document["audience"])
+        and (not topic or document["topic"] == topic)
+    )
 
 
 @dataclass
@@ -28,8 +30,7 @@ class Catalogue:
     audience_counts: dict[str, int] = field(default_factory=dict)  # likewise per audience
 
 
-def browse(documents: list[dict], query: str = "", audience: str | None = None,
-           topic: str | None = None) -> Catalogue:
+def browse(documents: list[dict], query: str = "", audience: str | None = None, topic: str | None = None) -> Catalogue:
     """The articles matching every word of `query` (in title, summary or tags), `audience` and
     `topic` (None: any), with the counts the filters show beside each choice."""
     words = query.lower().split()
@@ -40,7 +41,9 @@ def browse(documents: list[dict], query: str = "", audience: str | None = None,
         groups.setdefault(document["topic"], []).append(document)
     topics = sorted({d["topic"] for d in ordered})
     return Catalogue(
-        groups=sorted(groups.items()), total=len(ordered), shown=len(chosen),
+        groups=sorted(groups.items()),
+        total=len(ordered),
+        shown=len(chosen),
         topic_counts={t: sum(matches(d, words, audience, t) for d in ordered) for t in topics},
         audience_counts={a: sum(matches(d, words, a, topic) for d in ordered) for a in AUDIENCES},
     )

@@ -52,8 +52,11 @@ CONTRAST_OF_BORDER = """element => {
 def violations(target) -> list[str]:
     """axe's WCAG 2.2 A/AA violations on a page or frame, one readable line per element."""
     results = AXE.run(target, options=OPTIONS).response
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node.get('failureSummary', '')}"
-            for v in results["violations"] for node in v["nodes"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node.get('failureSummary', '')}"
+        for v in results["violations"]
+        for node in v["nodes"]
+    ]
 
 
 @pytest.fixture(params=["light", "dark"])

@@ -15,6 +15,7 @@ from assistant.cli import cli
 
 from .support import ARTIFACTS, free_port, require_browser, serving
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -36,8 +37,12 @@ def page(browser, base_url):
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     # API errors are the chat's to show (tested); any other failed load or console error is a bug.
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None
+        ),
+    )
     page.goto("/")
     yield page
     context.close()
@@ -125,8 +130,9 @@ def test_feedback_with_a_comment_is_in_the_export(page, settings):
     answer.get_by_label("What was wrong or missing? (optional)").fill(comment)
     answer.get_by_role("button", name="Send feedback").click()
     expect(answer.locator(".feedback-status")).to_have_text("Thanks, your feedback is saved.")
-    exported = CliRunner().invoke(cli, ["feedback", "export", "--format", "json"],
-                                  env={"ASSISTANT_DB_PATH": str(settings.db_path)})
+    exported = CliRunner().invoke(
+        cli, ["feedback", "export", "--format", "json"], env={"ASSISTANT_DB_PATH": str(settings.db_path)}
+    )
     assert exported.exit_code == 0, exported.output
     rows = [r for r in json.loads(exported.stdout) if r["comment"] == comment]
     assert [(r["rating"], r["question"]) for r in rows] == [("down", "What is TUPE?")]
@@ -138,7 +144,8 @@ def test_conversation_is_restored_after_a_reload(page):
     ask(page, "how should they be tested?")
     page.reload()
     expect(page.locator(".turn .question")).to_have_text(
-        ["You asked: What are RTO and RPO?", "You asked: how should they be tested?"])
+        ["You asked: What are RTO and RPO?", "You asked: how should they be tested?"]
+    )
     expect(page.locator(".answer .sources a").first).to_be_visible()
     expect(page.locator(".starters")).to_be_hidden()
     page.get_by_role("button", name="New conversation").click()
@@ -213,9 +220,14 @@ def test_thinking_state_and_errors_are_visible(page):
 
 
 def test_phone_layout_has_no_horizontal_scroll_and_follows_dark_mode(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  color_scheme="dark")
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        color_scheme="dark",
+    )
     page = context.new_page()
     page.goto("/")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 20, 23)"

@@ -121,21 +121,29 @@ def test_export_writes_questions_answers_and_linked_sources_as_markdown(page, tm
     assert text.startswith("# What is an earn-back?\n")
     assert "## What is an earn-back?\n\nEarn-back lets a supplier recover a credit" in text
     assert "## What are RTO and RPO?\n" in text
-    assert re.search(r"\[1\] Service credits and earn-back — Earn-back: http://127\.0\.0\.1:\d+"
-                     r"/docs/service-credits#earn-back", text)
+    assert re.search(
+        r"\[1\] Service credits and earn-back — Earn-back: http://127\.0\.0\.1:\d+"
+        r"/docs/service-credits#earn-back",
+        text,
+    )
     expect(page.locator("#delete-status")).to_have_text("The conversation was exported as a Markdown file.")
 
 
 def test_follow_up_buttons_ask_about_the_articles_other_sections(page):
     answer = ask(page, "What is an earn-back?")
     buttons = answer.locator("button.follow-up")
-    expect(buttons).to_have_text(["Show me the worked example for service credits and earn-back",
-                                  "Give me sample wording for service credits and earn-back",
-                                  "Tell me about at-risk amount in service credits and earn-back"])
+    expect(buttons).to_have_text(
+        [
+            "Show me the worked example for service credits and earn-back",
+            "Give me sample wording for service credits and earn-back",
+            "Tell me about at-risk amount in service credits and earn-back",
+        ]
+    )
     buttons.first.click()
     expect(page.locator(".answer")).to_have_count(2)
     expect(page.locator(".turn .question").last).to_have_text(
-        "You asked: Show me the worked example for service credits and earn-back")
+        "You asked: Show me the worked example for service credits and earn-back"
+    )
     expect(page.locator(".answer").last.locator("table.answer-table")).to_have_count(1)
 
 

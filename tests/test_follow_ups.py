@@ -23,9 +23,11 @@ def ask(client, question: str, **extra) -> dict:
 
 def test_an_answer_offers_the_articles_worked_example_and_sample_clause(client):
     reply = ask(client, "What is an earn-back?")
-    assert reply["follow_ups"] == ["Show me the worked example for service credits and earn-back",
-                                   "Give me sample wording for service credits and earn-back",
-                                   "Tell me about at-risk amount in service credits and earn-back"]
+    assert reply["follow_ups"] == [
+        "Show me the worked example for service credits and earn-back",
+        "Give me sample wording for service credits and earn-back",
+        "Tell me about at-risk amount in service credits and earn-back",
+    ]
 
 
 def test_a_follow_up_asked_gets_the_section_it_names_and_never_offers_it_again(client):
@@ -64,10 +66,15 @@ def test_sections_the_answer_quotes_are_not_offered(client):
     assert follow_ups(index, {"abstained": False, "citations": [{**citation, "cited": False}]}) == []
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("Service credits and earn-back", "service credits and earn-back"),
-    ("SLA design", "SLA design"), ("TUPE", "TUPE"), ("ISO 37500 life cycle", "ISO 37500 life cycle"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Service credits and earn-back", "service credits and earn-back"),
+        ("SLA design", "SLA design"),
+        ("TUPE", "TUPE"),
+        ("ISO 37500 life cycle", "ISO 37500 life cycle"),
+    ],
+)
 def test_titles_read_mid_sentence(title, expected):
     assert in_sentence(title) == expected
 

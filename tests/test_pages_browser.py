@@ -57,7 +57,8 @@ def test_article_contents_and_check_yourself_reveal(browser, base_url):  # noqa:
     page = new_page(browser, base_url, "/docs/service-credits")
     toc = page.get_by_role("navigation", name="On this page")
     expect(toc.get_by_role("link")).to_have_text(
-        ["At-risk amount", "Earn-back", "Worked example", "Sample clause", "Check yourself"])
+        ["At-risk amount", "Earn-back", "Worked example", "Sample clause", "Check yourself"]
+    )
     toc.get_by_role("link", name="Worked example").click()
     expect(page.locator(".cited-section")).to_contain_text("10% × 100,000 = 10,000")
     answer = page.locator(".check-item details p")

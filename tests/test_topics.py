@@ -13,12 +13,30 @@ from assistant.topics import browse
 from .test_web import Page
 
 DOCS = [
-    {"id": "a", "title": "Service credits", "summary": "Money back for missed levels.", "tags": ["sla"],
-     "topic": "sla", "audience": ["manager"]},
-    {"id": "b", "title": "Nearshore", "summary": "Close by.", "tags": ["location"], "topic": "delivery",
-     "audience": ["candidate", "manager"]},
-    {"id": "c", "title": "Availability", "summary": "Uptime measured monthly.", "tags": ["sla"],
-     "topic": "sla", "audience": ["candidate"]},
+    {
+        "id": "a",
+        "title": "Service credits",
+        "summary": "Money back for missed levels.",
+        "tags": ["sla"],
+        "topic": "sla",
+        "audience": ["manager"],
+    },
+    {
+        "id": "b",
+        "title": "Nearshore",
+        "summary": "Close by.",
+        "tags": ["location"],
+        "topic": "delivery",
+        "audience": ["candidate", "manager"],
+    },
+    {
+        "id": "c",
+        "title": "Availability",
+        "summary": "Uptime measured monthly.",
+        "tags": ["sla"],
+        "topic": "sla",
+        "audience": ["candidate"],
+    },
 ]
 
 
@@ -30,14 +48,17 @@ def test_browse_groups_by_topic_and_counts_every_choice():
     assert everything.audience_counts == {"candidate": 2, "manager": 2}
 
 
-@pytest.mark.parametrize(("query", "audience", "topic", "shown"), [
-    ("sla", None, None, ["c", "a"]),  # tags
-    ("money missed", None, None, ["a"]),  # every word, in the summary
-    ("MONEY", None, None, ["a"]),
-    ("", "candidate", None, ["b", "c"]),
-    ("", "manager", "sla", ["a"]),
-    ("nothing like this", None, None, []),
-])
+@pytest.mark.parametrize(
+    ("query", "audience", "topic", "shown"),
+    [
+        ("sla", None, None, ["c", "a"]),  # tags
+        ("money missed", None, None, ["a"]),  # every word, in the summary
+        ("MONEY", None, None, ["a"]),
+        ("", "candidate", None, ["b", "c"]),
+        ("", "manager", "sla", ["a"]),
+        ("nothing like this", None, None, []),
+    ],
+)
 def test_browse_narrows_by_search_audience_and_topic(query, audience, topic, shown):
     catalogue = browse(DOCS, query, audience, topic)
     assert [d["id"] for _, docs in catalogue.groups for d in docs] == shown
@@ -75,11 +96,14 @@ def test_unfiltered_topics_are_folded_with_their_counts(client):
     assert page.text_of["topic-count"] == "5 of 5 articles"
 
 
-@pytest.mark.parametrize(("params", "status", "message"), [
-    ({"topic": "pizza"}, 400, "There is no topic &#39;pizza&#39;; choose one from the list"),
-    ({"audience": "ceo"}, 422, "audience"),
-    ({"q": "x" * 201}, 422, "q: String should have at most 200 characters"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        ({"topic": "pizza"}, 400, "There is no topic &#39;pizza&#39;; choose one from the list"),
+        ({"audience": "ceo"}, 422, "audience"),
+        ({"q": "x" * 201}, 422, "q: String should have at most 200 characters"),
+    ],
+)
 def test_bad_filters_get_a_clear_message(client, params, status, message):
     response = client.get("/topics", params=params)
     assert response.status_code == status
@@ -95,11 +119,15 @@ def test_article_page_has_contents_a_way_back_and_ask_about_it(client):
 
 
 def test_check_yourself_answers_are_behind_a_reveal():
-    html, toc = article_view("Intro.\n\n## Key points\n\n**Q:** not a quiz **A:** stays\n\n"
-                             "## Check yourself\n\n**Q:** What is *two* plus two? **A:** Four.\n\n"
-                             "**Q:** And one? **A:** One.\n\n## After\n\n**Q:** x **A:** y\n")
+    html, toc = article_view(
+        "Intro.\n\n## Key points\n\n**Q:** not a quiz **A:** stays\n\n"
+        "## Check yourself\n\n**Q:** What is *two* plus two? **A:** Four.\n\n"
+        "**Q:** And one? **A:** One.\n\n## After\n\n**Q:** x **A:** y\n"
+    )
     assert [anchor for anchor, _ in toc] == ["key-points", "check-yourself", "after"]
     assert html.count("<details>") == 2
-    assert ('<p class="check-question">What is <em>two</em> plus two?</p>'
-            "<details><summary>Show the answer</summary><p>Four.</p></details>") in html
+    assert (
+        '<p class="check-question">What is <em>two</em> plus two?</p>'
+        "<details><summary>Show the answer</summary><p>Four.</p></details>"
+    ) in html
     assert "<strong>Q:</strong> not a quiz" in html and "<strong>Q:</strong> x" in html  # other sections

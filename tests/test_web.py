@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -10,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 
-FIXTURE_DOCS = {"service-credits", "employee-transfer", "disaster-recovery", "nearshore",
-                "glossary"}
+FIXTURE_DOCS = {"service-credits", "employee-transfer", "disaster-recovery", "nearshore", "glossary"}
 
 
 class Page(HTMLParser):
@@ -49,17 +49,10 @@ class Page(HTMLParser):
             self._open[-1][2].append(data)
 
     def find(self, tag: str, **attrs) -> list[dict]:
-        return [a for t, a in self.elements
-                if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+        return [a for t, a in self.elements if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
 
     def ids(self) -> set[str]:
         return {a["id"] for _, a in self.elements if "id" in a}
-
-
-@pytest.fixture(scope="module")
-def client(settings, embedder):
-    with TestClient(create_app(settings, embedder=embedder)) as client:
-        yield client
 
 
 def page(client, path: str) -> Page:
@@ -67,6 +60,13 @@ def page(client, path: str) -> Page:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     return Page(response.text)
+
+
+def test_the_question_boxes_take_the_setting_s_length_limit(settings, embedder):
+    with TestClient(create_app(replace(settings, max_question_chars=300), embedder=embedder)) as short:
+        for path in ("/", "/embed"):
+            [textarea] = page(short, path).find("textarea", id="question")
+            assert textarea["maxlength"] == "300", path
 
 
 def test_chat_has_a_labelled_question_box(client):
@@ -129,8 +129,10 @@ def test_topics_shows_each_summary(client):
 def test_article_has_an_anchor_for_every_cited_section(client):
     article = page(client, "/docs/disaster-recovery")
     assert {"overview", "rto-and-rpo", "testing-recovery"} <= article.ids()
-    assert [a["src"] for a, _ in article.scripts] == ["http://testserver/static/theme.js",
-                                                      "http://testserver/static/article.js"]
+    assert [a["src"] for a, _ in article.scripts] == [
+        "http://testserver/static/theme.js",
+        "http://testserver/static/article.js",
+    ]
     assert article.find("a", href="http://testserver/topics?topic=contracts")
 
 
@@ -138,8 +140,7 @@ def test_article_shows_its_review_date_and_jurisdiction(client):
     html = client.get("/docs/employee-transfer").text
     assert page(client, "/docs/employee-transfer").find("time", datetime="2026-11-30")
     meta = re.search(r'<p class="article-meta">(.*?)</p>', html, re.DOTALL)
-    assert re.sub(r"<[^>]+>|\s+", " ", meta.group(1)).split() == \
-        "Reviewed 2026-11-30 · Jurisdiction: UK, EU".split()
+    assert re.sub(r"<[^>]+>|\s+", " ", meta.group(1)).split() == "Reviewed 2026-11-30 · Jurisdiction: UK, EU".split()
     assert "article-meta" not in client.get("/docs/disaster-recovery").text  # no date, no line
 
 

@@ -29,18 +29,22 @@ def chat(request: Request, assistant: AssistantDep, doc: Annotated[str | None, Q
 
 
 @router.get("/topics", response_class=HTMLResponse)
-def topics(request: Request, assistant: AssistantDep,
-           q: Annotated[str, Query(max_length=200)] = "",
-           audience: Literal["candidate", "manager", ""] = "",
-           topic: Annotated[str, Query(max_length=60)] = ""):
+def topics(
+    request: Request,
+    assistant: AssistantDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    audience: Literal["candidate", "manager", ""] = "",
+    topic: Annotated[str, Query(max_length=60)] = "",
+):
     """Every article, grouped by topic folder, each with its summary; `q` searches titles,
     summaries and tags, `audience` and `topic` filter (the page's form, and topics.js live)."""
     index = assistant.live.get()
     if topic and topic not in index.topics:
         raise BadRequest(f"There is no topic '{printable(topic)}'; choose one from the list on /topics.")
     catalogue = browse(list(index.documents.values()), q, audience or None, topic or None)
-    return request.app.state.templates.TemplateResponse(request, "topics.html", {
-        "page": "topics", "catalogue": catalogue, "q": q, "audience": audience, "topic": topic})
+    return request.app.state.templates.TemplateResponse(
+        request, "topics.html", {"page": "topics", "catalogue": catalogue, "q": q, "audience": audience, "topic": topic}
+    )
 
 
 @router.get("/docs/{doc_id}", response_class=HTMLResponse)
@@ -51,5 +55,6 @@ def article(request: Request, doc_id: str, assistant: AssistantDep):
         raise NotFound(f"There is no article '{doc_id}'. Browse the topics to find one.")
     related = [documents[r] for r in document["related"] if r in documents]
     html, toc = article_view(document["body"])
-    return request.app.state.templates.TemplateResponse(request, "article.html", {
-        "doc": document, "html": html, "toc": toc, "related": related})
+    return request.app.state.templates.TemplateResponse(
+        request, "article.html", {"doc": document, "html": html, "toc": toc, "related": related}
+    )
