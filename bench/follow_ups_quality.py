@@ -33,7 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=60, help="How many evaluation questions to start from.")
     args = parser.parse_args()
-    questions = [json.loads(line)["question"] for line in open(QUESTIONS) if line.strip()][:args.limit]
+    questions = [json.loads(line)["question"] for line in open(QUESTIONS) if line.strip()][: args.limit]
     assistant = Assistant(Settings.from_env(), Embedder())
     index = assistant.live.get()
     counts, offered = Counter(), Counter()
@@ -41,8 +41,14 @@ def main() -> None:
         answer = assistant.ask(question).as_dict()
         suggestions = follow_ups(index, answer)
         offered[len(suggestions)] += 1
-        article = next((c["doc_id"] for c in answer["citations"] if c["cited"]
-                        and index.documents[c["doc_id"]]["topic"] != "glossary"), None)
+        article = next(
+            (
+                c["doc_id"]
+                for c in answer["citations"]
+                if c["cited"] and index.documents[c["doc_id"]]["topic"] != "glossary"
+            ),
+            None,
+        )
         for follow_up in suggestions:
             reply = assistant.ask(follow_up).as_dict()
             kind = promised_kind(follow_up)
