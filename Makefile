@@ -4,13 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # PyTorch's CPU build. This machine's pip finds it on local disk; elsewhere set
 # TORCH_INDEX=https://download.pytorch.org/whl/cpu so pip does not fetch a multi-GB CUDA build.
 TORCH_INDEX ?=
 
-.PHONY: install browser postgres run test eval bench lint fmt clean
+.PHONY: install browser postgres run test test-fast eval bench lint lint-js fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +32,12 @@ postgres:
 run: install
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: install browser postgres
+test: install browser postgres lint
 	$(BIN)/python -m pytest
+
+# The quick subset for the edit-test loop: no real servers, no browser, no model process.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 # Answer quality on the evaluation set in eval/ (ASSISTANT_EVAL_DIR), with the bundled model.
 eval: install
@@ -46,13 +51,23 @@ bench: install
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_build.py
 
-lint: install
-	$(BIN)/pip install --quiet ruff
+# ESLint and its rules come from npm, pinned in package.json, into a local node_modules.
+$(NODE_STAMP): package.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y --no-install-recommends nodejs npm)
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
+
+lint: install $(NODE_STAMP)
 	$(BIN)/ruff check assistant tests bench
+	$(BIN)/ruff format --check assistant tests bench
+	npx --no-install eslint web
+
+lint-js: $(NODE_STAMP)
+	npx --no-install eslint web
 
 fmt: install
-	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check --fix assistant tests bench
+	$(BIN)/ruff format assistant tests bench
 
 clean:
-	rm -rf $(VENV) index/build-* index/current index/.build-* .pytest_cache
+	rm -rf $(VENV) node_modules index/build-* index/current index/.build-* .pytest_cache

@@ -21,18 +21,21 @@ from .composer import (
     number_blocks,
     plain_text,
 )
+from .embedding import EmbeddingModel
 from .index import LiveIndex
 from .intent import classify
 from .retrieval import Hit, Retriever
 from .settings import Settings
 from .sources import source_fields
 
-DEFAULTS = Settings()
 ABSTAIN_TEXT = "I don't have a source that answers this."
 _PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those)\b", re.IGNORECASE)
 # Creative or off-task requests are never answered from a reference corpus.
-_OFF_TASK = re.compile(r"\b(write|compose|make up|tell)\b[\w\s]{0,20}\b(poem|haiku|song|limerick|joke|"
-                       r"story|rap|sonnet)s?\b|\b(poem|haiku|limerick|sonnet)\b", re.IGNORECASE)
+_OFF_TASK = re.compile(
+    r"\b(write|compose|make up|tell)\b[\w\s]{0,20}\b(poem|haiku|song|limerick|joke|"
+    r"story|rap|sonnet)s?\b|\b(poem|haiku|limerick|sonnet)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -79,8 +82,7 @@ def citation(n: int, hit: Hit, cited: bool, document: dict | None = None) -> dic
     }
 
 
-def _known_match(retriever: Retriever, question: str, hits: list[Hit],
-                 query: np.ndarray) -> tuple[int, str] | None:
+def _known_match(retriever: Retriever, question: str, hits: list[Hit], query: np.ndarray) -> tuple[int, str] | None:
     """(hit index, answer) when the question is one the corpus asks and answers itself."""
     index = retriever.index
     if not len(index.known):
@@ -121,8 +123,16 @@ def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float
     return 0.5 * passages + 0.5 * float(np.max(asked @ query))
 
 
-def _calculated(retriever: Retriever, question: str, calculation: Calculation, hits: list[Hit],
-                query: np.ndarray, started: float, searched: float, evidence: float) -> Answer:
+def _calculated(
+    retriever: Retriever,
+    question: str,
+    calculation: Calculation,
+    hits: list[Hit],
+    query: np.ndarray,
+    started: float,
+    searched: float,
+    evidence: float,
+) -> Answer:
     """An answer computed by a calculator: the figures with their working, the formula and a table,
     citing the article section that explains the formula, then that section's own worked example
     or guidance. When a figure is missing, the answer asks for it instead of guessing."""
@@ -133,11 +143,12 @@ def _calculated(retriever: Retriever, question: str, calculation: Calculation, h
     source = index.passages[cited]
     hits.insert(0, Hit(source, 0.0, float(index.vectors.reconstruct(cited) @ query)))
     lines = [calculation.missing] if calculation.missing else list(calculation.result)
-    blocks = [block("paragraph", text=" ".join(f"{line} [0]" for line in lines), hits=[0]),
-              block("paragraph", text=f"{calculation.formula} [0]", hits=[0])]
+    blocks = [
+        block("paragraph", text=" ".join(f"{line} [0]" for line in lines), hits=[0]),
+        block("paragraph", text=f"{calculation.formula} [0]", hits=[0]),
+    ]
     if calculation.table:
-        blocks.append(block("table", header=calculation.table["header"], rows=calculation.table["rows"],
-                             hits=[0]))
+        blocks.append(block("table", header=calculation.table["header"], rows=calculation.table["rows"], hits=[0]))
     # Then what the corpus says about it: its worked example or guidance, briefly.
     intent = classify(question)
     if intent.main != "calculation":
@@ -145,14 +156,18 @@ def _calculated(retriever: Retriever, question: str, calculation: Calculation, h
     blocks += compose(question, hits, query, intent, CALCULATION_SUPPORT, None, index)
     numbers = number_blocks(blocks, hits)
     documents = index.documents
-    citations = sorted((citation(numbers[h], hit, h == 0, documents.get(hit.passage.doc_id))
-                        for h, hit in enumerate(hits)), key=lambda c: c["n"])
-    return Answer(question, plain_text(blocks), False, citations, [], _timing(started, searched),
-                  evidence, blocks, "calculation")
+    citations = sorted(
+        (citation(numbers[h], hit, h == 0, documents.get(hit.passage.doc_id)) for h, hit in enumerate(hits)),
+        key=lambda c: c["n"],
+    )
+    return Answer(
+        question, plain_text(blocks), False, citations, [], _timing(started, searched), evidence, blocks, "calculation"
+    )
 
 
-def _abstain(retriever: Retriever, question: str, hits: list[Hit], started: float, searched: float,
-             evidence: float, intent: str) -> Answer:
+def _abstain(
+    retriever: Retriever, question: str, hits: list[Hit], started: float, searched: float, evidence: float, intent: str
+) -> Answer:
     seen, suggestions = set(), []
     for hit in hits:
         passage = hit.passage
@@ -160,27 +175,45 @@ def _abstain(retriever: Retriever, question: str, hits: list[Hit], started: floa
             seen.add(passage.doc_id)
             # A glossary entry is a topic of its own: offer the term, not "Glossary".
             glossary = retriever.index.documents[passage.doc_id]["topic"] == "glossary"
-            suggestions.append({
-                "doc_id": passage.doc_id,
-                "title": passage.section if glossary else passage.title,
-                "url": f"/docs/{passage.doc_id}" + (f"#{passage.anchor}" if glossary else ""),
-            })
+            suggestions.append(
+                {
+                    "doc_id": passage.doc_id,
+                    "title": passage.section if glossary else passage.title,
+                    "url": f"/docs/{passage.doc_id}" + (f"#{passage.anchor}" if glossary else ""),
+                }
+            )
     text = ABSTAIN_TEXT
     if suggestions:
         text += " The closest topics I have are: " + "; ".join(s["title"] for s in suggestions[:3]) + "."
-    return Answer(question, text, True, [], suggestions[:3], _timing(started, searched), evidence,
-                  [{"type": "paragraph", "text": text, "citations": []}], intent)
+    return Answer(
+        question,
+        text,
+        True,
+        [],
+        suggestions[:3],
+        _timing(started, searched),
+        evidence,
+        [{"type": "paragraph", "text": text, "citations": []}],
+        intent,
+    )
 
 
-def answer_question(retriever: Retriever, question: str, k: int = 5, filters: dict | None = None,
-                    context: str | None = None, context_weight: float = 1.0,
-                    threshold: float = DEFAULTS.abstain_threshold,
-                    max_sentences: int = DEFAULTS.answer_sentences) -> Answer:
+def answer_question(
+    retriever: Retriever,
+    question: str,
+    k: int = 5,
+    filters: dict | None = None,
+    context: str | None = None,
+    context_weight: float = 1.0,
+    threshold: float = Settings.default("abstain_threshold"),
+    max_sentences: int = Settings.default("answer_sentences"),
+) -> Answer:
     """Answer `question` from the corpus; `context` (the question with earlier turns) helps retrieval."""
     started = time.perf_counter()
     intent = classify(question)
-    hits, vector = retriever.search(question, k=k, filters=filters, context=context,
-                                    context_weight=context_weight, intent=intent)
+    hits, vector = retriever.search(
+        question, k=k, filters=filters, context=context, context_weight=context_weight, intent=intent
+    )
     searched = time.perf_counter()
     evidence = _evidence(retriever, hits, vector)
     known = _known_match(retriever, question, hits, vector) if hits else None
@@ -188,8 +221,11 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
         evidence = max(evidence, KNOWN_MATCH)
     calculation = calculate(question)
     # Computed only where the corpus has the article that explains the formula, to cite it.
-    if (calculation is not None and calculation.doc_id in retriever.index.doc_positions
-            and not _OFF_TASK.search(question)):
+    if (
+        calculation is not None
+        and calculation.doc_id in retriever.index.doc_positions
+        and not _OFF_TASK.search(question)
+    ):
         return _calculated(retriever, question, calculation, hits, vector, started, searched, evidence)
     if evidence < threshold or _OFF_TASK.search(question):
         if context:  # suggestions come from the question itself, not from earlier turns
@@ -200,16 +236,24 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
     if len(intent.aspects) > 1 and not known:
         positions = {hit.passage.position: h for h, hit in enumerate(hits)}
         # "what are its risks?" is about what the first part named: search with it.
-        queries = [f"{text} ({intent.aspects[0]})" if i and _PRONOUN.search(text) else text
-                   for i, text in enumerate(intent.aspects)]
+        queries = [
+            f"{text} ({intent.aspects[0]})" if i and _PRONOUN.search(text) else text
+            for i, text in enumerate(intent.aspects)
+        ]
         # No part is encoded again: each part's dense half reuses the whole question's vector, and
         # its own words (lexical) and intent (section kinds) tell the parts apart.
         encoded = {retriever.expand(q): vector for q in queries + [question]}
         for text, query in zip(intent.aspects, queries):
             part = classify(text)
-            found, part_vector = retriever.search(query, k=SOURCE_PASSAGES, filters=filters,
-                                                  context=question, context_weight=0.5, intent=part,
-                                                  encoded=encoded)
+            found, part_vector = retriever.search(
+                query,
+                k=SOURCE_PASSAGES,
+                filters=filters,
+                context=question,
+                context_weight=0.5,
+                intent=part,
+                encoded=encoded,
+            )
             pool = []
             for hit in found:
                 if hit.passage.position not in positions:
@@ -222,23 +266,28 @@ def answer_question(retriever: Retriever, question: str, k: int = 5, filters: di
     quoted = {h for block in blocks for h in block["citations"]}
     quoted = {h for h, n in numbers.items() if n in quoted}
     documents = retriever.index.documents
-    citations = sorted((citation(numbers[h], hit, h in quoted, documents.get(hit.passage.doc_id))
-                        for h, hit in enumerate(hits)), key=lambda c: c["n"])
-    return Answer(question, plain_text(blocks), False, citations, [], _timing(started, searched),
-                  evidence, blocks, intent.main)
+    citations = sorted(
+        (citation(numbers[h], hit, h in quoted, documents.get(hit.passage.doc_id)) for h, hit in enumerate(hits)),
+        key=lambda c: c["n"],
+    )
+    return Answer(
+        question, plain_text(blocks), False, citations, [], _timing(started, searched), evidence, blocks, intent.main
+    )
 
 
 def _timing(started: float, searched: float) -> dict:
     now = time.perf_counter()
-    return {"retrieve": round((searched - started) * 1000, 2),
-            "compose": round((now - searched) * 1000, 2),
-            "total": round((now - started) * 1000, 2)}
+    return {
+        "retrieve": round((searched - started) * 1000, 2),
+        "compose": round((now - searched) * 1000, 2),
+        "total": round((now - started) * 1000, 2),
+    }
 
 
 class Assistant:
     """What the CLI and the API talk to: answers from the current index with the settings' limits."""
 
-    def __init__(self, settings: Settings, embedder):
+    def __init__(self, settings: Settings, embedder: EmbeddingModel):
         self.settings = settings
         self.embedder = embedder
         self.live = LiveIndex(settings.index_dir, embedder.name, settings.corpus_dir, settings.library_dir)
@@ -248,15 +297,26 @@ class Assistant:
     def retriever(self) -> Retriever:
         index = self.live.get()
         if self._retriever is None or self._retriever.index is not index:
-            self._retriever = Retriever(index, self.embedder, self.settings.per_section,
-                                        lexical_weight=self.settings.lexical_weight)
+            self._retriever = Retriever(
+                index, self.embedder, self.settings.per_section, lexical_weight=self.settings.lexical_weight
+            )
         return self._retriever
 
-    def ask(self, question: str, k: int | None = None, filters: dict | None = None,
-            context: str | None = None, context_weight: float = 1.0) -> Answer:
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: dict | None = None,
+        context: str | None = None,
+        context_weight: float = 1.0,
+    ) -> Answer:
         return answer_question(
-            self.retriever, question, k=k or self.settings.default_k, filters=filters,
-            context=context, context_weight=context_weight,
+            self.retriever,
+            question,
+            k=k or self.settings.default_k,
+            filters=filters,
+            context=context,
+            context_weight=context_weight,
             threshold=self.settings.abstain_threshold,
             max_sentences=self.settings.answer_sentences,
         )

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from . import runtime
 from .answering import Assistant
 from .conversations import ConversationStore
+from .embedding import EmbeddingModel
 from .errors import IndexUnavailable
 from .last_good import LastGoodIndex
 from .limits import Quotas
@@ -35,7 +36,7 @@ UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
 ROUTERS = (api, pages, widget, health, privacy, docs, calc, clauses, study, admin, library)
 
 
-def lifespan_for(settings: Settings, embedder):
+def lifespan_for(settings: Settings, embedder: EmbeddingModel | None):
     """Loads the model (unless one is shared), the index and the store; purges old conversations."""
 
     @asynccontextmanager
@@ -47,16 +48,18 @@ def lifespan_for(settings: Settings, embedder):
         app.state.question_threads = anyio.CapacityLimiter(settings.answer_threads)
         own_model = embedder is None
         if own_model:
-            from .embedding import ModelProcess
+            from .embedding import ModelProcess, QueryCache
 
-            app.state.embedder = ModelProcess(settings.batch_wait_ms, settings.query_cache,
-                                              timeout=settings.model_timeout)
+            app.state.embedder = QueryCache(
+                ModelProcess(timeout=settings.model_timeout), settings.batch_wait_ms, settings.query_cache
+            )
         else:
             app.state.embedder = embedder
         app.state.assistant = Assistant(settings, app.state.embedder)
         # A server keeps answering from its last good build when a newer one is missing or broken.
-        app.state.assistant.live = LastGoodIndex(settings.index_dir, app.state.embedder.name,
-                                                 settings.corpus_dir, settings.library_dir)
+        app.state.assistant.live = LastGoodIndex(
+            settings.index_dir, app.state.embedder.name, settings.corpus_dir, settings.library_dir
+        )
         app.state.conversations = ConversationStore.for_settings(settings)
         app.state.conversations.require_writable()
         if app.state.conversations.shared:  # replicas share the database: they share the quotas too
@@ -66,7 +69,8 @@ def lifespan_for(settings: Settings, embedder):
         redact_access_log()
         await purge_once(app.state.conversations, settings.retention_days)
         purging = asyncio.get_running_loop().create_task(
-            purge_forever(app.state.conversations, settings.retention_days, app.state.purge_every))
+            purge_forever(app.state.conversations, settings.retention_days, app.state.purge_every)
+        )
         yield
         purging.cancel()
         app.state.conversations.close()
@@ -76,7 +80,7 @@ def lifespan_for(settings: Settings, embedder):
     return lifespan
 
 
-def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
+def create_app(settings: Settings | None = None, embedder: EmbeddingModel | None = None) -> FastAPI:
     """The app; pass an already loaded embedder to share one model across apps (tests do)."""
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -88,15 +92,18 @@ def create_app(settings: Settings | None = None, embedder=None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         # Every route may refuse a body that is too large or not as the schema says.
-        responses=error_responses({413: "Request body over the size limit",
-                                   422: "Request not as the schema says; the error names the field"}),
+        responses=error_responses(
+            {413: "Request body over the size limit", 422: "Request not as the schema says; the error names the field"}
+        ),
     )
     app.state.settings = settings
     app.state.purge_every = DAY
     app.state.origins = Origins(settings.allowed_origins)
-    app.state.quotas = Quotas(settings.quota_per_visitor, settings.quota_per_origin,
-                              settings.feedback_quota_per_visitor)
+    app.state.quotas = Quotas(
+        settings.quota_per_visitor, settings.quota_per_origin, settings.feedback_quota_per_visitor
+    )
     app.state.templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
+    app.state.templates.env.globals["max_question_chars"] = settings.max_question_chars
     app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
     error_response = install_error_handlers(app)
     install_middleware(app, settings, app.state.origins, error_response)

@@ -6,6 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .corpus import Article
 from .markdown import INTRO_ANCHOR, INTRO_SECTION, PAGE_MARKER, inline_text, parser, slugify
 
@@ -13,14 +15,42 @@ MIN_WORDS, MAX_WORDS = 60, 250
 
 # Words that end in a period without ending a sentence.
 _ABBREVIATIONS = {
-    "e.g", "i.e", "etc", "vs", "art", "arts", "no", "nos", "approx", "cf", "inc", "ltd", "co",
-    "mr", "mrs", "ms", "dr", "st", "u.s", "u.k", "para", "sec", "fig", "min", "max", "p", "pp",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "art",
+    "arts",
+    "no",
+    "nos",
+    "approx",
+    "cf",
+    "inc",
+    "ltd",
+    "co",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "u.s",
+    "u.k",
+    "para",
+    "sec",
+    "fig",
+    "min",
+    "max",
+    "p",
+    "pp",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9£$€*])")
 
 
 @dataclass
 class Passage:
+    """A passage of an article, as chunking makes it and as an opened index holds it (there with
+    its `position` in the index and its sentences' vectors)."""
+
     id: str
     doc_id: str
     title: str
@@ -35,6 +65,8 @@ class Passage:
     parts: list[dict] = field(default_factory=list)  # the blocks' shapes over `sentences`
     hash: str = field(default="")
     pages: str = ""  # an ingested PDF's pages the passage is on: "4" or "4-5" (see _page_of)
+    position: int = -1  # its row in the index, once built
+    sentence_vectors: np.ndarray | None = field(default=None, repr=False)  # read from the index
 
     @property
     def words(self) -> int:
@@ -50,11 +82,11 @@ def split_sentences(text: str) -> list[str]:
     """Split plain text into sentences, leaving abbreviations such as 'e.g.' and 'Art.' intact."""
     sentences, start = [], 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start:match.start()].rstrip("\"'”’)")
+        before = text[start : match.start()].rstrip("\"'”’)")
         last_word = re.split(r"\s", before)[-1].rstrip(".").lower()
         if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
             continue
-        sentences.append(text[start:match.start()].strip())
+        sentences.append(text[start : match.start()].strip())
         start = match.end()
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]
@@ -68,6 +100,7 @@ def _terminated(text: str) -> str:
 class _Block:
     """One Markdown block as units (a paragraph's sentences, a list's items, a table's rows, a
     quote's paragraphs), so a long block splits between units and keeps its shape in each piece."""
+
     kind: str  # paragraph | list | steps | table | quote
     units: list[tuple[str, list[str]]]  # (how the unit reads, its sentences)
     header: list[str] = field(default_factory=list)  # a table's column names
@@ -104,8 +137,13 @@ class _Block:
 
     def piece(self, units: list[int]) -> _Block:
         """The block cut down to some of its units."""
-        return _Block(self.kind, [self.units[u] for u in units], self.header,
-                      [self.cells[u] for u in units] if self.cells else [], self.page)
+        return _Block(
+            self.kind,
+            [self.units[u] for u in units],
+            self.header,
+            [self.cells[u] for u in units] if self.cells else [],
+            self.page,
+        )
 
 
 def _blocks(tokens) -> tuple[list[tuple[int, str]], list[tuple[int, _Block]]]:
@@ -125,7 +163,7 @@ def _blocks(tokens) -> tuple[list[tuple[int, str]], list[tuple[int, _Block]]]:
                 if depth == 0:
                     break
                 j += 1
-            block = _make_block(token.type, tokens[i:j + 1])
+            block = _make_block(token.type, tokens[i : j + 1])
             if block:
                 blocks.append((i, block))
             i = j + 1
@@ -157,8 +195,13 @@ def _make_block(kind: str, tokens) -> _Block | None:
     if kind in ("bullet_list_open", "ordered_list_open"):
         # Every item's own text is one unit; a nested list's items follow their parent's.
         items = [_terminated(inline_text(t)) for t in tokens if t.type == "inline" and t.content.strip()]
-        return _Block("steps" if kind == "ordered_list_open" else "list",
-                      [(item, split_sentences(item)) for item in items]) if items else None
+        return (
+            _Block(
+                "steps" if kind == "ordered_list_open" else "list", [(item, split_sentences(item)) for item in items]
+            )
+            if items
+            else None
+        )
     inlines = [t for t in (inline_text(t) for t in tokens if t.type == "inline") if t]
     if not inlines:
         return None
@@ -198,8 +241,6 @@ def section_kind(section: str, topic: str) -> str:
     return "body"
 
 
-
-
 def normalise_question(question: str) -> str:
     """A question up to case, punctuation and "whats" ("whats tupe" reads as "What is TUPE?")."""
     return " ".join(re.findall(r"[\w&]+", re.sub(r"\bwhat'?s\b", "what is", question.lower())))
@@ -219,8 +260,7 @@ def known_questions(passages: list[Passage]) -> list[dict]:
                 if sentence.startswith("Q:"):
                     if pair and pair["answer"]:
                         known.append(pair)
-                    pair = {"question": sentence[2:].strip(), "answer": "", "position": position,
-                            "source": "check"}
+                    pair = {"question": sentence[2:].strip(), "answer": "", "position": position, "source": "check"}
                 elif pair is not None:
                     pair["answer"] = f"{pair['answer']} {sentence.removeprefix('A:').strip()}".strip()
         elif passage.kind == "definition" and passage.ordinal == 1 and passage.sentences:
@@ -228,8 +268,14 @@ def known_questions(passages: list[Passage]) -> list[dict]:
             names = [term] + [m.strip() for m in re.findall(r"\(([^)]{2,14})\)$", term)]
             names[0] = re.sub(r"\s*\([^)]*\)$", "", term)
             for name in dict.fromkeys(names):
-                known.append({"question": f"What is {name}?", "answer": passage.sentences[0],
-                              "position": position, "source": "glossary"})
+                known.append(
+                    {
+                        "question": f"What is {name}?",
+                        "answer": passage.sentences[0],
+                        "position": position,
+                        "source": "glossary",
+                    }
+                )
     return known
 
 
@@ -323,4 +369,3 @@ def _pack(blocks: list[_Block]) -> list[list[_Block]]:
     if len(groups) > 1 and sum(b.words for b in groups[-1]) < MIN_WORDS:
         groups[-2].extend(groups.pop())
     return groups
-

@@ -41,6 +41,7 @@ _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 @dataclass(frozen=True)
 class Part:
     """One section of an article: its heading, its anchor on the article page, and its Markdown."""
+
     heading: str
     anchor: str
     markdown: str
@@ -81,23 +82,43 @@ class Clause:
     @property
     def haystack(self) -> str:
         """Everything a search looks in, lower-cased."""
-        texts = [self.type, self.name, self.title, self.summary, self.wording, " ".join(self.tags),
-                 *self.positions.values(), *(p.markdown for p in self.parts.values())]
+        texts = [
+            self.type,
+            self.name,
+            self.title,
+            self.summary,
+            self.wording,
+            " ".join(self.tags),
+            *self.positions.values(),
+            *(p.markdown for p in self.parts.values()),
+        ]
         return " ".join(texts).lower()
 
     def as_dict(self, full: bool = True) -> dict:
-        entry = {"type": self.type, "name": self.name, "doc_id": self.doc_id, "title": self.title,
-                 "topic": self.topic, "summary": self.summary, "url": f"/clauses/{self.type}",
-                 "jurisdiction": list(self.jurisdiction)}
+        entry = {
+            "type": self.type,
+            "name": self.name,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "topic": self.topic,
+            "summary": self.summary,
+            "url": f"/clauses/{self.type}",
+            "jurisdiction": list(self.jurisdiction),
+        }
         if not full:
             return entry
         cite = lambda part: {"heading": part.heading, "text": part.markdown, "url": self.url(part)}  # noqa: E731
-        return {**entry,
-                "does": cite(self.does),
-                "sample": {"wording": self.wording, "caveat": self.caveat, "url": self.url(self.sample)},
-                "positions": [{"side": side, "label": POSITION_LABELS[side], "text": self.positions[side]}
-                              for side in POSITION_LABELS if side in self.positions],
-                "sections": {role: cite(part) for role, part in self.parts.items()}}
+        return {
+            **entry,
+            "does": cite(self.does),
+            "sample": {"wording": self.wording, "caveat": self.caveat, "url": self.url(self.sample)},
+            "positions": [
+                {"side": side, "label": POSITION_LABELS[side], "text": self.positions[side]}
+                for side in POSITION_LABELS
+                if side in self.positions
+            ],
+            "sections": {role: cite(part) for role, part in self.parts.items()},
+        }
 
 
 def sections_of(article: Article) -> tuple[Part, list[Part]]:
@@ -118,14 +139,13 @@ def sections_of(article: Article) -> tuple[Part, list[Part]]:
     parts = []
     for n, (index, _, heading, anchor) in enumerate(level2):
         end = level2[n + 1][0] if n + 1 < len(level2) else len(lines)
-        parts.append(Part(heading, anchor, "\n".join(lines[index + 1:end]).strip(), article.body_line + index))
+        parts.append(Part(heading, anchor, "\n".join(lines[index + 1 : end]).strip(), article.body_line + index))
     return overview, parts
 
 
 def role(heading: str) -> str | None:
     """What a section is for in the library (see ROLES), or None."""
-    found = [(m.start(), name) for name, pattern in ROLES.items()
-             if (m := re.search(pattern, heading.lower()))]
+    found = [(m.start(), name) for name, pattern in ROLES.items() if (m := re.search(pattern, heading.lower()))]
     return min(found)[1] if found else None
 
 
@@ -169,30 +189,48 @@ def clause_of(article: Article) -> Clause | None:
     meta = article.clause or {}
     name = meta.get("name") or _name(sample.heading) or re.sub(r"\s*\([^)]*\)", "", article.title).strip()
     return Clause(
-        type=meta.get("type") or article.id, name=name, doc_id=article.id, title=article.title,
-        topic=article.topic, summary=article.summary, path=article.path, does=parts.pop("does", overview),
-        sample=sample, wording=wording, caveat=caveat, notes=notes, parts=parts,
-        positions=dict(meta.get("positions") or {}), jurisdiction=article.jurisdiction, tags=article.tags)
+        type=meta.get("type") or article.id,
+        name=name,
+        doc_id=article.id,
+        title=article.title,
+        topic=article.topic,
+        summary=article.summary,
+        path=article.path,
+        does=parts.pop("does", overview),
+        sample=sample,
+        wording=wording,
+        caveat=caveat,
+        notes=notes,
+        parts=parts,
+        positions=dict(meta.get("positions") or {}),
+        jurisdiction=article.jurisdiction,
+        tags=article.tags,
+    )
 
 
 def check(articles: list[Article], corpus_dir: Path) -> list[str]:
     """Problems of the clause library as 'file:line: message' (`assistant corpus check` reports them)."""
     problems, seen = [], {}
     for article in articles:
-        name = article.path.relative_to(corpus_dir).as_posix() if corpus_dir in article.path.parents \
-            else str(article.path)
+        name = (
+            article.path.relative_to(corpus_dir).as_posix() if corpus_dir in article.path.parents else str(article.path)
+        )
         entry = clause_of(article)
         if entry is None:
             if article.clause:
-                problems.append(f"{name}:1: front matter 'clause' is set but the article has no "
-                                "'## Sample … clause' section")
+                problems.append(
+                    f"{name}:1: front matter 'clause' is set but the article has no '## Sample … clause' section"
+                )
             continue
         if not entry.wording:
-            problems.append(f"{name}:{entry.sample.line}: the sample clause section has no '>' blockquote "
-                            "with the clause wording")
+            problems.append(
+                f"{name}:{entry.sample.line}: the sample clause section has no '>' blockquote with the clause wording"
+            )
         if not entry.caveat:
-            problems.append(f"{name}:{entry.sample.line}: the sample clause needs its caveat (a sentence "
-                            "saying it is illustrative only and not legal advice)")
+            problems.append(
+                f"{name}:{entry.sample.line}: the sample clause needs its caveat (a sentence "
+                "saying it is illustrative only and not legal advice)"
+            )
         if entry.type in seen:
             problems.append(f"{name}:1: clause type '{entry.type}' is also used by {seen[entry.type]}")
         seen[entry.type] = name
@@ -216,8 +254,9 @@ class ClauseLibrary:
     def search(self, query: str = "", topic: str = "") -> list[Clause]:
         """Entries in `topic` (all when empty) whose text holds every word of `query`."""
         words = query.lower().split()
-        return [c for c in self.clauses if (not topic or c.topic == topic)
-                and all(word in c.haystack for word in words)]
+        return [
+            c for c in self.clauses if (not topic or c.topic == topic) and all(word in c.haystack for word in words)
+        ]
 
 
 _cache: dict[Path, tuple[tuple, ClauseLibrary]] = {}

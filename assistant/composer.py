@@ -18,35 +18,63 @@ ARTICLE_SAYS_IT = 0.8  # an article sentence this close to a glossary definition
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
 # Section kinds shown in their own shape (a quoted clause, a worked example, a list) when the
 # question asks for them; others give sentences.
-SHAPED_KINDS = ("sample_clause", "worked_example", "steps", "pitfalls", "red_flags", "negotiation",
-                "good_clause", "comparison")
+SHAPED_KINDS = (
+    "sample_clause",
+    "worked_example",
+    "steps",
+    "pitfalls",
+    "red_flags",
+    "negotiation",
+    "good_clause",
+    "comparison",
+)
 CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
-LIST_ITEMS = 10 # a list or steps block shows at most this many items
+LIST_ITEMS = 10  # a list or steps block shows at most this many items
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 # A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
-_LEANS_BACK = re.compile(r"^(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
-                         r"such|the (latter|former|above|same)|here|there|then|so|however|but|also|"
-                         r"otherwise|in (that|this|such) case|for (that|this) reason|as a result|"
-                         r"instead|likewise|similarly|by contrast|in contrast|on the other hand|in addition|"
-                         r"moreover|furthermore|therefore|thus|hence|even so|yet|in turn)\b", re.IGNORECASE)
+_LEANS_BACK = re.compile(
+    r"^(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
+    r"such|the (latter|former|above|same)|here|there|then|so|however|but|also|"
+    r"otherwise|in (that|this|such) case|for (that|this) reason|as a result|"
+    r"instead|likewise|similarly|by contrast|in contrast|on the other hand|in addition|"
+    r"moreover|furthermore|therefore|thus|hence|even so|yet|in turn)\b",
+    re.IGNORECASE,
+)
 # ... or points at something that follows ("the clause below", "as follows").
-_POINTS_ON = re.compile(r"\b(below|as follows|the following|following (table|list|clause|example))\b"
-                        r"|:$|\b(these|this|the following)\.$", re.IGNORECASE)
+_POINTS_ON = re.compile(
+    r"\b(below|as follows|the following|following (table|list|clause|example))\b"
+    r"|:$|\b(these|this|the following)\.$",
+    re.IGNORECASE,
+)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
-_DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b",
-                      re.IGNORECASE)
+_DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
 
 # Words a heading shares with most questions, and words with one stem under different names:
 # "the phases of the lifecycle" is answered by the section "The nine stages of the lifecycle".
-_HEADING_GENERIC = frozenset("""key points overview common sample clause example examples worked notes
-    practice guide summary introduction check yourself typical good bad illustrative""".split())
+_HEADING_GENERIC = frozenset(
+    """key points overview common sample clause example examples worked notes
+    practice guide summary introduction check yourself typical good bad illustrative""".split()
+)
 _FOCUS = re.compile(r"\b(\w+) (?:of|for) (?:an?|the|our|its|their)\b", re.IGNORECASE)
-_SAME_STEM = {"phase": "stage", "step": "stage", "element": "part", "component": "part", "criterion": "criteria",
-              "factor": "criteria", "type": "kind", "form": "kind", "variant": "kind", "model": "kind",
-              "drawback": "risk", "disadvantage": "risk", "challenge": "risk", "danger": "risk"}
+_SAME_STEM = {
+    "phase": "stage",
+    "step": "stage",
+    "element": "part",
+    "component": "part",
+    "criterion": "criteria",
+    "factor": "criteria",
+    "type": "kind",
+    "form": "kind",
+    "variant": "kind",
+    "model": "kind",
+    "drawback": "risk",
+    "disadvantage": "risk",
+    "challenge": "risk",
+    "danger": "risk",
+}
 
 
 def _terms(text: str) -> set[str]:
@@ -70,8 +98,9 @@ class Composer:
     question asks for (a quoted clause, a worked example, a list, a table), without repeating
     itself and without sentences that point at something the answer does not contain."""
 
-    def __init__(self, question: str, hits: list[Hit], query: np.ndarray, intent: Intent,
-                 max_sentences: int, index=None):
+    def __init__(
+        self, question: str, hits: list[Hit], query: np.ndarray, intent: Intent, max_sentences: int, index=None
+    ):
         self.hits, self.index = hits, index
         self.max_sentences = max_sentences
         self.focus(question, query, intent, list(range(min(len(hits), SOURCE_PASSAGES))))
@@ -99,10 +128,12 @@ class Composer:
         passage = self.hits[h].passage
         sentence = passage.sentences[s]
         shared = self.terms(h, s) & self.asked
-        score = (float(passage.sentence_vectors[s] @ self.query)
-                 + 0.1 * len(shared) / max(len(self.asked), 1)
-                 + (0.1 if shared & self.numbers else 0.0)
-                 + 0.02 * max(SOURCE_PASSAGES - self.rank(h), 0))  # near-ties go to the better passage
+        score = (
+            float(passage.sentence_vectors[s] @ self.query)
+            + 0.1 * len(shared) / max(len(self.asked), 1)
+            + (0.1 if shared & self.numbers else 0.0)
+            + 0.02 * max(SOURCE_PASSAGES - self.rank(h), 0)
+        )  # near-ties go to the better passage
         intents = self.intent.intents
         if ("definition" in intents or intents[0] == "comparison") and _DEFINES.match(sentence):
             score += 0.08
@@ -215,9 +246,15 @@ class Composer:
                 self.take(h, s)  # the same sentence must not come back in the support
             self.lead_docs.add(self.hits[h].passage.doc_id)
             return h
-        candidates = sorted(((self.score(h, s), h, s) for h in self.pool
-                             for s in range(len(self.hits[h].passage.sentences)) if self.usable(h, s)),
-                            reverse=True)
+        candidates = sorted(
+            (
+                (self.score(h, s), h, s)
+                for h in self.pool
+                for s in range(len(self.hits[h].passage.sentences))
+                if self.usable(h, s)
+            ),
+            reverse=True,
+        )
         if not candidates:
             return None
         _, h, s = candidates[0]
@@ -229,7 +266,8 @@ class Composer:
             vectors = self.hits[h].passage.sentence_vectors
             for nxt in range(s + 1, min(part["end"], s + 1 + LEAD_RUN)):
                 if not self.usable(h, nxt, follows=True) or any(
-                        float(vectors[nxt] @ vectors[p]) > DUPLICATE_COSINE for _, p in picked):
+                    float(vectors[nxt] @ vectors[p]) > DUPLICATE_COSINE for _, p in picked
+                ):
                     break
                 picked.append((h, nxt))
         self.paragraph(picked)
@@ -255,8 +293,7 @@ class Composer:
             seen = set()
             for p in positions:
                 passage = self.index.passages[p]
-                if passage.anchor in seen or passage.kind in ("overview", "check_yourself", "key_points",
-                                                               "definition"):
+                if passage.anchor in seen or passage.kind in ("overview", "check_yourself", "key_points", "definition"):
                     continue
                 seen.add(passage.anchor)
                 shared = len(asked & (_stems(passage.section) - title)) - rank  # the first article first
@@ -304,7 +341,7 @@ class Composer:
             title = None
 
     def _whole(self, h: int, span: range) -> list[tuple[int, int]]:
-        """A paragraph's first few sentences in order; one leaning on a sentence left out stops it."""
+        """A paragraph's first few sentences in order, skipping one that leans on a sentence left out."""
         picked: list[tuple[int, int]] = []
         for s in span[:WHOLE_PARAGRAPH]:
             if self.usable(h, s, follows=(h, s - 1) in picked):
@@ -318,9 +355,11 @@ class Composer:
         keep = []
         for s in span:
             sentence = passage.sentences[s]
-            wanted = (("illustrative" in sentence.lower() or "not legal advice" in sentence.lower())
-                      or (passage.kind == "worked_example" and _ARITHMETIC.search(sentence))
-                      or passage.kind in ("sample_clause", "steps"))
+            wanted = (
+                ("illustrative" in sentence.lower() or "not legal advice" in sentence.lower())
+                or (passage.kind == "worked_example" and _ARITHMETIC.search(sentence))
+                or passage.kind in ("sample_clause", "steps")
+            )
             if wanted:
                 keep.append(s)
         if not keep:
@@ -332,8 +371,9 @@ class Composer:
                 follows = True
             else:
                 follows = False
-            if not follows and (_LEANS_BACK.match(passage.sentences[s]) and s - 1 in span
-                                and self.usable(h, s - 1, follows=True)):
+            if not follows and (
+                _LEANS_BACK.match(passage.sentences[s]) and s - 1 in span and self.usable(h, s - 1, follows=True)
+            ):
                 picked.append((h, s - 1))
                 follows = True
             if self.usable(h, s, follows=follows or "illustrative" in passage.sentences[s].lower()):
@@ -346,8 +386,10 @@ class Composer:
         budget = min(self.sentences_left(), budget if budget is not None else self.max_sentences)
         if budget <= 0:
             return
-        candidates = sorted(((self.score(h, s), h, s) for h in self.pool
-                             for s in range(len(self.hits[h].passage.sentences))), reverse=True)
+        candidates = sorted(
+            ((self.score(h, s), h, s) for h in self.pool for s in range(len(self.hits[h].passage.sentences))),
+            reverse=True,
+        )
         candidates = [c for c in candidates if (c[1], c[2]) not in self.used]
         best = candidates[0][0] if candidates else 0.0
         written = sum(s >= 0 for _, s in self.used)
@@ -364,7 +406,7 @@ class Composer:
                 chosen.append((h, s))
                 first.setdefault(h, score)
                 self.vectors.append(self.hits[h].passage.sentence_vectors[s])
-        del self.vectors[len(self.vectors) - len(chosen):]  # `take` adds them again, in order
+        del self.vectors[len(self.vectors) - len(chosen) :]  # `take` adds them again, in order
         chosen.sort(key=lambda c: (-first[c[0]], c[1]))
         self.paragraph(chosen)
 
@@ -372,8 +414,11 @@ class Composer:
 def _defined_subject(sentence: str) -> str | None:
     """The subject a sentence defines ("Rural sourcing is ..." -> "rural sourcing"), if any."""
     match = _DEFINES.match(sentence)
-    return match.group(0).rsplit(" ", 2)[0].lower().removeprefix("a ").removeprefix("an ").removeprefix("the ") \
-        if match else None
+    return (
+        match.group(0).rsplit(" ", 2)[0].lower().removeprefix("a ").removeprefix("an ").removeprefix("the ")
+        if match
+        else None
+    )
 
 
 def _part_of(passage, s: int) -> dict | None:
@@ -412,19 +457,30 @@ def plain_text(blocks: list[dict]) -> str:
         if kind == "paragraph":
             lines.append(block["text"])
         elif kind in ("list", "steps"):
-            lines += [f"{f'{i}.' if kind == 'steps' else '-'} {item} {marks}"
-                      for i, item in enumerate(block["items"], start=1)]
+            lines += [
+                f"{f'{i}.' if kind == 'steps' else '-'} {item} {marks}"
+                for i, item in enumerate(block["items"], start=1)
+            ]
         elif kind == "quote":
             lines += [f"> {line} {marks}" for line in block["lines"]]
         elif kind == "table":
-            lines += ["; ".join(f"{h}: {c}" for h, c in zip(block["header"], row) if c) + f". {marks}"
-                      for row in block["rows"]]
+            lines += [
+                "; ".join(f"{h}: {c}" for h, c in zip(block["header"], row) if c) + f". {marks}"
+                for row in block["rows"]
+            ]
     return "\n".join(lines)
 
 
-def compose(question: str, hits: list[Hit], query: np.ndarray, intent: Intent, max_sentences: int,
-            known: tuple[int, str] | None, index=None,
-            aspects: list[tuple[str, np.ndarray, Intent, list[int]]] = ()) -> list[dict]:
+def compose(
+    question: str,
+    hits: list[Hit],
+    query: np.ndarray,
+    intent: Intent,
+    max_sentences: int,
+    known: tuple[int, str] | None,
+    index=None,
+    aspects: list[tuple[str, np.ndarray, Intent, list[int]]] = (),
+) -> list[dict]:
     """The answer's blocks (with hit indices as citations); `hits` may be widened to whole sections.
 
     `aspects` are the separate asks of a multi-part question, each (text, vector, intent, the

@@ -7,6 +7,7 @@ import re
 from .answering import Assistant
 from .conversations import HISTORY_TURNS, ConversationStore
 from .errors import BadRequest, NotFound
+from .follow_ups import follow_ups
 
 # Signs that a question leans on what was said before ("and offshore?", "what about the latter?").
 # Plain "it"/"that" are left out: stand-alone questions use them as often as follow-ups do.
@@ -38,23 +39,32 @@ def follow_up_context(question: str, earlier_questions: list[str]) -> tuple[str 
     return context, 1.0 if is_follow_up(question) else 0.5
 
 
-def respond(assistant: Assistant, conversations: ConversationStore, question: str,
-            conversation_id: str | None = None, k: int | None = None,
-            filters: dict | None = None) -> dict:
+def respond(
+    assistant: Assistant,
+    conversations: ConversationStore,
+    question: str,
+    conversation_id: str | None = None,
+    k: int | None = None,
+    filters: dict | None = None,
+) -> dict:
     """Validate a question, answer it in its conversation's context, store it; the API's response."""
     question = question.strip()
     limit = assistant.settings.max_question_chars
     if not question:
         raise BadRequest("The question is empty; type a question about IT outsourcing.")
     if len(question) > limit:
-        raise BadRequest(f"The question is {len(question)} characters long; the limit is {limit}. "
-                         "Shorten it or split it in two.")
+        raise BadRequest(
+            f"The question is {len(question)} characters long; the limit is {limit}. Shorten it or split it in two."
+        )
     if conversation_id and not conversations.exists(conversation_id):
         raise NotFound("That conversation does not exist; omit conversation_id to start a new one.")
     earlier = conversations.earlier_questions(conversation_id) if conversation_id else []
     context, weight = follow_up_context(question, earlier)
-    result = assistant.ask(question, k=k, filters=filters, context=context,
-                           context_weight=weight).as_dict()
-    conversation_id, message_id = conversations.add(conversation_id or None, question,
-                                                    context or question, result)
-    return {"conversation_id": conversation_id, "message_id": message_id, **result}
+    result = assistant.ask(question, k=k, filters=filters, context=context, context_weight=weight).as_dict()
+    conversation_id, message_id = conversations.add(conversation_id or None, question, context or question, result)
+    return {
+        "conversation_id": conversation_id,
+        "message_id": message_id,
+        **result,
+        "follow_ups": follow_ups(assistant.live.get(), result),
+    }

@@ -30,10 +30,13 @@ def m001_initial(tx: Transaction) -> None:
     tx.execute(
         "create table messages (id text primary key, conversation_id text references conversations(id), "
         "position integer, question text, search_query text, answer text, abstained integer, "
-        "citations text, created_at text)")
+        "citations text, created_at text)"
+    )
     tx.execute("create unique index idx_messages_conversation_id_position on messages (conversation_id, position)")
-    tx.execute(f"create table feedback (id {tx.dialect.auto_id}, message_id text references messages(id), "
-               "rating text, comment text, created_at text)")
+    tx.execute(
+        f"create table feedback (id {tx.dialect.auto_id}, message_id text references messages(id), "
+        "rating text, comment text, created_at text)"
+    )
 
 
 def m002_answer_blocks(tx: Transaction) -> None:
@@ -52,18 +55,26 @@ def m003_feedback_visitor(tx: Transaction) -> None:
 
 def m004_study(tx: Transaction) -> None:
     """Study mode: each learner's Leitner box per item, every answer given, and mock exams."""
-    tx.execute("create table study_progress (learner_id text, item_id text, topic text, box integer, due text, "
-               "seen integer, correct integer, partly integer, incorrect integer, last_result text, "
-               "last_at text, primary key (learner_id, item_id))")
+    tx.execute(
+        "create table study_progress (learner_id text, item_id text, topic text, box integer, due text, "
+        "seen integer, correct integer, partly integer, incorrect integer, last_result text, "
+        "last_at text, primary key (learner_id, item_id))"
+    )
     tx.execute("create index idx_study_progress_learner_id_due on study_progress (learner_id, due)")
-    tx.execute(f"create table study_answers (id {tx.dialect.auto_id}, learner_id text, item_id text, topic text, "
-               "answer text, result text, exam_id text, answered_at text)")
+    tx.execute(
+        f"create table study_answers (id {tx.dialect.auto_id}, learner_id text, item_id text, topic text, "
+        "answer text, result text, exam_id text, answered_at text)"
+    )
     tx.execute("create index idx_study_answers_learner_id on study_answers (learner_id)")
-    tx.execute("create table study_exams (id text primary key, learner_id text, topics text, item_ids text, "
-               "minutes integer, started_at text, ends_at text, finished_at text, report text)")
+    tx.execute(
+        "create table study_exams (id text primary key, learner_id text, topics text, item_ids text, "
+        "minutes integer, started_at text, ends_at text, finished_at text, report text)"
+    )
     tx.execute("create index idx_study_exams_learner_id on study_exams (learner_id)")
-    tx.execute("create table study_exam_answers (exam_id text references study_exams(id), item_id text, "
-               "answer text, saved_at text, primary key (exam_id, item_id))")
+    tx.execute(
+        "create table study_exam_answers (exam_id text references study_exams(id), item_id text, "
+        "answer text, saved_at text, primary key (exam_id, item_id))"
+    )
 
 
 def m005_quota_hits(tx: Transaction) -> None:
@@ -91,7 +102,8 @@ class ConversationStore:
             setting = "ASSISTANT_DATABASE_URL" if str(target).startswith("postgres") else "ASSISTANT_DB_PATH"
             raise StoreUnavailable(
                 f"The conversation database {without_password(target)} cannot be opened and written ({err}). "
-                f"Set {setting} to a database this user may write.") from err
+                f"Set {setting} to a database this user may write."
+            ) from err
         self.shared = self.database.shared  # replicas on other machines see the same rows
 
     @classmethod
@@ -115,7 +127,8 @@ class ConversationStore:
             log.error("the conversation database refused to save the %s: %s", what, err)
             raise StoreUnavailable(
                 f"The {what} could not be saved: the assistant's conversation database refuses "
-                "writes just now. Please try again later; the cause is in the server log.") from err
+                "writes just now. Please try again later; the cause is in the server log."
+            ) from err
 
     def check(self) -> str | None:
         """None when the database takes a write (tried, then rolled back), else what is wrong."""
@@ -133,8 +146,10 @@ class ConversationStore:
         problem = self.check()
         if problem:
             setting = "ASSISTANT_DATABASE_URL" if self.shared else "ASSISTANT_DB_PATH"
-            raise StoreUnavailable(f"The conversation database {self.describe()} refuses writes ({problem}). "
-                                   f"Set {setting} to a database this user may write.")
+            raise StoreUnavailable(
+                f"The conversation database {self.describe()} refuses writes ({problem}). "
+                f"Set {setting} to a database this user may write."
+            )
 
     def _migrate(self) -> None:
         with self.database.writing() as tx:
@@ -144,8 +159,7 @@ class ConversationStore:
             for migration in MIGRATIONS:
                 if migration.__name__ not in done:
                     migration(tx)
-                    tx.execute("insert into _migrations (name, applied_at) values (?, ?)",
-                               [migration.__name__, _now()])
+                    tx.execute("insert into _migrations (name, applied_at) values (?, ?)", [migration.__name__, _now()])
 
     @contextmanager
     def writing(self, what: str = "study progress"):
@@ -169,11 +183,11 @@ class ConversationStore:
     def earlier_questions(self, conversation_id: str) -> list[str]:
         rows = self.query(
             "select question from messages where conversation_id = ? order by position desc limit ?",
-            [conversation_id, HISTORY_TURNS])
+            [conversation_id, HISTORY_TURNS],
+        )
         return [row["question"] for row in reversed(rows)]
 
-    def add(self, conversation_id: str | None, question: str, search_query: str,
-            answer: dict) -> tuple[str, str]:
+    def add(self, conversation_id: str | None, question: str, search_query: str, answer: dict) -> tuple[str, str]:
         """Store one question and its answer, in a new conversation when `conversation_id` is None.
 
         Returns (conversation id, message id); one transaction either way.
@@ -182,21 +196,36 @@ class ConversationStore:
         with self._saving("answer"), self.database.writing() as tx:
             if conversation_id is None:
                 conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
-                tx.execute("insert into conversations (id, created_at, updated_at) values (?, ?, ?)",
-                           [conversation_id, now, now])
+                tx.execute(
+                    "insert into conversations (id, created_at, updated_at) values (?, ?, ?)",
+                    [conversation_id, now, now],
+                )
                 position = 1
             else:
                 # Two replicas adding to one conversation at once must not take the same position.
                 tx.lock(f"conversation:{conversation_id}")
-                position = tx.one("select coalesce(max(position), 0) + 1 as next from messages "
-                                  "where conversation_id = ?", [conversation_id])["next"]
+                position = tx.one(
+                    "select coalesce(max(position), 0) + 1 as next from messages where conversation_id = ?",
+                    [conversation_id],
+                )["next"]
                 tx.execute("update conversations set updated_at = ? where id = ?", [now, conversation_id])
             tx.execute(
                 "insert into messages (id, conversation_id, position, question, search_query, answer, "
                 "abstained, citations, blocks, intent, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [message_id, conversation_id, position, question, search_query, answer["answer"],
-                 int(answer["abstained"]), json.dumps(answer["citations"]),
-                 json.dumps(answer.get("blocks") or []), answer.get("intent") or "", now])
+                [
+                    message_id,
+                    conversation_id,
+                    position,
+                    question,
+                    search_query,
+                    answer["answer"],
+                    int(answer["abstained"]),
+                    json.dumps(answer["citations"]),
+                    json.dumps(answer.get("blocks") or []),
+                    answer.get("intent") or "",
+                    now,
+                ],
+            )
         return conversation_id, message_id
 
     def delete(self, conversation_id: str) -> None:
@@ -223,32 +252,39 @@ class ConversationStore:
     def _delete_where(tx: Transaction, condition: str, params: list) -> dict[str, int]:
         conversations = f"select id from conversations where {condition}"
         messages = f"select id from messages where conversation_id in ({conversations})"
-        counts = {"ratings": tx.execute(f"delete from feedback where message_id in ({messages})", params).rowcount,
-                  "messages": tx.execute(f"delete from messages where conversation_id in ({conversations})",
-                                         params).rowcount}
+        counts = {
+            "ratings": tx.execute(f"delete from feedback where message_id in ({messages})", params).rowcount,
+            "messages": tx.execute(f"delete from messages where conversation_id in ({conversations})", params).rowcount,
+        }
         counts["conversations"] = tx.execute(f"delete from conversations where {condition}", params).rowcount
         return {key: counts[key] for key in ("conversations", "messages", "ratings")}
 
     def history(self, conversation_id: str) -> dict:
         with self.database.reading() as tx:
             if not tx.one("select 1 as found from conversations where id = ?", [conversation_id]):
-                raise NotFound("Conversation not found; start a new one by asking without a "
-                               "conversation_id.")  # never echo the id: it may be long, or someone's
+                raise NotFound(
+                    "Conversation not found; start a new one by asking without a conversation_id."
+                )  # never echo the id: it may be long, or someone's
             rows = tx.query("select * from messages where conversation_id = ? order by position", [conversation_id])
         messages = [
             {
-                "message_id": row["id"], "question": row["question"], "answer": row["answer"],
-                "abstained": bool(row["abstained"]), "citations": json.loads(row["citations"]),
+                "message_id": row["id"],
+                "question": row["question"],
+                "answer": row["answer"],
+                "abstained": bool(row["abstained"]),
+                "citations": json.loads(row["citations"]),
                 # Answers stored before blocks existed have none; pages then show the plain text.
-                "blocks": json.loads(row["blocks"] or "[]"), "intent": row["intent"] or "",
+                "blocks": json.loads(row["blocks"] or "[]"),
+                "intent": row["intent"] or "",
                 "created_at": row["created_at"],
             }
             for row in rows
         ]
         return {"conversation_id": conversation_id, "messages": messages}
 
-    def add_feedback(self, message_id: str, rating: str, comment: str = "",
-                     visitor: str | None = None) -> tuple[int, bool]:
+    def add_feedback(
+        self, message_id: str, rating: str, comment: str = "", visitor: str | None = None
+    ) -> tuple[int, bool]:
         """Store a rating; a visitor's second rating of the same message replaces the first.
 
         Returns (feedback id, True when it replaced an earlier rating). `visitor` (e.g. the client
@@ -261,14 +297,18 @@ class ConversationStore:
                 raise NotFound("Message not found; feedback needs the message_id of an answer.")
             if who:
                 tx.lock(f"rating:{message_id}:{who}")  # one rating per visitor, across replicas too
-            earlier = who and tx.one("select id from feedback where message_id = ? and visitor = ?",
-                                     [message_id, who])
+            earlier = who and tx.one("select id from feedback where message_id = ? and visitor = ?", [message_id, who])
             if earlier:
-                tx.execute("update feedback set rating = ?, comment = ?, created_at = ?, visitor = ? where id = ?",
-                           [*row, earlier["id"]])
+                tx.execute(
+                    "update feedback set rating = ?, comment = ?, created_at = ?, visitor = ? where id = ?",
+                    [*row, earlier["id"]],
+                )
                 return earlier["id"], True
-            inserted = tx.one("insert into feedback (rating, comment, created_at, visitor, message_id) "
-                              "values (?, ?, ?, ?, ?) returning id", [*row, message_id])
+            inserted = tx.one(
+                "insert into feedback (rating, comment, created_at, visitor, message_id) "
+                "values (?, ?, ?, ?, ?) returning id",
+                [*row, message_id],
+            )
             return inserted["id"], False
 
     def visitor_hash(self, visitor: str) -> str:
@@ -287,7 +327,9 @@ class ConversationStore:
             "where abstained = 1 and created_at >= ? union all "
             "select m.question, 'not helpful', f.comment, f.created_at from feedback f "
             "join messages m on m.id = f.message_id where f.rating = 'down' and f.created_at >= ? "
-            "order by created_at desc, question", [since, since])
+            "order by created_at desc, question",
+            [since, since],
+        )
 
     def feedback_rows(self) -> list[dict]:
         """Every piece of feedback with the question, answer and citations it was about."""

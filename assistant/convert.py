@@ -12,8 +12,16 @@ from pathlib import Path
 
 from .pdf import PdfError, pdf_markdown
 
-SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".md": "markdown",
-            ".markdown": "markdown", ".txt": "text", ".text": "text"}
+SUFFIXES = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
 _ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 
@@ -26,8 +34,9 @@ def kind_of(path: Path) -> str:
     """pdf, docx, html, markdown or text, from the file's extension; ConversionError for others."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise ConversionError(f"unsupported type '{path.suffix or 'no extension'}'; "
-                              f"ingest {', '.join(sorted(SUFFIXES))} files")
+        raise ConversionError(
+            f"unsupported type '{path.suffix or 'no extension'}'; ingest {', '.join(sorted(SUFFIXES))} files"
+        )
     return kind
 
 
@@ -98,7 +107,7 @@ def _markdown(path: Path) -> tuple[str | None, str]:
         except yaml.YAMLError:
             meta = None
         title = str(meta["title"]) if isinstance(meta, dict) and meta.get("title") else None
-        text = text[match.end():]
+        text = text[match.end() :]
     return headings_from(text, title)
 
 
@@ -122,8 +131,9 @@ def _docx(path: Path) -> tuple[str | None, str]:
     from docx.table import Table
 
     if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0":  # an OLE file: encrypted, or the old .doc format
-        raise ConversionError("encrypted (or an old binary Word file); remove the password or save it "
-                              "as .docx, then ingest it again")
+        raise ConversionError(
+            "encrypted (or an old binary Word file); remove the password or save it as .docx, then ingest it again"
+        )
     try:
         document = docx.Document(str(path))
     except (BadZipFile, PackageNotFoundError, KeyError, ValueError) as err:

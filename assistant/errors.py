@@ -53,6 +53,4 @@ class CorpusError(AssistantError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         count = len(problems)
-        super().__init__(
-            f"The corpus has {count} problem{'s' if count != 1 else ''}:\n  " + "\n  ".join(problems)
-        )
+        super().__init__(f"The corpus has {count} problem{'s' if count != 1 else ''}:\n  " + "\n  ".join(problems))

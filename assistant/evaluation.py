@@ -17,15 +17,26 @@ from .retrieval import METHODS, Retriever
 
 QUESTION_FILES = ("questions.jsonl", "situational.jsonl")
 # Question kinds grouped the way the goals are set: plain questions, and real situations.
-GROUPS = {"study": "plain", "clause": "plain", "paraphrase": "plain", "widget": "plain",
-          "situational": "situational", "calculation": "calculation", "clause_wording": "clause wording"}
+GROUPS = {
+    "study": "plain",
+    "clause": "plain",
+    "paraphrase": "plain",
+    "widget": "plain",
+    "situational": "situational",
+    "calculation": "calculation",
+    "clause_wording": "clause wording",
+}
 # Judged independently of the composer's own rules: an answer sentence that opens by pointing
 # back ("This ...", "Both ...") with nothing before it, or forward ("below") with nothing after it.
-_BACK = re.compile(r"^(this|these|those|it|they|both|all (three|four)|such|the above|the latter|the former)\b",
-                   re.IGNORECASE)
+_BACK = re.compile(
+    r"^(this|these|those|it|they|both|all (three|four)|such|the above|the latter|the former)\b", re.IGNORECASE
+)
 _FORWARD = re.compile(r"\b(below|as follows|the following)\b|:$", re.IGNORECASE)
-_DEFINITION = re.compile(r"^(?:an?\s+|the\s+)?(?P<subject>[\w /()&'-]{2,60}?)\s+(?:is|are|means|refers to)\s+"
-                         r"(?:an?|the)\b", re.IGNORECASE)
+_DEFINITION = re.compile(
+    r"^(?:an?\s+|the\s+)?(?P<subject>[\w /()&'-]{2,60}?)\s+(?:is|are|means|refers to)\s+"
+    r"(?:an?|the)\b",
+    re.IGNORECASE,
+)
 _MARK = re.compile(r"\s*\[\d+\]")
 
 
@@ -37,11 +48,18 @@ def load_questions(eval_dir: Path, files: tuple[str, ...] = QUESTION_FILES) -> l
     return [q for name in files if (eval_dir / name).exists() for q in load_jsonl(eval_dir / name)]
 
 
-def ranked_docs(retriever: Retriever, query: str, method: str, depth: int = 10,
-                context: str | None = None, context_weight: float = 1.0) -> list[str]:
+def ranked_docs(
+    retriever: Retriever,
+    query: str,
+    method: str,
+    depth: int = 10,
+    context: str | None = None,
+    context_weight: float = 1.0,
+) -> list[str]:
     """Article ids in the order their passages rank, each once."""
-    hits, _ = retriever.search(query, k=depth * 3, method=method, context=context,
-                               context_weight=context_weight, intent=classify(query))
+    hits, _ = retriever.search(
+        query, k=depth * 3, method=method, context=context, context_weight=context_weight, intent=classify(query)
+    )
     return list(dict.fromkeys(h.passage.doc_id for h in hits))[:depth]
 
 
@@ -63,9 +81,61 @@ def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(sum(r[key] for r in rows) / len(rows), 4) for key in rows[0]} if rows else {}
 
 
-def evaluate(retriever: Retriever, threshold: float, eval_dir: Path,
-             calibration: bool = False, max_sentences: int | None = None,
-             files: tuple[str, ...] = QUESTION_FILES) -> dict:
+def _abstention(answers: dict[str, Answer], in_scope: list[dict], out_of_scope: list[dict], threshold: float) -> dict:
+    """How well abstaining tells out-of-scope questions apart: precision, recall, wrongly refused."""
+    abstained_oos = sum(answers[q["id"]].abstained for q in out_of_scope)
+    abstained_in = sum(answers[q["id"]].abstained for q in in_scope)
+    flagged = abstained_oos + abstained_in
+    return {
+        "threshold": threshold,
+        "precision": round(abstained_oos / flagged, 4) if flagged else 1.0,
+        "recall": round(abstained_oos / len(out_of_scope), 4) if out_of_scope else 1.0,
+        "in_scope_abstained": abstained_in,
+    }
+
+
+def _recall_by_group(retriever: Retriever, in_scope: list[dict]) -> dict[str, float]:
+    """Hybrid Recall@5 over all questions, per group and per labelled intent."""
+    by_group = defaultdict(list)
+    for q in in_scope:
+        result = scores(ranked_docs(retriever, q["question"], "hybrid"), q["relevant"])
+        kind = q.get("kind", "other")
+        for key in ("all", GROUPS.get(kind, kind), f"intent:{q.get('intent', '?')}"):
+            by_group[key].append(result)
+    return {key: _mean(rows)["recall@5"] for key, rows in by_group.items()}
+
+
+def _dialogues(retriever: Retriever, dialogues: list[dict]) -> dict:
+    """Ranking quality of first turns and of follow-ups, with and without the conversation."""
+    first_turns, follow_ups, without_context = [], [], []
+    for dialogue in dialogues:
+        earlier: list[str] = []
+        for turn in dialogue["turns"]:
+            context, weight = follow_up_context(turn["question"], earlier)
+            ranking = ranked_docs(retriever, turn["question"], "hybrid", context=context, context_weight=weight)
+            result = scores(ranking, turn["relevant"])
+            if earlier:
+                follow_ups.append(result)
+                without_context.append(scores(ranked_docs(retriever, turn["question"], "hybrid"), turn["relevant"]))
+            else:
+                first_turns.append(result)
+            earlier.append(turn["question"])
+    return {
+        "first_turns": _mean(first_turns),
+        "follow_ups": _mean(follow_ups),
+        "follow_ups_without_context": _mean(without_context),
+        "follow_up_count": len(follow_ups),
+    }
+
+
+def evaluate(
+    retriever: Retriever,
+    threshold: float,
+    eval_dir: Path,
+    calibration: bool = False,
+    max_sentences: int | None = None,
+    files: tuple[str, ...] = QUESTION_FILES,
+) -> dict:
     """Every number `assistant eval` prints, computed from the evaluation files.
 
     With `calibration`, the report also lists each question's evidence score, from which
@@ -77,64 +147,29 @@ def evaluate(retriever: Retriever, threshold: float, eval_dir: Path,
     report: dict = {"questions": len(in_scope), "out_of_scope": len(out_of_scope), "methods": {}}
     for method in METHODS:
         report["methods"][method] = _mean(
-            [scores(ranked_docs(retriever, q["question"], method), q["relevant"]) for q in in_scope])
+            [scores(ranked_docs(retriever, q["question"], method), q["relevant"]) for q in in_scope]
+        )
 
     extra = {"max_sentences": max_sentences} if max_sentences else {}
-    answers = {q["id"]: answer_question(retriever, q["question"], threshold=threshold, **extra)
-               for q in questions}
-    evidence = {qid: answer.evidence for qid, answer in answers.items()}
-    abstained_oos = sum(answers[q["id"]].abstained for q in out_of_scope)
-    abstained_in = sum(answers[q["id"]].abstained for q in in_scope)
-    flagged = abstained_oos + abstained_in
-    report["abstention"] = {
-        "threshold": threshold,
-        "precision": round(abstained_oos / flagged, 4) if flagged else 1.0,
-        "recall": round(abstained_oos / len(out_of_scope), 4) if out_of_scope else 1.0,
-        "in_scope_abstained": abstained_in,
-    }
+    answers = {q["id"]: answer_question(retriever, q["question"], threshold=threshold, **extra) for q in questions}
+    report["abstention"] = _abstention(answers, in_scope, out_of_scope, threshold)
     if calibration:
-        report["calibration"] = [{"id": q["id"], "in_scope": bool(q["relevant"]),
-                                  "evidence": round(evidence[q["id"]], 4)} for q in questions]
+        report["calibration"] = [
+            {"id": q["id"], "in_scope": bool(q["relevant"]), "evidence": round(answers[q["id"]].evidence, 4)}
+            for q in questions
+        ]
 
     report["answers"] = answer_quality(retriever, in_scope, answers)
-    by_group = defaultdict(list)
-    for q in in_scope:
-        result = scores(ranked_docs(retriever, q["question"], "hybrid"), q["relevant"])
-        kind = q.get("kind", "other")
-        for key in ("all", GROUPS.get(kind, kind), f"intent:{q.get('intent', '?')}"):
-            by_group[key].append(result)
-    for key, rows in by_group.items():
-        report["answers"].setdefault(key, {})["recall@5"] = _mean(rows)["recall@5"]
-
-    first_turns, follow_ups, without_context = [], [], []
+    for key, recall in _recall_by_group(retriever, in_scope).items():
+        report["answers"].setdefault(key, {})["recall@5"] = recall
     dialogues = load_jsonl(eval_dir / "dialogues.jsonl") if files == QUESTION_FILES else []
-    for dialogue in dialogues:
-        earlier: list[str] = []
-        for turn in dialogue["turns"]:
-            context, weight = follow_up_context(turn["question"], earlier)
-            ranking = ranked_docs(retriever, turn["question"], "hybrid", context=context,
-                                  context_weight=weight)
-            result = scores(ranking, turn["relevant"])
-            if earlier:
-                follow_ups.append(result)
-                without_context.append(
-                    scores(ranked_docs(retriever, turn["question"], "hybrid"), turn["relevant"]))
-            else:
-                first_turns.append(result)
-            earlier.append(turn["question"])
-    report["dialogues"] = {
-        "first_turns": _mean(first_turns),
-        "follow_ups": _mean(follow_ups),
-        "follow_ups_without_context": _mean(without_context),
-        "follow_up_count": len(follow_ups),
-    }
+    report["dialogues"] = _dialogues(retriever, dialogues)
     return report
 
 
 def answer_sentences(answer: Answer) -> list[str]:
     """The answer's prose sentences (paragraph blocks) without their [n] markers."""
-    return [s for block in answer.blocks if block["type"] == "paragraph"
-            for s in split_sentences_plain(block["text"])]
+    return [s for block in answer.blocks if block["type"] == "paragraph" for s in split_sentences_plain(block["text"])]
 
 
 def repeats_definition(answer: Answer, vectors: dict[str, np.ndarray]) -> bool:
@@ -144,7 +179,7 @@ def repeats_definition(answer: Answer, vectors: dict[str, np.ndarray]) -> bool:
     if len(subjects) != len(set(subjects)):  # one subject defined twice
         return True
     known = [vectors[s] for s in sentences if s in vectors]
-    return any(float(a @ b) > 0.85 for i, a in enumerate(known) for b in known[i + 1:])
+    return any(float(a @ b) > 0.85 for i, a in enumerate(known) for b in known[i + 1 :])
 
 
 def dangles(answer: Answer) -> bool:
@@ -177,8 +212,9 @@ def answer_quality(retriever: Retriever, questions: list[dict], answers: dict[st
         answer = answers[q["id"]]
         must = q.get("answer_must") or []
         row = {
-            "facts": float(not answer.abstained and all(re.search(rx, answer.text, re.IGNORECASE)
-                                                        for rx in must)) if must else None,
+            "facts": float(not answer.abstained and all(re.search(rx, answer.text, re.IGNORECASE) for rx in must))
+            if must
+            else None,
             "repeated": float(repeats_definition(answer, vectors)),
             "dangling": float(dangles(answer)),
             "intent": float(classify(q["question"]).main == q.get("intent")) if q.get("intent") else None,

@@ -23,7 +23,7 @@ def group_questions(rows: list[dict], embedder, similar: float = SIMILAR) -> lis
         return []
     asked = Counter(normalise_question(r["question"]) for r in rows)
     keys = sorted(asked, key=lambda k: -asked[k])
-    vectors = np.vstack([embedder.encode(keys[i:i + BATCH]) for i in range(0, len(keys), BATCH)])
+    vectors = np.vstack([embedder.encode(keys[i : i + BATCH]) for i in range(0, len(keys), BATCH)])
     leaders: list[int] = []  # index in `keys` of each group's first (most asked) wording
     group_of: dict[str, int] = {}
     for i, key in enumerate(keys):
@@ -34,8 +34,18 @@ def group_questions(rows: list[dict], embedder, similar: float = SIMILAR) -> lis
         else:
             group_of[key] = len(leaders)
             leaders.append(i)
-    groups = [{"question": "", "count": 0, "unanswered": 0, "not_helpful": 0, "wordings": [],
-               "comments": [], "last_asked": ""} for _ in leaders]
+    groups = [
+        {
+            "question": "",
+            "count": 0,
+            "unanswered": 0,
+            "not_helpful": 0,
+            "wordings": [],
+            "comments": [],
+            "last_asked": "",
+        }
+        for _ in leaders
+    ]
     for row in rows:
         key = normalise_question(row["question"])
         group = groups[group_of[key]]

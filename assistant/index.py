@@ -27,13 +27,14 @@ from .chunking import (
     normalise_question,
 )
 from .corpus import Article
+from .embedding import EmbeddingModel
 from .errors import IndexUnavailable
 from .library import load_sources, sources_hash
 from .settings import Settings
 from .study.items import write_study_items
 
 FORMAT = 3  # bump when the stored layout changes; older builds are then rebuilt
-EXACT_LIMIT = Settings().exact_search_limit  # above it, approximate search (see vector_index)
+EXACT_LIMIT = Settings.default("exact_search_limit")  # above it, approximate search (see vector_index)
 IVF_NPROBE = 32  # 8 already gives 0.996 on synthetic data; real data clusters less neatly
 CURRENT = "current"
 # Texts per model call in a build that reports progress: between calls a server's questions get the model.
@@ -86,12 +87,12 @@ def _encode(embedder, texts: list[str], progress: bool, tell, done: int, total: 
     batches = []
     for start in range(0, len(texts), ENCODE_BATCH):
         tell("embedding", done + start, total)
-        batches.append(embedder.encode(texts[start:start + ENCODE_BATCH], progress=progress))
+        batches.append(embedder.encode(texts[start : start + ENCODE_BATCH], progress=progress))
     return np.vstack(batches)
 
 
 def _page_span(first: str, last: str) -> str:
-    """"4" and "5-6" read as "4-6"; equal pages as one."""
+    """ "4" and "5-6" read as "4-6"; equal pages as one."""
     start, end = first.split("-")[0], last.split("-")[-1]
     return "" if not start else start if start == end else f"{start}-{end}"
 
@@ -141,12 +142,17 @@ def _previous_text_vectors(index_dir: Path, model: str) -> dict[str, bytes]:
         db.close()
 
 
-def current_manifest(corpus_dir: Path, index_dir: Path, model: str, digest: str | None = None,
-                     library_dir: Path | None = None):
+def current_manifest(
+    corpus_dir: Path, index_dir: Path, model: str, digest: str | None = None, library_dir: Path | None = None
+):
     """The manifest of the current build if it was built from this corpus (and library) and model."""
     manifest = read_manifest(Path(index_dir) / CURRENT)
-    if (manifest and manifest.get("format") == FORMAT and manifest.get("model") == model
-            and manifest.get("corpus_hash") == (digest or sources_hash(corpus_dir, library_dir))):
+    if (
+        manifest
+        and manifest.get("format") == FORMAT
+        and manifest.get("model") == model
+        and manifest.get("corpus_hash") == (digest or sources_hash(corpus_dir, library_dir))
+    ):
         return manifest
     return None
 
@@ -164,10 +170,9 @@ def vector_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.I
         searchable.add(vectors)
         return searchable
     # Training wants about 39 points per list; tiny collections get fewer lists.
-    lists = max(1, min(round(4 * count ** 0.5), count // 39))
-    searchable = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists,
-                                    faiss.METRIC_INNER_PRODUCT)
-    sample = np.random.default_rng(0).permutation(count)[:max(lists * 64, 256_000)]
+    lists = max(1, min(round(4 * count**0.5), count // 39))
+    searchable = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).permutation(count)[: max(lists * 64, 256_000)]
     searchable.train(vectors[np.sort(sample)])
     searchable.add(vectors)
     searchable.nprobe = min(IVF_NPROBE, lists)  # saved with the index
@@ -175,9 +180,15 @@ def vector_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.I
     return searchable
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = False,
-                exact_limit: int = EXACT_LIMIT, library_dir: Path | None = None,
-                on_progress=None) -> BuildReport:
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: EmbeddingModel,
+    progress: bool = False,
+    exact_limit: int = EXACT_LIMIT,
+    library_dir: Path | None = None,
+    on_progress=None,
+) -> BuildReport:
     """Validate the corpus (and the organisation's library) and build their index aside; swap it
     in only when it is complete. `on_progress(stage, done, total)`, if given, hears how far it is.
 
@@ -191,33 +202,22 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     digest = sources_hash(corpus_dir, library_dir)
     manifest = current_manifest(corpus_dir, index_dir, embedder.name, digest)
     if manifest:
-        return BuildReport(True, index_dir / CURRENT, manifest["documents"], manifest["passages"],
-                           seconds=time.perf_counter() - started)
+        return BuildReport(
+            True,
+            index_dir / CURRENT,
+            manifest["documents"],
+            manifest["passages"],
+            seconds=time.perf_counter() - started,
+        )
 
     passages = [p for article in articles for p in chunk_article(article)]
     known = _previous_vectors(index_dir, embedder.name, embedder.dimension)
     fresh = [p for p in passages if p.hash not in known]
-    sentences = [s for p in fresh for s in p.sentences]
     known_pairs = known_questions(passages)
     asked = [(a.id, phrase) for a in articles for phrase in asked_phrasings(a, passages)]
-    text_vectors = _previous_text_vectors(index_dir, embedder.name)
     short_texts = list(dict.fromkeys([k["question"] for k in known_pairs] + [t for _, t in asked]))
-    new_texts = [t for t in short_texts if t not in text_vectors]
-    total = len(fresh) + len(sentences) + len(new_texts)
-    batched = on_progress and tell
-    passage_vectors = _encode(embedder, [p.embed_text for p in fresh], progress, batched, 0, total)
-    sentence_vectors = _encode(embedder, sentences, progress, batched, len(fresh), total)
-    new_vectors = _encode(embedder, new_texts, progress, batched, len(fresh) + len(sentences), total)
-    tell("writing", total, total)
-    for text, vector in zip(new_texts, new_vectors):
-        text_vectors[text] = _vector_blob(vector)
-    offset = 0
-    for passage, vector in zip(fresh, passage_vectors):
-        count = len(passage.sentences)
-        known[passage.hash] = (
-            _vector_blob(vector), _vector_blob(sentence_vectors[offset:offset + count])
-        )
-        offset += count
+    embedded, text_vectors = _embed_new(fresh, short_texts, index_dir, embedder, progress, on_progress and tell)
+    known.update(embedded)
 
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"build-{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{os.getpid()}"
@@ -225,26 +225,21 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     try:
         staging.mkdir()
         _write_store(staging / "passages.db", articles, passages, known)
-        _write_questions(staging / "passages.db", known_pairs, asked,
-                         {t: text_vectors[t] for t in short_texts})
+        _write_questions(staging / "passages.db", known_pairs, asked, text_vectors)
         write_study_items(staging, [a for a in articles if a.collection == "corpus"])
         vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
         searchable = vector_index(vectors, exact_limit)
         faiss.write_index(searchable, str(staging / "vectors.faiss"))
-        report = BuildReport(False, index_dir / name, len(articles), len(passages),
-                             embedded=len(fresh), reused=len(passages) - len(fresh))
-        (staging / "manifest.json").write_text(json.dumps({
-            "format": FORMAT,
-            "model": embedder.name,
-            "dimension": embedder.dimension,
-            "corpus_hash": digest,
-            "documents": len(articles),
-            "passages": len(passages),
-            "sentences": sum(len(p.sentences) for p in passages),
-            "chunking": {"min_words": MIN_WORDS, "max_words": MAX_WORDS},
-            "faiss": type(searchable).__name__,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }, indent=2))
+        report = BuildReport(
+            False,
+            index_dir / name,
+            len(articles),
+            len(passages),
+            embedded=len(fresh),
+            reused=len(passages) - len(fresh),
+        )
+        manifest = _manifest(embedder, digest, articles, passages, type(searchable).__name__)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
         staging.rename(index_dir / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -254,17 +249,66 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder, progress: bool = Fa
     return report
 
 
+def _embed_new(fresh: list, texts: list[str], index_dir: Path, embedder: EmbeddingModel, progress: bool, tell):
+    """Vectors of what the last build did not embed: {hash: (passage vector, its sentences'
+    vectors)} for the fresh passages, and {text: vector} for the short texts (known questions,
+    asked_as phrasings), reusing the last build's. `tell` hears how far it is, batch by batch."""
+    previous = _previous_text_vectors(index_dir, embedder.name)
+    new_texts = [t for t in texts if t not in previous]
+    sentences = [s for p in fresh for s in p.sentences]
+    total = len(fresh) + len(sentences) + len(new_texts)
+    passage_vectors = _encode(embedder, [p.embed_text for p in fresh], progress, tell, 0, total)
+    sentence_vectors = _encode(embedder, sentences, progress, tell, len(fresh), total)
+    new_vectors = _encode(embedder, new_texts, progress, tell, len(fresh) + len(sentences), total)
+    if tell:
+        tell("writing", total, total)
+    for text, vector in zip(new_texts, new_vectors):
+        previous[text] = _vector_blob(vector)
+    embedded, offset = {}, 0
+    for passage, vector in zip(fresh, passage_vectors):
+        count = len(passage.sentences)
+        embedded[passage.hash] = (_vector_blob(vector), _vector_blob(sentence_vectors[offset : offset + count]))
+        offset += count
+    return embedded, {t: previous[t] for t in texts}
+
+
+def _manifest(embedder: EmbeddingModel, digest: str, articles: list, passages: list, faiss_type: str) -> dict:
+    """What a build is: read back to refuse an index from another corpus, model or format."""
+    return {
+        "format": FORMAT,
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "corpus_hash": digest,
+        "documents": len(articles),
+        "passages": len(passages),
+        "sentences": sum(len(p.sentences) for p in passages),
+        "chunking": {"min_words": MIN_WORDS, "max_words": MAX_WORDS},
+        "faiss": faiss_type,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db = sqlite_utils.Database(path)
     db["documents"].insert_all(
         (
             {
-                "id": a.id, "title": a.title, "topic": a.topic, "audience": list(a.audience),
-                "tags": list(a.tags), "summary": a.summary, "related": list(a.related),
-                "refs": list(a.references), "body": a.body, "reviewed": a.reviewed,
-                "jurisdiction": list(a.jurisdiction), "asked_as": "\n".join(a.asked_as),
-                "collection": a.collection, "source_file": a.source_file,
-                "source_sha256": a.source_sha256, "ingested": a.ingested,
+                "id": a.id,
+                "title": a.title,
+                "topic": a.topic,
+                "audience": list(a.audience),
+                "tags": list(a.tags),
+                "summary": a.summary,
+                "related": list(a.related),
+                "refs": list(a.references),
+                "body": a.body,
+                "reviewed": a.reviewed,
+                "jurisdiction": list(a.jurisdiction),
+                "asked_as": "\n".join(a.asked_as),
+                "collection": a.collection,
+                "source_file": a.source_file,
+                "source_sha256": a.source_sha256,
+                "ingested": a.ingested,
             }
             for a in articles
         ),
@@ -273,11 +317,22 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db["passages"].insert_all(
         (
             {
-                "position": position, "id": p.id, "doc_id": p.doc_id, "title": p.title,
-                "section": p.section, "anchor": p.anchor, "ordinal": p.ordinal, "text": p.text,
-                "sentences": p.sentences, "topic": p.topic, "audience": list(p.audience),
-                "kind": p.kind, "parts": p.parts, "pages": p.pages,
-                "hash": p.hash, "vector": vectors[p.hash][0],
+                "position": position,
+                "id": p.id,
+                "doc_id": p.doc_id,
+                "title": p.title,
+                "section": p.section,
+                "anchor": p.anchor,
+                "ordinal": p.ordinal,
+                "text": p.text,
+                "sentences": p.sentences,
+                "topic": p.topic,
+                "audience": list(p.audience),
+                "kind": p.kind,
+                "parts": p.parts,
+                "pages": p.pages,
+                "hash": p.hash,
+                "vector": vectors[p.hash][0],
                 "sentence_vectors": vectors[p.hash][1],
             }
             for position, p in enumerate(passages)
@@ -288,8 +343,7 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     # Porter stemming lets 'terminate' match 'termination'; title and section weigh in too.
     db["passages"].enable_fts(["title", "section", "text"], tokenize="porter", create_triggers=False)
     # What an article is about, for ranking articles: its title, tags, summary and asked_as.
-    db["documents"].enable_fts(["title", "tags", "summary", "asked_as"], tokenize="porter",
-                               create_triggers=False)
+    db["documents"].enable_fts(["title", "tags", "summary", "asked_as"], tokenize="porter", create_triggers=False)
     db["acronyms"].insert_all(
         ({"short": k, "term": v} for k, v in acronyms_from(articles, passages).items()), pk="short"
     )
@@ -298,8 +352,9 @@ def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db.close()
 
 
-def _write_questions(path: Path, known: list[dict], asked: list[tuple[str, str]],
-                     text_vectors: dict[str, bytes]) -> None:
+def _write_questions(
+    path: Path, known: list[dict], asked: list[tuple[str, str]], text_vectors: dict[str, bytes]
+) -> None:
     """Known question→answer pairs and the articles' asked_as phrasings, with their vectors."""
     db = sqlite_utils.Database(path)
     db["known"].create({"id": int, "question": str, "answer": str, "position": int, "source": str}, pk="id")
@@ -324,22 +379,26 @@ def _swap(index_dir: Path, name: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-@dataclass
-class StoredPassage:
-    position: int
-    id: str
-    doc_id: str
-    title: str
-    section: str
-    anchor: str
-    text: str
-    sentences: list[str]
-    sentence_vectors: np.ndarray
-    topic: str
-    audience: tuple[str, ...]
-    kind: str = "body"
-    parts: list[dict] | None = None
-    pages: str = ""  # PDF pages of an ingested document's passage: "4" or "4-5"
+def _stored_passage(row: sqlite3.Row, dimension: int) -> Passage:
+    """A passage as the index stored it, with its position and its sentences' vectors."""
+    return Passage(
+        position=row["position"],
+        id=row["id"],
+        doc_id=row["doc_id"],
+        title=row["title"],
+        section=row["section"],
+        anchor=row["anchor"],
+        ordinal=row["ordinal"],
+        text=row["text"],
+        sentences=json.loads(row["sentences"]),
+        sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
+        topic=row["topic"],
+        audience=tuple(json.loads(row["audience"])),
+        kind=row["kind"],
+        parts=json.loads(row["parts"]) or [],
+        hash=row["hash"],
+        pages=row["pages"] or "",
+    )
 
 
 class Index:
@@ -355,26 +414,23 @@ class Index:
         db = self.db
         dimension = manifest["dimension"]
         self.passages = [
-            StoredPassage(
-                position=row["position"], id=row["id"], doc_id=row["doc_id"], title=row["title"],
-                section=row["section"], anchor=row["anchor"], text=row["text"],
-                sentences=json.loads(row["sentences"]),
-                sentence_vectors=_blob_vectors(row["sentence_vectors"], dimension),
-                topic=row["topic"], audience=tuple(json.loads(row["audience"])),
-                kind=row["kind"], parts=json.loads(row["parts"]), pages=row["pages"] or "",
-            )
-            for row in db.execute("select * from passages order by position")
+            _stored_passage(row, dimension) for row in db.execute("select * from passages order by position")
         ]
         self.documents = {
-            row["id"]: {**dict(row), **{k: json.loads(row[k])
-                                        for k in ("audience", "tags", "related", "refs", "jurisdiction")}}
+            row["id"]: {
+                **dict(row),
+                **{k: json.loads(row[k]) for k in ("audience", "tags", "related", "refs", "jurisdiction")},
+            }
             for row in db.execute("select * from documents")
         }
         vectors = dict(db.execute("select text, vector from text_vectors").fetchall())
 
         def matrix(texts: list[str]) -> np.ndarray:
-            return (np.vstack([_blob_vectors(vectors[t], dimension) for t in texts]) if texts
-                    else np.zeros((0, dimension), dtype=np.float32))
+            return (
+                np.vstack([_blob_vectors(vectors[t], dimension) for t in texts])
+                if texts
+                else np.zeros((0, dimension), dtype=np.float32)
+            )
 
         # Known question→answer pairs (Check yourself, glossary terms) and asked_as phrasings.
         self.known = [dict(row) for row in db.execute("select * from known order by id")]
@@ -394,34 +450,45 @@ class Index:
         for passage in self.passages:
             self.doc_positions.setdefault(passage.doc_id, []).append(passage.position)
 
-    def section(self, passage: StoredPassage) -> StoredPassage:
+    def section(self, passage: Passage) -> Passage:
         """The whole section a passage belongs to, as one passage (a long worked example or
         sample clause is stored in several); the passage itself when its section has one."""
-        siblings = [self.passages[p] for p in self.doc_positions[passage.doc_id]
-                    if self.passages[p].anchor == passage.anchor]
+        siblings = [
+            self.passages[p] for p in self.doc_positions[passage.doc_id] if self.passages[p].anchor == passage.anchor
+        ]
         if len(siblings) == 1:
             return passage
         parts, offset = [], 0
         for sibling in siblings:
-            parts += [{**part, "start": part["start"] + offset, "end": part["end"] + offset}
-                      for part in sibling.parts or []]
+            parts += [
+                {**part, "start": part["start"] + offset, "end": part["end"] + offset} for part in sibling.parts or []
+            ]
             offset += len(sibling.sentences)
         first = siblings[0]
-        return StoredPassage(
-            position=first.position, id=first.id, doc_id=first.doc_id, title=first.title,
-            section=first.section, anchor=first.anchor, text="\n\n".join(p.text for p in siblings),
+        return Passage(
+            position=first.position,
+            id=first.id,
+            doc_id=first.doc_id,
+            title=first.title,
+            section=first.section,
+            anchor=first.anchor,
+            ordinal=first.ordinal,
+            text="\n\n".join(p.text for p in siblings),
             sentences=[s for p in siblings for s in p.sentences],
             sentence_vectors=np.vstack([p.sentence_vectors for p in siblings]),
-            topic=first.topic, audience=first.audience, kind=first.kind, parts=parts,
-            pages=_page_span(siblings[0].pages, siblings[-1].pages))
+            topic=first.topic,
+            audience=first.audience,
+            kind=first.kind,
+            parts=parts,
+            pages=_page_span(siblings[0].pages, siblings[-1].pages),
+        )
 
     @property
     def db(self) -> sqlite3.Connection:
         """A read-only connection for this thread (SQLite connections are not shared across threads)."""
         connection = getattr(self._local, "db", None)
         if connection is None:
-            connection = sqlite3.connect(f"file:{self.path / 'passages.db'}?mode=ro", uri=True,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(f"file:{self.path / 'passages.db'}?mode=ro", uri=True, check_same_thread=False)
             connection.row_factory = sqlite3.Row
             # Read through one shared memory map instead of a page cache per thread's connection:
             # bm25 queries ~30% faster, and memory does not grow with the number of threads.
@@ -430,16 +497,13 @@ class Index:
         return connection
 
 
-def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None,
-               library_dir: Path | None = None) -> Index:
+def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None, library_dir: Path | None = None) -> Index:
     """Open the current build, refusing one built from another model, format or corpus."""
     index_dir = Path(index_dir)
     path = (index_dir / CURRENT).resolve()  # resolve once: a swap may happen while we read
     manifest = read_manifest(path)
     if manifest is None:
-        raise IndexUnavailable(
-            f"No index found in {index_dir}. Build it with `assistant build` (or `make run`)."
-        )
+        raise IndexUnavailable(f"No index found in {index_dir}. Build it with `assistant build` (or `make run`).")
     if manifest.get("format") != FORMAT or manifest.get("model") != model:
         raise IndexUnavailable(
             f"The index in {index_dir} was built with model {manifest.get('model')!r} (format "
@@ -462,8 +526,7 @@ def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None,
 class LiveIndex:
     """The current build, reopened whenever `assistant build` swaps in a new one."""
 
-    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None,
-                 library_dir: Path | None = None):
+    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None, library_dir: Path | None = None):
         self.index_dir = Path(index_dir)
         self.model = model
         self.corpus_dir, self.library_dir = corpus_dir, library_dir
@@ -490,7 +553,6 @@ class LiveIndex:
     def _reopen(self) -> None:
         """Open the build `current` now points at (the lock is held)."""
         try:
-            self._index, self._error = open_index(self.index_dir, self.model, self.corpus_dir,
-                                                  self.library_dir), None
+            self._index, self._error = open_index(self.index_dir, self.model, self.corpus_dir, self.library_dir), None
         except IndexUnavailable as err:
             self._index, self._error = None, err

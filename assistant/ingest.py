@@ -32,6 +32,7 @@ SUMMARY_CHARS = 240
 @dataclass
 class Outcome:
     """What happened to one file: created, updated, unchanged, skipped (with the reason) or removed."""
+
     file: str
     action: str
     id: str | None = None
@@ -45,6 +46,7 @@ class Outcome:
 @dataclass
 class Existing:
     """An article already in the library, by its original file's name."""
+
     id: str
     sha256: str
     path: Path
@@ -55,8 +57,11 @@ def files_in(paths: list[Path]) -> list[tuple[Path, str]]:
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += [(f, f.relative_to(path).as_posix()) for f in sorted(path.rglob("*"))
-                      if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts)]
+            found += [
+                (f, f.relative_to(path).as_posix())
+                for f in sorted(path.rglob("*"))
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts)
+            ]
         else:
             found.append((path, path.name))
     return found
@@ -82,8 +87,14 @@ def article_id(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def ingest(paths: list[Path], library_dir: Path, max_bytes: int, corpus_dir: Path | None = None,
-           dry_run: bool = False, today: datetime.date | None = None) -> list[Outcome]:
+def ingest(
+    paths: list[Path],
+    library_dir: Path,
+    max_bytes: int,
+    corpus_dir: Path | None = None,
+    dry_run: bool = False,
+    today: datetime.date | None = None,
+) -> list[Outcome]:
     """Ingest files and folders into the library; one Outcome per file, in order.
 
     `corpus_dir`'s article ids are avoided so that ids stay unique across both collections.
@@ -106,16 +117,26 @@ def ingest(paths: list[Path], library_dir: Path, max_bytes: int, corpus_dir: Pat
     return outcomes
 
 
-def _one(path: Path, name: str, library_dir: Path, max_bytes: int, existing: dict[str, Existing],
-         taken: set[str], by_hash: dict[str, str], dry_run: bool, today: datetime.date) -> Outcome:
+def _one(
+    path: Path,
+    name: str,
+    library_dir: Path,
+    max_bytes: int,
+    existing: dict[str, Existing],
+    taken: set[str],
+    by_hash: dict[str, str],
+    dry_run: bool,
+    today: datetime.date,
+) -> Outcome:
     """Ingest one file; raises ConversionError with the reason it cannot be."""
     size = path.stat().st_size
     kind_of(path)  # an unsupported type is refused before anything is read
     if size == 0:
         raise ConversionError("empty file (0 bytes)")
     if size > max_bytes:
-        raise ConversionError(f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit "
-                              "(ASSISTANT_INGEST_MAX_BYTES)")
+        raise ConversionError(
+            f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit (ASSISTANT_INGEST_MAX_BYTES)"
+        )
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     known = existing.get(name)
@@ -144,13 +165,20 @@ def _summary(body: str) -> str:
         block = block.strip()
         if block and not block.startswith(("#", "|", "<!--", "-", "1.", ">", "```")):
             first = split_sentences(" ".join(block.split()))[0]
-            return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+            return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return ""
 
 
 def _article(doc_id: str, title: str, name: str, sha256: str, today: datetime.date, body: str) -> str:
-    meta = {"id": doc_id, "title": title, "collection": COLLECTION, "source_file": name,
-            "source_sha256": sha256, "ingested": today, "summary": _summary(body)}
+    meta = {
+        "id": doc_id,
+        "title": title,
+        "collection": COLLECTION,
+        "source_file": name,
+        "source_sha256": sha256,
+        "ingested": today,
+        "summary": _summary(body),
+    }
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n" + body
 
 
@@ -162,8 +190,9 @@ def _check(text: str, target: Path) -> None:
         _, problems = parse_library_article(probe, Path(folder))
     problems = [p.split(": ", 1)[-1] for p in problems]
     if problems:
-        raise ConversionError("; ".join(problems).replace("the article has no body text",
-                                                         "no text found in the document"))
+        raise ConversionError(
+            "; ".join(problems).replace("the article has no body text", "no text found in the document")
+        )
 
 
 def _write(target: Path, text: str) -> None:
@@ -191,11 +220,17 @@ def library_listing(library_dir: Path) -> list[dict]:
     rows = []
     for path in library_files(library_dir):
         article, problems = parse_library_article(path, Path(library_dir))
-        rows.append({"id": path.stem, "title": article.title if article else path.stem,
-                     "source_file": article.source_file if article else "",
-                     "source_sha256": article.source_sha256 if article else "",
-                     "ingested": article.ingested if article else "",
-                     "words": article.words if article else 0, "problems": problems})
+        rows.append(
+            {
+                "id": path.stem,
+                "title": article.title if article else path.stem,
+                "source_file": article.source_file if article else "",
+                "source_sha256": article.source_sha256 if article else "",
+                "ingested": article.ingested if article else "",
+                "words": article.words if article else 0,
+                "problems": problems,
+            }
+        )
     return rows
 
 
@@ -205,14 +240,30 @@ def library_status(library_dir: Path, indexed: dict[str, dict]) -> list[dict]:
     rows = library_listing(library_dir)
     for row in rows:
         built = indexed.get(row["id"])
-        row["status"] = ("has problems" if row["problems"] else "not indexed yet" if built is None
-                         else "indexed" if built.get("source_sha256") == row["source_sha256"]
-                         else "changed since the build")
+        row["status"] = (
+            "has problems"
+            if row["problems"]
+            else "not indexed yet"
+            if built is None
+            else "indexed"
+            if built.get("source_sha256") == row["source_sha256"]
+            else "changed since the build"
+        )
     present = {row["id"] for row in rows}
-    rows += [{"id": doc_id, "title": doc["title"], "source_file": doc.get("source_file", ""),
-              "source_sha256": doc.get("source_sha256", ""), "ingested": doc.get("ingested", ""), "words": 0,
-              "problems": [], "status": "removed, still indexed"}
-             for doc_id, doc in indexed.items() if doc.get("collection") == COLLECTION and doc_id not in present]
+    rows += [
+        {
+            "id": doc_id,
+            "title": doc["title"],
+            "source_file": doc.get("source_file", ""),
+            "source_sha256": doc.get("source_sha256", ""),
+            "ingested": doc.get("ingested", ""),
+            "words": 0,
+            "problems": [],
+            "status": "removed, still indexed",
+        }
+        for doc_id, doc in indexed.items()
+        if doc.get("collection") == COLLECTION and doc_id not in present
+    ]
     return rows
 
 
@@ -221,13 +272,11 @@ def remove(doc_id: str, library_dir: Path, dry_run: bool = False) -> Outcome:
     library_dir = Path(library_dir)
     article = library_dir / f"{doc_id}.md"
     if not ID_PATTERN.match(doc_id) or article not in library_files(library_dir):
-        raise NotFound(f"There is no document '{doc_id}' in the library; `assistant ingest --list` "
-                       "shows the ids.")
+        raise NotFound(f"There is no document '{doc_id}' in the library; `assistant ingest --list` shows the ids.")
     parsed, _ = parse_library_article(article, library_dir)
     if not dry_run:
         article.unlink()
         source = source_path(library_dir, doc_id)
         if source:
             source.unlink()
-    return Outcome(parsed.source_file if parsed else article.name, "removed", doc_id,
-                   parsed.title if parsed else None)
+    return Outcome(parsed.source_file if parsed else article.name, "removed", doc_id, parsed.title if parsed else None)

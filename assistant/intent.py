@@ -5,8 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-INTENTS = ("definition", "calculation", "example", "clause", "comparison", "choose", "steps",
-           "risks", "negotiation", "situation", "yes_no")
+INTENTS = (
+    "definition",
+    "calculation",
+    "example",
+    "clause",
+    "comparison",
+    "choose",
+    "steps",
+    "risks",
+    "negotiation",
+    "situation",
+    "yes_no",
+)
 
 # Section kinds (chunking.section_kind) that answer each intent, best first.
 PREFERRED_KINDS = {
@@ -27,69 +38,122 @@ PLAIN_INTENTS = ("definition", "yes_no", "situation")
 _I = re.IGNORECASE
 # Checked in this order; a question may match several (the first is its main intent).
 _RULES = [
-    ("clause", re.compile(
-        r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
-        r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
-        r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause", _I)),
-    ("calculation", re.compile(
-        r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|"
-        r"\bhow (much|many)\b(?=.*(\d|\b(cost|pay|paid|charge|credit|downtime|price|fee|owe|sav|budget|"
-        r"minutes|hours|days|agents|staff|recover|claw|claim|refund|compensat)))|"
-        r"\bwhat (is|gets|would be) (paid|owed|the (credit|downtime|total|cost|price))\b|"
-        r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b|"
-        r"\d[\d,.]*\s*(k|%)?\b.*\bwhat (do|would|will|should) (we|they|i) (owe|pay|get|be (paid|charged))\b|"
-        r"\d[\d,.]*.*\bwhat('?s| is| would be) the (bonus|malus|invoice|bill|charge|saving|payback|cost|fee|"
-        r"credit|total|score)\b|\bwhat should the (invoice|bill|charge) be\b", _I)),
-    ("comparison", re.compile(
-        r"\bvs\.?\b|\bversus\b|\bdifferen(ce|t)\b|\bdiffer\b|\bcompared? (to|with)\b|\bdistinguish\b|"
-        r"\bsame (thing )?as\b|\bor\b[^?]*\bwhich is (better|cheaper)\b", _I)),
-    ("choose", re.compile(
-        r"\bwhich (model|option|one|engagement|pricing|approach|type|structure|kind|contract|setup|way)\b|"
-        r"\bshould (we|i) (use|choose|go (with|for)|pick|opt)\b|\bbest (fit|option|model|approach)\b|"
-        r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal|setup))\b|"
-        r"\bmake sense\b|\bright choice\b|\bwhen (is|are|does|do|should)\b[^?]{0,60}\b(use|choose|worth)\b|"
-        r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b", _I)),
-    ("steps", re.compile(
-        r"^how (do|can|should|would) (i|we|you|one)\b|\bsteps?\b|\bhow to\b|\bprocess (for|of)\b|"
-        r"\bwhat do (i|we) do\b|\bwhere do (i|we) start\b|\bchecklist\b|\bplaybook\b|"
-        r"\bwhat'?s involved\b|\bwhat (should|do) we (check|prepare|plan)\b|\bhow (do|should) we "
-        r"(prepare|get ready|set up|run|handle|deal|go about|structure)\b|\bphases\b|\bstages\b", _I)),
-    ("risks", re.compile(
-        r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
-        r"\bgo wrong\b|\bmistakes?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bchallenges?\b|\bweak(ness|nesses)\b|"
-        r"\b(why|reasons?)\b[^?]{0,50}\bfail|"
-        r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b", _I)),
-    ("negotiation", re.compile(
-        r"\bnegotiat|\bask for\b|\bask (a|the|our|an)\b[\w\s-]{0,30}\bto (give|accept|agree)|"
-        r"\bpush (back|for)\b|\bleverage\b|\bconcessions?\b|\bbargain|"
-        r"\bwhat\b[\w\s-]{0,40}\bshould (we|i|a customer|the client|the customer|our|the contract|it)\b|"
-        r"\bshould (we|i|the client|a client) (ask|get|insist|require|include|seek|agree)\b|"
-        r"\bcarved? out\b|\binsist on\b|\bcounter[- ]?(offer|propos)|\bhow (long|wide|high|low) should\b|"
-        r"\bwhat (notice|cap|term|period|limit)\b[\w\s]{0,30}\b(should|agree)\b", _I)),
+    (
+        "clause",
+        re.compile(
+            r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
+            r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
+            r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause",
+            _I,
+        ),
+    ),
+    (
+        "calculation",
+        re.compile(
+            r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|"
+            r"\bhow (much|many)\b(?=.*(\d|\b(cost|pay|paid|charge|credit|downtime|price|fee|owe|sav|budget|"
+            r"minutes|hours|days|agents|staff|recover|claw|claim|refund|compensat)))|"
+            r"\bwhat (is|gets|would be) (paid|owed|the (credit|downtime|total|cost|price))\b|"
+            r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b|"
+            r"\d[\d,.]*\s*(k|%)?\b.*\bwhat (do|would|will|should) (we|they|i) (owe|pay|get|be (paid|charged))\b|"
+            r"\d[\d,.]*.*\bwhat('?s| is| would be) the (bonus|malus|invoice|bill|charge|saving|payback|cost|fee|"
+            r"credit|total|score)\b|\bwhat should the (invoice|bill|charge) be\b",
+            _I,
+        ),
+    ),
+    (
+        "comparison",
+        re.compile(
+            r"\bvs\.?\b|\bversus\b|\bdifferen(ce|t)\b|\bdiffer\b|\bcompared? (to|with)\b|\bdistinguish\b|"
+            r"\bsame (thing )?as\b|\bor\b[^?]*\bwhich is (better|cheaper)\b",
+            _I,
+        ),
+    ),
+    (
+        "choose",
+        re.compile(
+            r"\bwhich (model|option|one|engagement|pricing|approach|type|structure|kind|contract|setup|way)\b|"
+            r"\bshould (we|i) (use|choose|go (with|for)|pick|opt)\b|\bbest (fit|option|model|approach)\b|"
+            r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal|setup))\b|"
+            r"\bmake sense\b|\bright choice\b|\bwhen (is|are|does|do|should)\b[^?]{0,60}\b(use|choose|worth)\b|"
+            r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b",
+            _I,
+        ),
+    ),
+    (
+        "steps",
+        re.compile(
+            r"^how (do|can|should|would) (i|we|you|one)\b|\bsteps?\b|\bhow to\b|\bprocess (for|of)\b|"
+            r"\bwhat do (i|we) do\b|\bwhere do (i|we) start\b|\bchecklist\b|\bplaybook\b|"
+            r"\bwhat'?s involved\b|\bwhat (should|do) we (check|prepare|plan)\b|\bhow (do|should) we "
+            r"(prepare|get ready|set up|run|handle|deal|go about|structure)\b|\bphases\b|\bstages\b",
+            _I,
+        ),
+    ),
+    (
+        "risks",
+        re.compile(
+            r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
+            r"\bgo wrong\b|\bmistakes?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bchallenges?\b|\bweak(ness|nesses)\b|"
+            r"\b(why|reasons?)\b[^?]{0,50}\bfail|"
+            r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b",
+            _I,
+        ),
+    ),
+    (
+        "negotiation",
+        re.compile(
+            r"\bnegotiat|\bask for\b|\bask (a|the|our|an)\b[\w\s-]{0,30}\bto (give|accept|agree)|"
+            r"\bpush (back|for)\b|\bleverage\b|\bconcessions?\b|\bbargain|"
+            r"\bwhat\b[\w\s-]{0,40}\bshould (we|i|a customer|the client|the customer|our|the contract|it)\b|"
+            r"\bshould (we|i|the client|a client) (ask|get|insist|require|include|seek|agree)\b|"
+            r"\bcarved? out\b|\binsist on\b|\bcounter[- ]?(offer|propos)|\bhow (long|wide|high|low) should\b|"
+            r"\bwhat (notice|cap|term|period|limit)\b[\w\s]{0,30}\b(should|agree)\b",
+            _I,
+        ),
+    ),
     ("example", re.compile(r"\bexamples?\b|\bfor instance\b|\bshow me\b|\billustrat", _I)),
-    ("yes_no", re.compile(
-        r"^(is|are|can|does|do|should|must|may|will|could|would|has|have|did)\b|\b(right|true|correct|"
-        r"allowed|legal|enforceable)\?\s*$", _I)),
-    ("definition", re.compile(
-        r"^(what('?s| is| are| does| do)|whats|define|definition|meaning|explain|tell me about|"
-        r"describe)\b|\bmean(s|ing)?\b|\bstand for\b|^how does\b[^?]*\bwork\b|\bwhat (is|are) the "
-        r"(main|typical|key|usual)\b|\bwhat (is|are) (it|this|that) called\b|\bpurpose of\b", _I)),
+    (
+        "yes_no",
+        re.compile(
+            r"^(is|are|can|does|do|should|must|may|will|could|would|has|have|did)\b|\b(right|true|correct|"
+            r"allowed|legal|enforceable)\?\s*$",
+            _I,
+        ),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"^(what('?s| is| are| does| do)|whats|define|definition|meaning|explain|tell me about|"
+            r"describe)\b|\bmean(s|ing)?\b|\bstand for\b|^how does\b[^?]*\bwork\b|\bwhat (is|are) the "
+            r"(main|typical|key|usual)\b|\bwhat (is|are) (it|this|that) called\b|\bpurpose of\b",
+            _I,
+        ),
+    ),
 ]
 _SITUATION = re.compile(
     r"\b(we|our|us|i|my)\b.*\b(have|had|got|are|were|want|need|signed|pay|paid|missed|keeps?|"
     r"told|say|says|said|refus|lost|went|gone|shut)\b|\bwhat (can|should|do) (we|i)\b|"
-    r"\bour (options|rights)\b|\bwhat now\b|\bthey (say|said|claim|refuse|won't|keep|want)", _I)
+    r"\bour (options|rights)\b|\bwhat now\b|\bthey (say|said|claim|refuse|won't|keep|want)",
+    _I,
+)
 _ASPECT_SPLIT = re.compile(
     r"(?<=[?.!])\s+(?=\S)|\s*;\s*|\s+(?:and also|also|plus|as well as)\s+|"
-    r",?\s+and\s+(?=(?:what|how|which|who|when|where|why|can|should|is|are|do|does)\b)", _I)
+    r",?\s+and\s+(?=(?:what|how|which|who|when|where|why|can|should|is|are|do|does)\b)",
+    _I,
+)
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(%|percent\b|k\b|m\b)?", _I)
-PERIOD = re.compile(r"\b(day|week|month|quarter|year|hour|minute)s?\b|\b(daily|weekly|monthly|"
-                    r"quarterly|annual(ly)?|yearly)\b", _I)
+PERIOD = re.compile(
+    r"\b(day|week|month|quarter|year|hour|minute)s?\b|\b(daily|weekly|monthly|"
+    r"quarterly|annual(ly)?|yearly)\b",
+    _I,
+)
 
 
 @dataclass
 class Intent:
     """A question's intents (main one first), its aspects to answer, and the figures in it."""
+
     intents: list[str]
     aspects: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
@@ -103,8 +167,11 @@ class Intent:
         """Section kinds worth ranking up in retrieval: those of intents that ask for a shape
         (wording, a worked example, steps, a list, a table). A definition or a yes/no question is
         better served by the plain ranking, which already favours sections named by its terms."""
-        return list(dict.fromkeys(kind for intent in self.intents if intent not in PLAIN_INTENTS
-                                  for kind in PREFERRED_KINDS[intent]))
+        return list(
+            dict.fromkeys(
+                kind for intent in self.intents if intent not in PLAIN_INTENTS for kind in PREFERRED_KINDS[intent]
+            )
+        )
 
     def prefers(self) -> list[str]:
         """Section kinds that answer this question, for all its intents, best first."""
@@ -143,8 +210,9 @@ def aspects(question: str, limit: int = 3) -> list[str]:
     pieces = [p.strip() for p in _ASPECT_SPLIT.split(question) if p and p.strip()]
     asks, context = [], []
     for piece in pieces:
-        if piece.endswith("?") or re.match(r"(what|how|which|who|when|where|why|can|should|is|are|do|does)\b",
-                                           piece, _I):
+        if piece.endswith("?") or re.match(
+            r"(what|how|which|who|when|where|why|can|should|is|are|do|does)\b", piece, _I
+        ):
             asks.append(" ".join(context + [piece]) if not asks else piece)
             context = []
         else:

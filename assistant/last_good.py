@@ -35,8 +35,7 @@ class LastGoodIndex(LiveIndex):
     another model or format is refused: its vectors cannot answer this model's questions.
     """
 
-    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None,
-                 library_dir: Path | None = None):
+    def __init__(self, index_dir: Path, model: str, corpus_dir: Path | None = None, library_dir: Path | None = None):
         super().__init__(index_dir, model, corpus_dir, library_dir)
         self.places = {self.index_dir: "the index folder (ASSISTANT_INDEX_DIR)", ROOT: "the install folder"}
         if corpus_dir is not None:
@@ -54,10 +53,15 @@ class LastGoodIndex(LiveIndex):
                 log.error("%s", err)
                 self._error = IndexUnavailable(message)
                 return
-            log.error("index/current is unusable, so the build of %s keeps answering: %s",
-                      self._index.manifest.get("built_at"), err)
-            self.warning = (f"The index link points at no usable build, so the server kept serving the "
-                            f"build of {self._index.manifest.get('built_at')}: {message}")
+            log.error(
+                "index/current is unusable, so the build of %s keeps answering: %s",
+                self._index.manifest.get("built_at"),
+                err,
+            )
+            self.warning = (
+                f"The index link points at no usable build, so the server kept serving the "
+                f"build of {self._index.manifest.get('built_at')}: {message}"
+            )
             return
         self._index, self._error, self.warning = index, None, self._stale(index)
         if self.warning:
@@ -72,7 +76,9 @@ class LastGoodIndex(LiveIndex):
             current = None
         if index.manifest.get("corpus_hash") == current:
             return None
-        return (f"The index was built on {index.manifest.get('built_at')} from an earlier version of the "
-                "corpus (the corpus or the organisation's library changed since, or its last build "
-                "failed); answers may miss the changes. Fix the files if needed and run `assistant build` "
-                "(or rebuild on /admin): the server picks up the new build without a restart.")
+        return (
+            f"The index was built on {index.manifest.get('built_at')} from an earlier version of the "
+            "corpus (the corpus or the organisation's library changed since, or its last build "
+            "failed); answers may miss the changes. Fix the files if needed and run `assistant build` "
+            "(or rebuild on /admin): the server picks up the new build without a restart."
+        )

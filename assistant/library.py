@@ -46,8 +46,7 @@ def library_files(library_dir: Path | None) -> list[Path]:
     """The library's article files in a stable order (not README.md, not the original files)."""
     if library_dir is None or not Path(library_dir).is_dir():
         return []
-    return [p for p in corpus_files(Path(library_dir))
-            if SOURCES not in p.relative_to(library_dir).parts[:-1]]
+    return [p for p in corpus_files(Path(library_dir)) if SOURCES not in p.relative_to(library_dir).parts[:-1]]
 
 
 def sources_hash(corpus_dir: Path, library_dir: Path | None) -> str:
@@ -130,7 +129,7 @@ def parse_library_article(path: Path, library_dir: Path) -> tuple[Article | None
         problem(2, "front matter must be YAML keys and values")
         return None, problems
     lists = _check(meta, front, path, problem)
-    body, body_line = text[match.end():], front.count("\n") + 3
+    body, body_line = text[match.end() :], front.count("\n") + 3
     if not WORD.search(PAGE_MARKERS.sub("", body)):
         problem(body_line, "the article has no body text")
     for offset, line in enumerate(body.splitlines()):
@@ -139,12 +138,23 @@ def parse_library_article(path: Path, library_dir: Path) -> tuple[Article | None
     if problems:
         return None, problems
     return Article(
-        id=meta["id"], title=meta["title"].strip(), topic=TOPIC,
-        audience=tuple(lists["audience"] or AUDIENCES), tags=tuple(lists["tags"]),
-        summary=str(meta.get("summary") or "").strip(), related=(), references=(), body=body, path=path,
-        body_line=body_line, reviewed=_date(meta.get("reviewed")) or "",
-        jurisdiction=tuple(lists["jurisdiction"]), asked_as=tuple(lists["asked_as"]),
-        collection=COLLECTION, source_file=meta["source_file"], source_sha256=meta["source_sha256"],
+        id=meta["id"],
+        title=meta["title"].strip(),
+        topic=TOPIC,
+        audience=tuple(lists["audience"] or AUDIENCES),
+        tags=tuple(lists["tags"]),
+        summary=str(meta.get("summary") or "").strip(),
+        related=(),
+        references=(),
+        body=body,
+        path=path,
+        body_line=body_line,
+        reviewed=_date(meta.get("reviewed")) or "",
+        jurisdiction=tuple(lists["jurisdiction"]),
+        asked_as=tuple(lists["asked_as"]),
+        collection=COLLECTION,
+        source_file=meta["source_file"],
+        source_sha256=meta["source_sha256"],
         ingested=_date(meta["ingested"]),
     ), problems
 
@@ -157,8 +167,10 @@ def load_library(library_dir: Path | None) -> list[Article]:
         article, found = parse_library_article(path, Path(library_dir))
         problems += found
         if article and article.id in seen:
-            problems.append(f"{path.relative_to(library_dir)}:2: duplicate id '{article.id}' "
-                            f"(also in {seen[article.id].relative_to(library_dir)})")
+            problems.append(
+                f"{path.relative_to(library_dir)}:2: duplicate id '{article.id}' "
+                f"(also in {seen[article.id].relative_to(library_dir)})"
+            )
         elif article:
             seen[article.id] = path
             articles.append(article)
@@ -181,8 +193,9 @@ def load_sources(corpus_dir: Path, library_dir: Path | None) -> list[Article]:
     curated = {a.id for a in articles}
     for article in library:
         if article.id in curated:
-            problems.append(f"{article.path.name}:2: id '{article.id}' is also a corpus article's id; "
-                            "rename the file and its id")
+            problems.append(
+                f"{article.path.name}:2: id '{article.id}' is also a corpus article's id; rename the file and its id"
+            )
     if problems:
         raise CorpusError(problems)
     return articles + library

@@ -112,16 +112,21 @@ class StoredLedger:
 
     def take(self, wanted: list[tuple[str, str]]) -> list[float | None]:
         now = self.clock()
-        counted = [(position, bucket, self.store.visitor_hash(key))
-                   for position, (bucket, key) in enumerate(wanted) if self.limits[bucket]]
+        counted = [
+            (position, bucket, self.store.visitor_hash(key))
+            for position, (bucket, key) in enumerate(wanted)
+            if self.limits[bucket]
+        ]
         if counted:
             with self.store.writing("question quota") as tx:
                 for _, bucket, key in counted:
                     tx.lock(f"quota:{bucket}:{key}")
                 for position, bucket, key in counted:
                     limit = self.limits[bucket]
-                    recent = tx.query("select at from quota_hits where bucket = ? and key = ? and at > ? "
-                                      "order by at desc limit ?", [bucket, key, now - self.window, limit])
+                    recent = tx.query(
+                        "select at from quota_hits where bucket = ? and key = ? and at > ? order by at desc limit ?",
+                        [bucket, key, now - self.window, limit],
+                    )
                     if len(recent) >= limit:  # the oldest of the last `limit` hits frees the next place
                         raise QuotaFull(position, recent[-1]["at"] + self.window - now)
                 for _, bucket, key in counted:
@@ -132,8 +137,10 @@ class StoredLedger:
         if at is None:
             return
         with self.store.writing("question quota") as tx:
-            tx.execute("delete from quota_hits where bucket = ? and key = ? and at = ?",
-                       [bucket, self.store.visitor_hash(key), at])
+            tx.execute(
+                "delete from quota_hits where bucket = ? and key = ? and at = ?",
+                [bucket, self.store.visitor_hash(key), at],
+            )
 
 
 class Quotas:
@@ -144,8 +151,7 @@ class Quotas:
     where every replica using it sees them.
     """
 
-    def __init__(self, per_visitor: int, per_origin: int, per_visitor_ratings: int = 0,
-                 clock=time.monotonic):
+    def __init__(self, per_visitor: int, per_origin: int, per_visitor_ratings: int = 0, clock=time.monotonic):
         self.limits = {"visitor": per_visitor, "origin": per_origin, "rating": per_visitor_ratings}
         self.ledger = MemoryLedger(self.limits, clock)
 
@@ -200,13 +206,19 @@ class Quotas:
 
     def _message(self, bucket: str, wait: float) -> str:
         if bucket == "visitor":
-            return (f"You have asked {self.limits['visitor']} questions in the last hour, the most the "
-                    f"assistant answers for one person. Please try again in {_minutes(wait)}.")
+            return (
+                f"You have asked {self.limits['visitor']} questions in the last hour, the most the "
+                f"assistant answers for one person. Please try again in {_minutes(wait)}."
+            )
         if bucket == "origin":
-            return ("The assistant has answered as many questions on this site as it can this hour. "
-                    f"Please try again in {_minutes(wait)}, or use the full assistant page.")
-        return (f"You have sent {self.limits['rating']} ratings in the last hour, the most the "
-                f"assistant takes from one person. Please try again in {_minutes(wait)}.")
+            return (
+                "The assistant has answered as many questions on this site as it can this hour. "
+                f"Please try again in {_minutes(wait)}, or use the full assistant page."
+            )
+        return (
+            f"You have sent {self.limits['rating']} ratings in the last hour, the most the "
+            f"assistant takes from one person. Please try again in {_minutes(wait)}."
+        )
 
 
 def _minutes(seconds: float) -> str:

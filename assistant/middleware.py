@@ -24,7 +24,7 @@ def route_path(scope) -> str:
     """The path inside the app, e.g. /api/ask, whether or not a proxy or server left the prefix on."""
     path, root = scope["path"], scope.get("root_path", "").rstrip("/")
     if root and (path == root or path.startswith(root + "/")):
-        return path[len(root):] or "/"
+        return path[len(root) :] or "/"
     return path
 
 
@@ -63,7 +63,8 @@ class CatchUnexpected:
                 raise
             log.error("unexpected error on %s %s: %s", scope["method"], route_path(scope), describe(err))
             response = self.error_response(
-                Request(scope), 500, "Something went wrong on our side; the error is logged.")
+                Request(scope), 500, "Something went wrong on our side; the error is logged."
+            )
             await response(scope, receive, send)
 
 
@@ -129,7 +130,7 @@ def _host_name(header: str) -> str:
     """`Example.com:8000` -> `example.com`, `[::1]:8000` -> `::1`."""
     header = header.strip().lower()
     if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else ""
+        return header[1 : header.find("]")] if "]" in header else ""
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
@@ -156,15 +157,19 @@ class TrustedHosts:
         host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
         if self.allows(_host_name(host)):
             return await self.app(scope, receive, send)
-        response = self.error_response(Request(scope), 400, (
-            "This server does not answer to that host name. If it should, add the name to "
-            "ASSISTANT_ALLOWED_HOSTS."))
+        response = self.error_response(
+            Request(scope),
+            400,
+            ("This server does not answer to that host name. If it should, add the name to ASSISTANT_ALLOWED_HOSTS."),
+        )
         await response(scope, receive, send)
 
 
 def _csp(frame_ancestors: str) -> str:
-    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            f"{frame_ancestors}; base-uri 'none'; form-action 'self'")
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"{frame_ancestors}; base-uri 'none'; form-action 'self'"
+    )
 
 
 # The chat needs none of these; a page (or an injected script) cannot ask for them either.
@@ -176,12 +181,17 @@ class SecurityHeaders:
 
     def __init__(self, app, embed_ancestors: str):
         self.app = app
-        common = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                  (b"permissions-policy", PERMISSIONS_POLICY)]
+        common = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"permissions-policy", PERMISSIONS_POLICY),
+        ]
         # /embed is the one page that allowed host origins may frame.
         self.embed = common + [(b"content-security-policy", _csp(embed_ancestors).encode())]
-        self.other = common + [(b"content-security-policy", _csp("frame-ancestors 'self'").encode()),
-                               (b"x-frame-options", b"SAMEORIGIN")]
+        self.other = common + [
+            (b"content-security-policy", _csp("frame-ancestors 'self'").encode()),
+            (b"x-frame-options", b"SAMEORIGIN"),
+        ]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -194,7 +204,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
-                    (name, value) for name, value in extra if name not in present]
+                    (name, value) for name, value in extra if name not in present
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -229,8 +240,11 @@ class JsonCORS(CORSMiddleware):
         if response.status_code < 400:
             return response
         headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
-        return JSONResponse({"error": f"CORS preflight refused: {response.body.decode()}."},
-                            status_code=response.status_code, headers=headers)
+        return JSONResponse(
+            {"error": f"CORS preflight refused: {response.body.decode()}."},
+            status_code=response.status_code,
+            headers=headers,
+        )
 
 
 class RefuseForeignOrigins:
@@ -248,8 +262,7 @@ class RefuseForeignOrigins:
             request = Request(scope)
             origin = request.headers.get("origin")
             if origin and not self.origins.allows(origin) and not self.origins.is_own(request, origin):
-                response = JSONResponse({"error": "Pages on this origin may not use the assistant."},
-                                        status_code=403)
+                response = JSONResponse({"error": "Pages on this origin may not use the assistant."}, status_code=403)
                 return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -259,14 +272,23 @@ def install_middleware(app: FastAPI, settings: Settings, origins: Origins, error
     app.add_middleware(CatchUnexpected, error_response=error_response)  # innermost of the middleware
     from .routes.admin import UPLOAD_PATH  # here: the admin's modules import this one
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, error_response=error_response,
-                       larger={UPLOAD_PATH: settings.ingest_max_bytes})
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        error_response=error_response,
+        larger={UPLOAD_PATH: settings.ingest_max_bytes},
+    )
     app.add_middleware(RefuseForeignOrigins, origins=origins)
     # After the refusal above, so it runs first: preflights from allowed origins are answered before
     # the check, and its headers land on replies to allowed origins, 4xx errors included.
-    app.add_middleware(JsonCORS, allow_origins=list(origins.allowed), max_age=3600,
-                       allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
-                       expose_headers=["Retry-After"])
+    app.add_middleware(
+        JsonCORS,
+        allow_origins=list(origins.allowed),
+        max_age=3600,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+    )
     app.add_middleware(TrustedHosts, hosts=settings.allowed_hosts or LOCAL_HOSTS, error_response=error_response)
     app.add_middleware(SecurityHeaders, embed_ancestors=origins.frame_ancestors())
     if settings.trusted_proxies:  # outside the headers: HSTS depends on the scheme a proxy reports

@@ -42,12 +42,21 @@ def _page(page) -> tuple[list[dict], list[tuple[float, list]]]:
     tables = [(t.bbox, t.extract()) for t in page.find_tables()]
     lines = []
     for line in page.extract_text_lines(return_chars=True):
-        inside = any(x0 <= line["x0"] and line["x1"] <= x1 + 1 and top <= line["top"] <= bottom
-                     for (x0, top, x1, bottom), _ in tables)
+        inside = any(
+            x0 <= line["x0"] and line["x1"] <= x1 + 1 and top <= line["top"] <= bottom
+            for (x0, top, x1, bottom), _ in tables
+        )
         if not inside and line["text"].strip():
             sizes = [round(c["size"], 1) for c in line["chars"] if c["text"].strip()]
-            lines.append({"text": line["text"].strip(), "top": line["top"], "bottom": line["bottom"],
-                          "size": median(sizes) if sizes else 0.0, "chars": len(sizes)})
+            lines.append(
+                {
+                    "text": line["text"].strip(),
+                    "top": line["top"],
+                    "bottom": line["bottom"],
+                    "size": median(sizes) if sizes else 0.0,
+                    "chars": len(sizes),
+                }
+            )
     return lines, [(bbox[1], rows) for bbox, rows in tables if rows and len(rows) > 1]
 
 
@@ -59,16 +68,22 @@ def _markdown(pages, title: str | None) -> str:
         for line in lines:
             sizes[line["size"]] += line["chars"]
     body = sizes.most_common(1)[0][0] if sizes else 0.0
-    heading_sizes = sorted({ln["size"] for lines, _ in pages for ln in lines
-                            if _is_heading(ln, body) and ln["text"] != title}, reverse=True)
+    heading_sizes = sorted(
+        {ln["size"] for lines, _ in pages for ln in lines if _is_heading(ln, body) and ln["text"] != title},
+        reverse=True,
+    )
     out = []
     for number, (lines, tables) in enumerate(pages, start=1):
         out.append(f"<!-- page {number} -->")
         items = [(ln["top"], "line", ln) for ln in lines] + [(top, "table", rows) for top, rows in tables]
         paragraph, last = [], None
         for _, kind, item in sorted(items, key=lambda entry: entry[0]):
-            new_block = (kind == "table" or _is_heading(item, body) or last is None or
-                         item["top"] - last["bottom"] > PARAGRAPH_GAP * (last["bottom"] - last["top"]))
+            new_block = (
+                kind == "table"
+                or _is_heading(item, body)
+                or last is None
+                or item["top"] - last["bottom"] > PARAGRAPH_GAP * (last["bottom"] - last["top"])
+            )
             if new_block and paragraph:
                 out.append(" ".join(paragraph))
                 paragraph = []

@@ -56,8 +56,11 @@ async def purge_once(store, days: int) -> None:
         log.error("purging old conversations failed: %s", err)
         return
     if counts["conversations"]:
-        log.info("purged %(conversations)d conversations (%(messages)d messages, %(ratings)d ratings) "
-                 "past the retention period", counts)
+        log.info(
+            "purged %(conversations)d conversations (%(messages)d messages, %(ratings)d ratings) "
+            "past the retention period",
+            counts,
+        )
 
 
 async def purge_forever(store, days: int, every: float = DAY) -> None:

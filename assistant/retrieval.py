@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from .chunking import Passage
 from .corpus import AUDIENCES
+from .embedding import EmbeddingModel
 from .errors import BadRequest
-from .index import Index, StoredPassage
+from .index import Index
 from .intent import Intent
 from .sources import COLLECTIONS
 
@@ -34,7 +36,7 @@ _WORD = re.compile(r"[\w&]+")
 
 @dataclass
 class Hit:
-    passage: StoredPassage
+    passage: Passage
     score: float  # fused score: higher is better
     dense: float  # cosine similarity of the query (with its context, if any) and the passage, for every hit
 
@@ -42,8 +44,14 @@ class Hit:
 class Retriever:
     """Searches one opened Index with one embedder."""
 
-    def __init__(self, index: Index, embedder, per_section: int = 1, dense_weight: float = 1.0,
-                 lexical_weight: float = 1.0):
+    def __init__(
+        self,
+        index: Index,
+        embedder: EmbeddingModel,
+        per_section: int = 1,
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+    ):
         self.index = index
         self.dense_weight, self.lexical_weight = dense_weight, lexical_weight
         self.embedder = embedder
@@ -51,10 +59,7 @@ class Retriever:
         self._names = _article_names(index.documents)
         keys = sorted(index.acronyms, key=len, reverse=True)
         self._long_terms = [(short, term.lower()) for short, term in index.acronyms.items() if len(term) > 6]
-        self._acronym = (
-            re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, keys)) + r")(?![\w&])")
-            if keys else None
-        )
+        self._acronym = re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, keys)) + r")(?![\w&])") if keys else None
 
     def expand(self, query: str) -> str:
         """Add the full term for each glossary acronym in the query, and the acronym for each term."""
@@ -70,25 +75,29 @@ class Retriever:
         filters = {k: v for k, v in (filters or {}).items() if v}
         if not filters:
             return None
-        unknown = set(filters) - {"topic", "audience", "collection"}
+        unknown = set(filters) - {"topic", "audience", "collection", "doc"}
         if unknown:
-            raise BadRequest(f"Unknown filter {sorted(unknown)}; filters are 'topic', 'audience' and 'collection'.")
+            raise BadRequest(
+                f"Unknown filter {sorted(unknown)}; filters are 'topic', 'audience', 'collection' and 'doc'."
+            )
         collection = filters.get("collection")  # corpus | organisation (see assistant/sources.py)
         if collection and collection not in COLLECTIONS:
             raise BadRequest(f"Unknown collection {collection!r}; choose one of: {', '.join(COLLECTIONS)}.")
+        if "doc" in filters and filters["doc"] not in self.index.documents:
+            raise BadRequest(f"Unknown article {filters['doc']!r}; use the id in its address, /docs/<id>.")
         if "topic" in filters and filters["topic"] not in self.index.topics:
-            raise BadRequest(
-                f"Unknown topic {filters['topic']!r}; choose one of: {', '.join(self.index.topics)}."
-            )
+            raise BadRequest(f"Unknown topic {filters['topic']!r}; choose one of: {', '.join(self.index.topics)}.")
         if "audience" in filters and filters["audience"] not in AUDIENCES:
-            raise BadRequest(
-                f"Unknown audience {filters['audience']!r}; choose one of: {', '.join(AUDIENCES)}."
-            )
+            raise BadRequest(f"Unknown audience {filters['audience']!r}; choose one of: {', '.join(AUDIENCES)}.")
         return np.array(
-            [p.position for p in self.index.passages
-             if filters.get("topic", p.topic) == p.topic
-             and filters.get("audience", p.audience[0]) in p.audience
-             and (not collection or self.index.documents[p.doc_id]["collection"] == collection)],
+            [
+                p.position
+                for p in self.index.passages
+                if filters.get("topic", p.topic) == p.topic
+                and filters.get("audience", p.audience[0]) in p.audience
+                and (not collection or self.index.documents[p.doc_id]["collection"] == collection)
+                and filters.get("doc", p.doc_id) == p.doc_id
+            ],
             dtype=np.int64,
         )
 
@@ -100,8 +109,11 @@ class Retriever:
                 return []
             selector = faiss.IDSelectorBatch(allowed)
             ivf = isinstance(self.index.vectors, faiss.IndexIVF)
-            params = (faiss.SearchParametersIVF(sel=selector, nprobe=self.index.vectors.nprobe)
-                      if ivf else faiss.SearchParameters(sel=selector))
+            params = (
+                faiss.SearchParametersIVF(sel=selector, nprobe=self.index.vectors.nprobe)
+                if ivf
+                else faiss.SearchParameters(sel=selector)
+            )
         scores, ids = self.index.vectors.search(vector.reshape(1, -1), n, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
@@ -138,12 +150,12 @@ class Retriever:
         for term in terms:
             if term not in counts:
                 counts[term] = self.index.db.execute(
-                    f"select count(*) from {table} where {table} match ?", (term,)).fetchone()[0]
+                    f"select count(*) from {table} where {table} match ?", (term,)
+                ).fetchone()[0]
         rare = [t for t in terms if counts[t] < COMMON_SHARE * rows]
         return rare or terms
 
-    def rank_documents(self, vector: np.ndarray, query: str, allowed: np.ndarray | None,
-                       n: int = 10) -> list[str]:
+    def rank_documents(self, vector: np.ndarray, query: str, allowed: np.ndarray | None, n: int = 10) -> list[str]:
         """Articles about the question: by its closeness to their asked_as phrasings and by
         full-text match on their title, tags, summary and asked_as, fused by reciprocal rank."""
         rankings: list[list[str]] = []
@@ -157,7 +169,8 @@ class Retriever:
             rows = self.index.db.execute(
                 "select d.id from documents_fts f join documents d on d.rowid = f.rowid "
                 "where documents_fts match ? order by bm25(documents_fts, 3.0, 2.0, 1.0, 1.0) limit ?",
-                (" OR ".join(terms), CANDIDATES)).fetchall()
+                (" OR ".join(terms), CANDIDATES),
+            ).fetchall()
             rankings.append([doc for (doc,) in rows])
         fused: dict[str, float] = {}
         for ranking in rankings:
@@ -168,10 +181,17 @@ class Retriever:
             fused = {doc: score for doc, score in fused.items() if doc in keep}
         return sorted(fused, key=fused.get, reverse=True)[:n]
 
-    def search(self, query: str, k: int = 5, filters: dict | None = None, method: str = "hybrid",
-               context: str | None = None, context_weight: float = 1.0,
-               intent: Intent | None = None,
-               encoded: dict[str, np.ndarray] | None = None) -> tuple[list[Hit], np.ndarray]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: dict | None = None,
+        method: str = "hybrid",
+        context: str | None = None,
+        context_weight: float = 1.0,
+        intent: Intent | None = None,
+        encoded: dict[str, np.ndarray] | None = None,
+    ) -> tuple[list[Hit], np.ndarray]:
         """The k best passages (at most `per_section` per section) and the query vector.
 
         `context` is the query with earlier turns of a conversation: its rankings are fused with the
@@ -225,12 +245,12 @@ class Retriever:
                 break
         return hits, vector
 
-    def _about(self, vector: np.ndarray, query: str, allowed: np.ndarray | None,
-               fused: dict[int, float]) -> list[str]:
+    def _about(self, vector: np.ndarray, query: str, allowed: np.ndarray | None, fused: dict[int, float]) -> list[str]:
         """The TOP_DOCUMENTS articles the question is most about: the articles of its best
         passages and the articles ranked by `rank_documents`, fused."""
-        by_passages = list(dict.fromkeys(
-            self.index.passages[p].doc_id for p in sorted(fused, key=fused.get, reverse=True)[:20]))
+        by_passages = list(
+            dict.fromkeys(self.index.passages[p].doc_id for p in sorted(fused, key=fused.get, reverse=True)[:20])
+        )
         scores: dict[str, float] = {}
         for ranking in (by_passages, self.rank_documents(vector, query, allowed)):
             for rank, doc in enumerate(ranking):
@@ -244,8 +264,9 @@ class Retriever:
         """Articles whose name (a short title such as "Step-in rights") the query contains, longest first."""
         if self._names is None:
             return []
-        found = sorted(set(self._names[1].get(m) for m in self._names[0].findall(_plain(query)))
-                       - {None}, key=len, reverse=True)
+        found = sorted(
+            set(self._names[1].get(m) for m in self._names[0].findall(_plain(query))) - {None}, key=len, reverse=True
+        )
         return list(dict.fromkeys(found))
 
 

@@ -24,14 +24,18 @@ from .errors import BadRequest
 
 RULES_FILE = "review.yaml"
 MAX_CHARS = 20_000
-NOTICE = ("Your text was used only to produce this review: it is not stored and not written to any log. "
-          "The review is guidance from the corpus, not legal advice.")
+NOTICE = (
+    "Your text was used only to produce this review: it is not stored and not written to any log. "
+    "The review is guidance from the corpus, not legal advice."
+)
 ELEMENT_KEYS = {"name", "source", "quote", "any", "all", "weak_if"}
 FLAG_KEYS = {"name", "source", "quote", "any", "when", "unless", "unless_text", "only_if"}
 NUMBER_KEYS = {"name", "source", "quote", "unit", "pattern", "context", "exclude", "range"}
 WORD = re.compile(r"[a-z][a-z-]+")
-STOP = set("the a an and or of to in for by on with any its is be shall will may this that such as at from "
-           "which other under all each party parties not no if".split())
+STOP = set(
+    "the a an and or of to in for by on with any its is be shall will may this that such as at from "
+    "which other under all each party parties not no if".split()
+)
 
 
 @dataclass(frozen=True)
@@ -120,19 +124,24 @@ class _Reader:
         if guidance is None:
             self.problems.append(f"{label}: quote {item.get('quote')!r} is not in {doc_id}#{anchor}")
             return None
-        compiled = {key: _compile(item[key], f"{label} {key}", self.problems)
-                    for key in ("any", "all", "weak_if", "unless", "unless_text", "only_if", "pattern", "context",
-                                "exclude") if key in item}
+        compiled = {
+            key: _compile(item[key], f"{label} {key}", self.problems)
+            for key in ("any", "all", "weak_if", "unless", "unless_text", "only_if", "pattern", "context", "exclude")
+            if key in item
+        }
         if kind != "number" and not (compiled.get("any") or compiled.get("all")):
             self.problems.append(f"{label}: needs 'any' or 'all' patterns")
-        if kind == "number" and (not compiled.get("pattern") or not (
-                isinstance(item.get("range"), list) and len(item["range"]) == 2)):
+        if kind == "number" and (
+            not compiled.get("pattern") or not (isinstance(item.get("range"), list) and len(item["range"]) == 2)
+        ):
             self.problems.append(f"{label}: needs a pattern and a range [low, high]")
         return Rule(item["name"], Citation(doc_id, anchor, guidance), {**item, **compiled})
 
     def rules(self, spec: dict, key: str, keys: set, kind: str, where: str, default_doc: str) -> tuple[Rule, ...]:
-        found = [self.rule(item, keys, kind, f"{where} {kind} #{i}", default_doc)
-                 for i, item in enumerate(spec.get(key) or [], 1)]
+        found = [
+            self.rule(item, keys, kind, f"{where} {kind} #{i}", default_doc)
+            for i, item in enumerate(spec.get(key) or [], 1)
+        ]
         return tuple(r for r in found if r)
 
 
@@ -154,13 +163,22 @@ def read_rules(corpus_dir: Path, articles: list[Article]) -> tuple[dict[str, Typ
         if entry is None or not isinstance(spec, dict):
             reader.problems.append(f"{where}: not a clause type of the library (see `clause: type:` in the articles)")
             continue
-        profile = Counter(w for w in WORD.findall(" ".join(
-            [entry.name, entry.wording, *(p.markdown for p in entry.parts.values())]).lower()) if w not in STOP)
+        profile = Counter(
+            w
+            for w in WORD.findall(
+                " ".join([entry.name, entry.wording, *(p.markdown for p in entry.parts.values())]).lower()
+            )
+            if w not in STOP
+        )
         result[clause_type] = TypeRules(
-            clause_type, entry.name, tuple(_compile(spec.get("signals") or [], f"{where} signals", reader.problems)),
+            clause_type,
+            entry.name,
+            tuple(_compile(spec.get("signals") or [], f"{where} signals", reader.problems)),
             reader.rules(spec, "elements", ELEMENT_KEYS, "element", where, entry.doc_id),
             reader.rules(spec, "red_flags", FLAG_KEYS, "red flag", where, entry.doc_id),
-            reader.rules(spec, "numbers", NUMBER_KEYS, "number", where, entry.doc_id), profile)
+            reader.rules(spec, "numbers", NUMBER_KEYS, "number", where, entry.doc_id),
+            profile,
+        )
     return result, reader.problems
 
 
@@ -186,8 +204,9 @@ def clean(text) -> str:
     if not isinstance(text, str) or not text.strip():
         raise BadRequest("Paste the clause to review: the text is empty.")
     if len(text) > MAX_CHARS:
-        raise BadRequest(f"The text is {len(text):,} characters long; the limit is {MAX_CHARS:,}. "
-                         "Paste one clause at a time.")
+        raise BadRequest(
+            f"The text is {len(text):,} characters long; the limit is {MAX_CHARS:,}. Paste one clause at a time."
+        )
     if re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]", text):
         raise BadRequest("The text contains binary data; paste the clause as plain text.")
     try:
@@ -216,8 +235,7 @@ def candidates(text: str, rules: dict[str, TypeRules]) -> list[tuple[str, float]
         other = math.sqrt(sum((c * idf.get(w, 1.0)) ** 2 for w, c in profile.items()))
         return dot / (norm * other) if norm and other else 0.0
 
-    scores = {t: sum(min(len(s.findall(text)), 3) for s in r.signals) + 4 * cosine(r.profile)
-              for t, r in rules.items()}
+    scores = {t: sum(min(len(s.findall(text)), 3) for s in r.signals) + 4 * cosine(r.profile) for t, r in rules.items()}
     total = sum(scores.values())
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     if not ranked or ranked[0][1] < 1.0:  # not one signal phrase, and little word overlap: no clause we know
@@ -226,8 +244,7 @@ def candidates(text: str, rules: dict[str, TypeRules]) -> list[tuple[str, float]
 
 
 def _first(patterns, units: list[str], unless=()) -> str | None:
-    return next((u for u in units if any(p.search(u) for p in patterns) and not any(p.search(u) for p in unless)),
-                None)
+    return next((u for u in units if any(p.search(u) for p in patterns) and not any(p.search(u) for p in unless)), None)
 
 
 def _element(rule: Rule, units: list[str]) -> dict:
@@ -239,8 +256,13 @@ def _element(rule: Rule, units: list[str]) -> dict:
     evidence = hits[-1] if hits else ""
     if status == "present" and any(p.search(evidence) for p in spec.get("weak_if", [])):
         status = "weak"
-    return {"name": rule.name, "status": status, "evidence": evidence[:600],
-            "guidance": rule.citation.guidance, "citation": rule.citation.as_dict()}
+    return {
+        "name": rule.name,
+        "status": status,
+        "evidence": evidence[:600],
+        "guidance": rule.citation.guidance,
+        "citation": rule.citation.as_dict(),
+    }
 
 
 def _flag(rule: Rule, units: list[str], text: str) -> dict | None:
@@ -259,8 +281,12 @@ def _flag(rule: Rule, units: list[str], text: str) -> dict | None:
         if not missing or (when == "absent" and len(missing) < len(spec["any"])):
             return None
         evidence = ""
-    return {"name": rule.name, "evidence": evidence[:600], "guidance": rule.citation.guidance,
-            "citation": rule.citation.as_dict()}
+    return {
+        "name": rule.name,
+        "evidence": evidence[:600],
+        "guidance": rule.citation.guidance,
+        "citation": rule.citation.as_dict(),
+    }
 
 
 def _show(value: float, unit: str) -> str:
@@ -281,10 +307,18 @@ def _numbers(rule: Rule, units: list[str]) -> dict | None:
             verdict = "below" if value < low else "above" if value > high else "within"
             unit = spec.get("unit", "")
             typical = _show(low, unit) if low == high else f"{low:g}-{_show(high, unit)}"
-            return {"name": rule.name, "value": value, "unit": unit, "typical": [low, high], "verdict": verdict,
-                    "summary": f"{rule.name}: {_show(value, unit)}, against the usual {typical} ({verdict} the usual "
-                               "range)",
-                    "evidence": sentence[:600], "guidance": rule.citation.guidance, "citation": rule.citation.as_dict()}
+            return {
+                "name": rule.name,
+                "value": value,
+                "unit": unit,
+                "typical": [low, high],
+                "verdict": verdict,
+                "summary": f"{rule.name}: {_show(value, unit)}, against the usual {typical} ({verdict} the usual "
+                "range)",
+                "evidence": sentence[:600],
+                "guidance": rule.citation.guidance,
+                "citation": rule.citation.as_dict(),
+            }
     return None
 
 
@@ -293,17 +327,21 @@ def review(text: str, corpus_dir: Path, clause_type: str | None = None) -> dict:
     text = clean(text)
     rules, _ = load(corpus_dir)
     if clause_type is not None and clause_type not in rules:
-        raise BadRequest(f"Unknown clause type '{str(clause_type)[:60]}'; the review knows "
-                         f"{', '.join(sorted(rules))}.")
+        raise BadRequest(f"Unknown clause type '{str(clause_type)[:60]}'; the review knows {', '.join(sorted(rules))}.")
     ranked = candidates(text, rules)
     chosen = clause_type or (ranked[0][0] if ranked else None)
     units = sentences(text)
-    reply = {"clause_type": chosen, "name": rules[chosen].name if chosen else None,
-             "candidates": [{"type": t, "name": rules[t].name, "score": s} for t, s in ranked[:3]],
-             "elements": [], "red_flags": [], "numbers": [], "notice": NOTICE}
+    reply = {
+        "clause_type": chosen,
+        "name": rules[chosen].name if chosen else None,
+        "candidates": [{"type": t, "name": rules[t].name, "score": s} for t, s in ranked[:3]],
+        "elements": [],
+        "red_flags": [],
+        "numbers": [],
+        "notice": NOTICE,
+    }
     if chosen is None:
-        reply["notice"] += (" The text does not look like any clause type the review knows; choose one with "
-                            "clause_type.")
+        reply["notice"] += " The text does not look like any clause type the review knows; choose one with clause_type."
         return reply
     typed = rules[chosen]
     reply["elements"] = [_element(r, units) for r in typed.elements]

@@ -11,9 +11,13 @@ SET_NAME = "clauses.jsonl"  # in the evaluation set folder (ASSISTANT_EVAL_DIR)
 
 
 def _pr(true_positive: int, predicted: int, expected: int) -> dict:
-    return {"precision": round(true_positive / predicted, 3) if predicted else 1.0,
-            "recall": round(true_positive / expected, 3) if expected else 1.0,
-            "true_positives": true_positive, "predicted": predicted, "expected": expected}
+    return {
+        "precision": round(true_positive / predicted, 3) if predicted else 1.0,
+        "recall": round(true_positive / expected, 3) if expected else 1.0,
+        "true_positives": true_positive,
+        "predicted": predicted,
+        "expected": expected,
+    }
 
 
 def evaluate_reviews(corpus_dir: Path, path: Path) -> dict:
@@ -35,10 +39,22 @@ def evaluate_reviews(corpus_dir: Path, path: Path) -> dict:
             tp_e, pred_e, exp_e = tp_e + len(found & want), pred_e + len(found), exp_e + len(want)
             tp_f, pred_f, exp_f = tp_f + len(flags & want_flags), pred_f + len(flags), exp_f + len(want_flags)
             if split == "all" and (guessed != row["type"] or found != want or flags != want_flags):
-                mistakes.append({"id": row["id"], "type": row["type"], "guessed": guessed,
-                                 "extra_elements": sorted(found - want), "missed_elements": sorted(want - found),
-                                 "extra_flags": sorted(flags - want_flags), "missed_flags": sorted(want_flags - flags)})
-        report[split] = {"clauses": len(chosen), "type_accuracy": round(typed / len(chosen), 3) if chosen else 0.0,
-                         "elements": _pr(tp_e, pred_e, exp_e), "red_flags": _pr(tp_f, pred_f, exp_f)}
+                mistakes.append(
+                    {
+                        "id": row["id"],
+                        "type": row["type"],
+                        "guessed": guessed,
+                        "extra_elements": sorted(found - want),
+                        "missed_elements": sorted(want - found),
+                        "extra_flags": sorted(flags - want_flags),
+                        "missed_flags": sorted(want_flags - flags),
+                    }
+                )
+        report[split] = {
+            "clauses": len(chosen),
+            "type_accuracy": round(typed / len(chosen), 3) if chosen else 0.0,
+            "elements": _pr(tp_e, pred_e, exp_e),
+            "red_flags": _pr(tp_f, pred_f, exp_f),
+        }
     report["mistakes"] = mistakes
     return report

@@ -7,7 +7,7 @@ ORGANISATION_LABEL = "Your organisation"
 
 
 def page_text(pages: str) -> str:
-    """"4" -> "p. 4", "4-5" -> "pp. 4–5", "" -> ""."""
+    """ "4" -> "p. 4", "4-5" -> "pp. 4–5", "" -> ""."""
     if not pages:
         return ""
     return f"pp. {pages.replace('-', '–')}" if "-" in pages else f"p. {pages}"

@@ -12,8 +12,9 @@ NOT_UNICODE = "not_unicode"  # our error type
 # Ours, and pydantic-core's own where it checks a string itself (e.g. under max_length): the API
 # answers these with 400, as the text is of the right type but unusable.
 NOT_UNICODE_ERRORS = {NOT_UNICODE, "string_unicode"}
-NOT_UNICODE_MESSAGE = ("contains a character that is not valid Unicode text (a lone UTF-16 surrogate); "
-                       "remove it and send again")
+NOT_UNICODE_MESSAGE = (
+    "contains a character that is not valid Unicode text (a lone UTF-16 surrogate); remove it and send again"
+)
 
 
 def _unicode(value: str) -> str:

@@ -65,13 +65,21 @@ def model_process_pid(server_pid: int) -> int | None:
 def start_server(extra_env: dict) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     # One load generator is one "visitor": lift the abuse quotas so they do not shape the numbers.
-    env = {**os.environ, "ASSISTANT_DB_PATH": str(Path(tempfile.mkdtemp()) / "bench.db"),
-           "ASSISTANT_QUOTA_PER_VISITOR": "0", "ASSISTANT_QUOTA_PER_ORIGIN": "0",
-           "ASSISTANT_QUERY_CACHE": "0", **extra_env}
+    env = {
+        **os.environ,
+        "ASSISTANT_DB_PATH": str(Path(tempfile.mkdtemp()) / "bench.db"),
+        "ASSISTANT_QUOTA_PER_VISITOR": "0",
+        "ASSISTANT_QUOTA_PER_ORIGIN": "0",
+        "ASSISTANT_QUERY_CACHE": "0",
+        **extra_env,
+    }
     started = time.perf_counter()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "assistant"), "serve", "--no-build", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=base, timeout=30) as client:
         while True:
@@ -104,6 +112,7 @@ def busy_neighbours(count: int, seconds: int = 1800):
 def load(base: str, clients: int, requests: int) -> dict:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     with httpx.Client(base_url=base, timeout=60, limits=limits) as client:
+
         def ask(i: int) -> tuple[float, int]:
             question = QUESTIONS[i % len(QUESTIONS)]
             t = time.perf_counter()
@@ -118,9 +127,15 @@ def load(base: str, clients: int, requests: int) -> dict:
             results = list(pool.map(ask, range(requests)))
         elapsed = time.perf_counter() - t0
     latencies = [ms for ms, _ in results]
-    return {"clients": clients, "requests": requests, "errors": sum(s != 200 for _, s in results),
-            "per_s": requests / elapsed, "p50": percentile(latencies, 50),
-            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)}
+    return {
+        "clients": clients,
+        "requests": requests,
+        "errors": sum(s != 200 for _, s in results),
+        "per_s": requests / elapsed,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+    }
 
 
 WRK_SCRIPT = """
@@ -151,9 +166,24 @@ def load_wrk(base: str, clients: int, seconds: int) -> dict:
     escaped = [json.dumps(q)[1:-1] for q in QUESTIONS]
     script = Path(tempfile.mkdtemp()) / "ask.lua"
     script.write_text(WRK_SCRIPT % ", ".join(f"[==[{q}]==]" for q in escaped))
-    out = subprocess.run(["wrk", "-t", "2" if clients > 1 else "1", "-c", str(clients), "-d",
-                          f"{seconds}s", "--latency", "-s", str(script), base],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2" if clients > 1 else "1",
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
     def ms(p: int) -> float:  # printed by the script's done() in milliseconds
         return float(re.search(rf"^percentile {p} ([\d.]+)$", out, re.MULTILINE).group(1))
@@ -162,9 +192,15 @@ def load_wrk(base: str, clients: int, seconds: int) -> dict:
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, socket.groups())) if socket else 0)
-    return {"clients": clients, "requests": total, "errors": errors,
-            "per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": ms(50), "p95": ms(95), "p99": ms(99)}
+    return {
+        "clients": clients,
+        "requests": total,
+        "errors": errors,
+        "per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms(50),
+        "p95": ms(95),
+        "p99": ms(99),
+    }
 
 
 def main() -> None:
@@ -172,14 +208,28 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--modes", nargs="+", default=["batched", "naive"])
-    parser.add_argument("--env", nargs="+", default=[], metavar="NAME=VALUE",
-                        help="Settings for the server in every mode, to compare configurations.")
-    parser.add_argument("--client", choices=["httpx", "wrk"], default="wrk" if shutil.which("wrk") else "httpx",
-                        help="wrk (C, from Debian's wrk package) leaves the CPU to the server; "
-                             "httpx (Python threads) needs nothing installed but competes for it.")
+    parser.add_argument(
+        "--env",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Settings for the server in every mode, to compare configurations.",
+    )
+    parser.add_argument(
+        "--client",
+        choices=["httpx", "wrk"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="wrk (C, from Debian's wrk package) leaves the CPU to the server; "
+        "httpx (Python threads) needs nothing installed but competes for it.",
+    )
     parser.add_argument("--seconds", type=int, default=10, help="Duration of each wrk run.")
-    parser.add_argument("--busy-neighbour", type=int, default=0, metavar="N",
-                        help="Processes that burn CPU beside the server while the load runs.")
+    parser.add_argument(
+        "--busy-neighbour",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Processes that burn CPU beside the server while the load runs.",
+    )
     args = parser.parse_args()
     print(f"load generator: {args.client}; busy neighbours: {args.busy_neighbour}")
     extra = dict(item.split("=", 1) for item in args.env)
@@ -193,21 +243,28 @@ def main() -> None:
             for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
                 httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
             with busy_neighbours(args.busy_neighbour):
-                rows = [load_wrk(base, c, args.seconds) if args.client == "wrk" else
-                        load(base, c, args.requests if c > 1 else args.requests // 2)
-                        for c in args.clients]
+                rows = [
+                    load_wrk(base, c, args.seconds)
+                    if args.client == "wrk"
+                    else load(base, c, args.requests if c > 1 else args.requests // 2)
+                    for c in args.clients
+                ]
             rss = peak_rss_mib(server.pid)
             model = model_process_pid(server.pid)
             model_rss = peak_rss_mib(model) if model else 0.0
         finally:
             server.terminate()
             server.wait()
-        print(f"\n{mode}: server start to first answer {ready:.1f} s, peak RSS: server process "
-              f"{rss:.0f} MiB, model process {model_rss:.0f} MiB")
+        print(
+            f"\n{mode}: server start to first answer {ready:.1f} s, peak RSS: server process "
+            f"{rss:.0f} MiB, model process {model_rss:.0f} MiB"
+        )
         print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
         for r in rows:
-            print(f"{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['per_s']:>11.1f}"
-                  f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}")
+            print(
+                f"{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['per_s']:>11.1f}"
+                f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}"
+            )
         summary[mode] = {r["clients"]: r["per_s"] for r in rows}
     if {"batched", "naive"} <= summary.keys():
         for clients in args.clients:

@@ -51,8 +51,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-build-"))
     try:
         passages = make_corpus(work / "corpus", args.passages)
-        env = {"ASSISTANT_CORPUS_DIR": str(work / "corpus"), "ASSISTANT_INDEX_DIR": str(work / "index"),
-               "PATH": str(Path(sys.executable).parent), "HOME": str(work)}
+        env = {
+            "ASSISTANT_CORPUS_DIR": str(work / "corpus"),
+            "ASSISTANT_INDEX_DIR": str(work / "index"),
+            "PATH": str(Path(sys.executable).parent),
+            "HOME": str(work),
+        }
         assistant = [str(Path(sys.executable).parent / "assistant"), "build", "--no-progress"]
         full = timed(assistant, env)
         unchanged = timed(assistant, env)

@@ -29,18 +29,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     passages = [p for a in load_corpus(Settings().corpus_dir) for p in chunk_article(a)]
-    texts = {"passages": [p.embed_text for p in passages],
-             "sentences": [s for p in passages for s in p.sentences]}
+    texts = {"passages": [p.embed_text for p in passages], "sentences": [s for p in passages for s in p.sentences]}
     embedder = Embedder()
 
     def library(batch: list[str]) -> np.ndarray:
         torch.set_num_threads(embedder.cores)
         with embedder._autocast():
-            return embedder.model.encode(batch, batch_size=16, normalize_embeddings=True,
-                                         convert_to_numpy=True)
+            return embedder.model.encode(batch, batch_size=16, normalize_embeddings=True, convert_to_numpy=True)
 
-    strategies = {"model.encode, multi-threaded batches": library,
-                  "Embedder.encode, a thread per core": embedder.encode}
+    strategies = {
+        "model.encode, multi-threaded batches": library,
+        "Embedder.encode, a thread per core": embedder.encode,
+    }
     for round_ in range(1, args.rounds + 1):
         for name, encode in strategies.items():
             seconds = {}
@@ -48,9 +48,11 @@ def main() -> None:
                 started = time.perf_counter()
                 encode(batch)
                 seconds[kind] = time.perf_counter() - started
-            print(f"round {round_}, {name}: {len(texts['passages'])} passages {seconds['passages']:.1f} s"
-                  f" + {len(texts['sentences'])} sentences {seconds['sentences']:.1f} s"
-                  f" = {sum(seconds.values()):.1f} s")
+            print(
+                f"round {round_}, {name}: {len(texts['passages'])} passages {seconds['passages']:.1f} s"
+                f" + {len(texts['sentences'])} sentences {seconds['sentences']:.1f} s"
+                f" = {sum(seconds.values()):.1f} s"
+            )
 
     sample = texts["sentences"][:400]
     alone = _seconds(embedder.encode, sample)
@@ -68,8 +70,10 @@ def main() -> None:
     finally:
         stop.set()
         thread.join()
-    print(f"400 sentences in this process: {alone:.1f} s alone, {beside:.1f} s beside one busy Python "
-          f"thread ({beside / alone:.1f}x)")
+    print(
+        f"400 sentences in this process: {alone:.1f} s alone, {beside:.1f} s beside one busy Python "
+        f"thread ({beside / alone:.1f}x)"
+    )
 
 
 def _seconds(encode, texts: list[str]) -> float:

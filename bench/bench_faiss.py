@@ -52,9 +52,9 @@ CHUNK = 10_000  # vectors are generated in seeded chunks: a prefix never depends
 # real passages: mean pairwise cosine 0.27, nearest-neighbour cosine p50 0.80, 10th neighbour
 # p50 0.62; real questions: nearest passage p50 0.64, 10th p50 0.49.
 CLUSTERS = 4096
-CENTRE_SPREAD = 0.2   # cluster centre = anchor + CENTRE_SPREAD * noise
-POINT_SPREAD = 0.4    # passage = centre + POINT_SPREAD * noise
-QUERY_SPREAD = 0.8    # query = (held-out passage draw) + QUERY_SPREAD * noise
+CENTRE_SPREAD = 0.2  # cluster centre = anchor + CENTRE_SPREAD * noise
+POINT_SPREAD = 0.4  # passage = centre + POINT_SPREAD * noise
+QUERY_SPREAD = 0.8  # query = (held-out passage draw) + QUERY_SPREAD * noise
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ class Mixture:
             vectors, topics, self.topic_names = self.real
             mean = vectors.mean(0)
             _, s, vt = np.linalg.svd(vectors - mean, full_matrices=False)
-            lam = s ** 2
+            lam = s**2
             lam = np.maximum(lam, lam[min(300, len(lam) - 1)])  # floor the poorly sampled tail
             self.basis = vt.astype(np.float32)
             anchors, anchor_topics = vectors, topics
@@ -178,8 +178,10 @@ def shape_stats(x: np.ndarray, queries: np.ndarray, gt_scores: np.ndarray, sampl
     flat.add(x)
     probe = x[rng.choice(len(x), min(len(x), sample), replace=False)]
     s, _ = flat.search(probe, 11)  # the first hit is the passage itself
-    return (f"pairwise {pair_mean:.2f}  passage nn1 {np.median(s[:, 1]):.2f} nn10 {np.median(s[:, 10]):.2f}"
-            f"  query nn1 {np.median(gt_scores[:, 0]):.2f} nn10 {np.median(gt_scores[:, 9]):.2f}")
+    return (
+        f"pairwise {pair_mean:.2f}  passage nn1 {np.median(s[:, 1]):.2f} nn10 {np.median(s[:, 10]):.2f}"
+        f"  query nn1 {np.median(gt_scores[:, 0]):.2f} nn10 {np.median(gt_scores[:, 9]):.2f}"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,10 +197,10 @@ def latency_ms(index, queries: np.ndarray, k: int, threads: int, params=None) ->
     """p50 and p95 of one search call per query, one query at a time."""
     faiss.omp_set_num_threads(threads)
     for i in range(min(10, len(queries))):  # warm-up: page in, let OpenMP start its pool
-        index.search(queries[i:i + 1], k, params=params)
+        index.search(queries[i : i + 1], k, params=params)
     times = np.empty(len(queries))
     for i in range(len(queries)):
-        q = queries[i:i + 1]
+        q = queries[i : i + 1]
         t0 = time.perf_counter()
         index.search(q, k, params=params)
         times[i] = time.perf_counter() - t0
@@ -214,32 +216,38 @@ def batch_search(index, queries: np.ndarray, k: int, threads: int, params=None) 
 class Row:
     size: int
     index: str
-    build: str           # build parameters
-    search: str          # search parameter
+    build: str  # build parameters
+    search: str  # search parameter
     build_s: float
-    mem_bytes: int       # len(faiss.serialize_index(index))
-    rss_delta: int       # process RSS growth while building (or loading, when cached)
+    mem_bytes: int  # len(faiss.serialize_index(index))
+    rss_delta: int  # process RSS growth while building (or loading, when cached)
     recall: float
     p50_1: float
     p95_1: float
     p50_2: float
     p95_2: float
     note: str = ""
-    tag: str = ""        # why a row is in the compact table, e.g. "R>=0.95"
+    tag: str = ""  # why a row is in the compact table, e.g. "R>=0.95"
 
     def line(self) -> str:
-        return (f"{self.size:>9,} {self.index:<6} {self.build:<14} {self.search:<13} "
-                f"{self.build_s:>7.0f} {self.mem_bytes / 2**20:>7.0f} {self.rss_delta / 2**20:>7.0f} "
-                f"{self.recall:>6.3f} {self.p50_1:>7.3f} {self.p95_1:>7.3f} {self.p50_2:>7.3f} "
-                f"{self.p95_2:>7.3f}  {self.tag:<15} {self.note}").rstrip()
+        return (
+            f"{self.size:>9,} {self.index:<6} {self.build:<14} {self.search:<13} "
+            f"{self.build_s:>7.0f} {self.mem_bytes / 2**20:>7.0f} {self.rss_delta / 2**20:>7.0f} "
+            f"{self.recall:>6.3f} {self.p50_1:>7.3f} {self.p95_1:>7.3f} {self.p50_2:>7.3f} "
+            f"{self.p95_2:>7.3f}  {self.tag:<15} {self.note}"
+        ).rstrip()
 
 
-HEADER = (f"{'size':>9} {'index':<6} {'build':<14} {'search':<13} {'build_s':>7} {'mem_MiB':>7} "
-          f"{'rssΔMiB':>7} {'R@10':>6} {'p50_1t':>7} {'p95_1t':>7} {'p50_2t':>7} {'p95_2t':>7}  "
-          f"{'row':<15} note")
-UNITS = ("latencies: ms per single-query search call, one query at a time; _1t/_2t = "
-         "faiss.omp_set_num_threads(1/2). mem_MiB = len(faiss.serialize_index); rssΔ = process RSS "
-         "growth while building. R@10 = recall@10 vs exact top-10.")
+HEADER = (
+    f"{'size':>9} {'index':<6} {'build':<14} {'search':<13} {'build_s':>7} {'mem_MiB':>7} "
+    f"{'rssΔMiB':>7} {'R@10':>6} {'p50_1t':>7} {'p95_1t':>7} {'p50_2t':>7} {'p95_2t':>7}  "
+    f"{'row':<15} note"
+)
+UNITS = (
+    "latencies: ms per single-query search call, one query at a time; _1t/_2t = "
+    "faiss.omp_set_num_threads(1/2). mem_MiB = len(faiss.serialize_index); rssΔ = process RSS "
+    "growth while building. R@10 = recall@10 vs exact top-10."
+)
 
 
 def progress(message: str) -> None:
@@ -272,14 +280,14 @@ def serialized_size(index) -> int:
     return size
 
 
-def measure_setting(index, size, name, build, search, build_s, mem, delta, queries, truth, args,
-                    params=None, note="") -> Row:
+def measure_setting(
+    index, size, name, build, search, build_s, mem, delta, queries, truth, args, params=None, note=""
+) -> Row:
     found = batch_search(index, queries, args.k, args.build_threads, params)
     lat_q = queries[: args.latency_queries]
     p50_1, p95_1 = latency_ms(index, lat_q, args.k, 1, params)
     p50_2, p95_2 = latency_ms(index, lat_q, args.k, 2, params)
-    row = Row(size, name, build, search, build_s, mem, delta, recall(found, truth),
-              p50_1, p95_1, p50_2, p95_2, note)
+    row = Row(size, name, build, search, build_s, mem, delta, recall(found, truth), p50_1, p95_1, p50_2, p95_2, note)
     if args.verbose:
         print(row.line(), flush=True)
     return row
@@ -294,12 +302,12 @@ def run_flat(x, size, queries, truth, args) -> Row:
         index = faiss.IndexFlatIP(D)
         index.add(x)
         return index, ""
+
     index, secs, delta, note = build_cached("flat", "", None, build)
     lat_q = queries[: args.flat_latency_queries]
     p50_1, p95_1 = latency_ms(index, lat_q, args.k, 1)
     p50_2, p95_2 = latency_ms(index, lat_q, args.k, 2)
-    row = Row(size, "flat", "-", "exact", secs, serialized_size(index), delta, 1.0,
-              p50_1, p95_1, p50_2, p95_2, note)
+    row = Row(size, "flat", "-", "exact", secs, serialized_size(index), delta, 1.0, p50_1, p95_1, p50_2, p95_2, note)
     if args.verbose:
         print(row.line(), flush=True)
     return row
@@ -312,8 +320,8 @@ def run_hnsw(x, size, queries, truth, args, m: int, ef_construction: int, key_ba
         index.hnsw.efConstruction = ef_construction
         index.add(x)
         return index, ""
-    index, secs, delta, note = build_cached(
-        "hnsw", f"{key_base}-hnsw-M{m}-efc{ef_construction}", args.cache_dir, build)
+
+    index, secs, delta, note = build_cached("hnsw", f"{key_base}-hnsw-M{m}-efc{ef_construction}", args.cache_dir, build)
     progress(f"{size:,}: hnsw M={m} efC={ef_construction} built in {secs:.0f}s {note}; sweeping efSearch")
     mem = serialized_size(index)
     rows = []
@@ -321,8 +329,20 @@ def run_hnsw(x, size, queries, truth, args, m: int, ef_construction: int, key_ba
         if ef < args.k:
             continue
         index.hnsw.efSearch = ef
-        row = measure_setting(index, size, "hnsw", f"M={m},efC={ef_construction}", f"efSearch={ef}",
-                              secs, mem, delta, queries, truth, args, note=note)
+        row = measure_setting(
+            index,
+            size,
+            "hnsw",
+            f"M={m},efC={ef_construction}",
+            f"efSearch={ef}",
+            secs,
+            mem,
+            delta,
+            queries,
+            truth,
+            args,
+            note=note,
+        )
         row.params = {"M": m, "efConstruction": ef_construction, "efSearch": ef}
         rows.append(row)
         if row.p50_1 > args.stop_ms:
@@ -352,9 +372,10 @@ def run_ivf(x, size, queries, truth, args, key_base: str) -> list[Row]:
         timings["train"] = time.perf_counter() - t0
         index.add(x)
         return index, f"train {timings['train']:.0f}s on {train_n:,}"
+
     index, secs, delta, note = build_cached(
-        "ivf", f"{key_base}-ivf-nlist{nlist}-t{args.train_per_list}-it{args.kmeans_iter}",
-        args.cache_dir, build)
+        "ivf", f"{key_base}-ivf-nlist{nlist}-t{args.train_per_list}-it{args.kmeans_iter}", args.cache_dir, build
+    )
     progress(f"{size:,}: ivf nlist={nlist} built in {secs:.0f}s ({note}); sweeping nprobe")
     mem = serialized_size(index)
     rows = []
@@ -362,8 +383,9 @@ def run_ivf(x, size, queries, truth, args, key_base: str) -> list[Row]:
         if nprobe > nlist:
             break
         index.nprobe = nprobe
-        row = measure_setting(index, size, "ivf", f"nlist={nlist}", f"nprobe={nprobe}",
-                              secs, mem, delta, queries, truth, args, note=note)
+        row = measure_setting(
+            index, size, "ivf", f"nlist={nlist}", f"nprobe={nprobe}", secs, mem, delta, queries, truth, args, note=note
+        )
         row.params = {"nlist": nlist, "nprobe": nprobe}
         rows.append(row)
         if row.p50_1 > args.stop_ms:
@@ -399,8 +421,10 @@ def check_as_served(row: Row, index, x_topics, x, queries, mixture: Mixture, arg
         p, what = params_for(scale)
         found = batch_search(index, queries, 50, args.build_threads, p)
         p50, p95 = latency_ms(index, lat_q, 50, 1, p)
-        out.append(f"  k=50 {what:<14}: R@50 {recall(found, truth50):.3f}  R@10-of-50 "
-                   f"{recall(found[:, :10], truth50[:, :10]):.3f}  p50 {p50:.3f}  p95 {p95:.3f} ms")
+        out.append(
+            f"  k=50 {what:<14}: R@50 {recall(found, truth50):.3f}  R@10-of-50 "
+            f"{recall(found[:, :10], truth50[:, :10]):.3f}  p50 {p50:.3f}  p95 {p95:.3f} ms"
+        )
 
     # Topic filters as retrieval.allowed builds them: positions of one topic's passages, passed as
     # IDSelectorBatch. "any" = the usual held-out queries (mostly about other topics: worst case);
@@ -425,14 +449,18 @@ def check_as_served(row: Row, index, x_topics, x, queries, mixture: Mixture, arg
             r_any = recall(batch_search(index, queries, args.k, args.build_threads, p), truth_any)
             r_in = recall(batch_search(index, q_in, args.k, args.build_threads, p), truth_in)
             p50, p95 = latency_ms(index, lat_q, args.k, 1, p)
-            out.append(f"{head} {what:<14}: R@10 any-q {r_any:.3f} in-topic-q {r_in:.3f}  "
-                       f"p50 {p50:.3f}  p95 {p95:.3f} ms")
+            out.append(
+                f"{head} {what:<14}: R@10 any-q {r_any:.3f} in-topic-q {r_in:.3f}  p50 {p50:.3f}  p95 {p95:.3f} ms"
+            )
         p50, p95 = latency_ms(flat, flat_q, args.k, 1, faiss.SearchParameters(sel=sel))
-        out.append(f"{head} exact IndexFlatIP + IDSelectorBatch over all ids (today's path): "
-                   f"p50 {p50:.3f}  p95 {p95:.3f} ms")
+        out.append(
+            f"{head} exact IndexFlatIP + IDSelectorBatch over all ids (today's path): p50 {p50:.3f}  p95 {p95:.3f} ms"
+        )
         p50, p95 = latency_ms(sub, flat_q, args.k, 1)
-        out.append(f"{head} exact per-topic IndexFlatIP: p50 {p50:.3f}  p95 {p95:.3f} ms;  "
-                   f"IDSelectorBatch construction {sel_ms:.2f} ms")
+        out.append(
+            f"{head} exact per-topic IndexFlatIP: p50 {p50:.3f}  p95 {p95:.3f} ms;  "
+            f"IDSelectorBatch construction {sel_ms:.2f} ms"
+        )
     return out
 
 
@@ -488,36 +516,62 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", help="collection sizes (default 10000 100000 1000000)")
     ap.add_argument("--quick", action="store_true", help="smaller sweep, 200 queries, default size 10000")
     ap.add_argument("--methods", nargs="+", default=["flat", "hnsw", "ivf"], choices=["flat", "hnsw", "ivf"])
-    ap.add_argument("--hnsw", nargs="+", default=None, metavar="M:efC",
-                    help="HNSW builds (default 16:100 32:100 32:200)")
+    ap.add_argument(
+        "--hnsw", nargs="+", default=None, metavar="M:efC", help="HNSW builds (default 16:100 32:100 32:200)"
+    )
     ap.add_argument("--ef-search", type=int, nargs="+", default=None)
     ap.add_argument("--nprobe", type=int, nargs="+", default=None)
     ap.add_argument("--nlist-factor", type=float, default=4.0, help="IVF nlist = factor * sqrt(N)")
     ap.add_argument("--train-per-list", type=int, default=64, help="IVF k-means sample = this * nlist")
     ap.add_argument("--kmeans-iter", type=int, default=20)
-    ap.add_argument("--flat-sizes", type=int, nargs="*", default=[],
-                    help="extra sizes where only exact latency is measured (to locate the crossover)")
+    ap.add_argument(
+        "--flat-sizes",
+        type=int,
+        nargs="*",
+        default=[],
+        help="extra sizes where only exact latency is measured (to locate the crossover)",
+    )
     ap.add_argument("--queries", type=int, default=None, help="held-out queries (default 500)")
     ap.add_argument("--latency-queries", type=int, default=None, help="queries timed one by one (default all)")
-    ap.add_argument("--flat-latency-queries", type=int, default=None,
-                    help="queries timed one by one on exact search (default min(queries, 200))")
+    ap.add_argument(
+        "--flat-latency-queries",
+        type=int,
+        default=None,
+        help="queries timed one by one on exact search (default min(queries, 200))",
+    )
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-real", action="store_true", help="do not seed the data from the built index")
     ap.add_argument("--build-threads", type=int, default=2)
     ap.add_argument("--target-recall", type=float, default=0.95)
-    ap.add_argument("--headroom-recall", type=float, default=0.98,
-                    help="also report the cheapest setting reaching this recall (margin for real data)")
+    ap.add_argument(
+        "--headroom-recall",
+        type=float,
+        default=0.98,
+        help="also report the cheapest setting reaching this recall (margin for real data)",
+    )
     ap.add_argument("--target-ms", type=float, default=10.0)
     ap.add_argument("--exact-budget-ms", type=float, default=5.0)
     ap.add_argument("--stop-ms", type=float, default=25.0, help="end a sweep once p50 exceeds this")
     ap.add_argument("--no-checks", action="store_true", help="skip the k=50 / topic-filter checks")
-    ap.add_argument("--checks-all-sizes", action="store_true",
-                    help="run the k=50 / filter checks at every size (default: the largest only)")
-    ap.add_argument("--levels", type=float, nargs="+", default=[0.9, 0.95, 0.98, 0.99],
-                    help="recall levels whose cheapest setting the compact table shows")
-    ap.add_argument("--show", nargs="*", default=["efSearch=512", "nprobe=32"],
-                    help="search settings always shown in the compact table")
+    ap.add_argument(
+        "--checks-all-sizes",
+        action="store_true",
+        help="run the k=50 / filter checks at every size (default: the largest only)",
+    )
+    ap.add_argument(
+        "--levels",
+        type=float,
+        nargs="+",
+        default=[0.9, 0.95, 0.98, 0.99],
+        help="recall levels whose cheapest setting the compact table shows",
+    )
+    ap.add_argument(
+        "--show",
+        nargs="*",
+        default=["efSearch=512", "nprobe=32"],
+        help="search settings always shown in the compact table",
+    )
     ap.add_argument("--verbose", action="store_true", help="print every setting of every sweep")
     ap.add_argument("--cache-dir", type=Path, default=None, help="save/reuse built indexes here")
     ap.add_argument("--json", type=Path, default=None, help="also write all rows as JSON")
@@ -528,39 +582,52 @@ def main() -> None:
     hnsw = args.hnsw or (["32:100"] if quick else ["16:100", "32:100", "32:200"])
     args.hnsw = [tuple(map(int, s.split(":"))) for s in hnsw]
     args.ef_search = args.ef_search or (
-        [16, 32, 64, 128] if quick else [16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024])
+        [16, 32, 64, 128] if quick else [16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]
+    )
     args.nprobe = args.nprobe or ([1, 4, 16, 64] if quick else [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256])
     args.queries = args.queries or (200 if quick else 500)
     args.latency_queries = min(args.latency_queries or args.queries, args.queries)
     args.flat_latency_queries = min(args.flat_latency_queries or 200, args.queries)
 
     faiss.omp_set_num_threads(args.build_threads)
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    print(f"faiss {faiss.__version__}  numpy {np.__version__}  python {platform.python_version()}  "
-          f"cpu {cpu} x{os.cpu_count()}  load avg {os.getloadavg()[0]:.2f}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    print(
+        f"faiss {faiss.__version__}  numpy {np.__version__}  python {platform.python_version()}  "
+        f"cpu {cpu} x{os.cpu_count()}  load avg {os.getloadavg()[0]:.2f}"
+    )
     print(f"argv: {' '.join(sys.argv[1:]) or '(defaults)'}")
 
     real = None if args.no_real else load_real(REAL_INDEX)
     mixture = Mixture(args.seed, real)
-    print(f"data: {CLUSTERS} clusters, {mixture.source}; seed {args.seed}; "
-          f"{args.queries} held-out queries; k={args.k}")
+    print(f"data: {CLUSTERS} clusters, {mixture.source}; seed {args.seed}; {args.queries} held-out queries; k={args.k}")
     if real is not None:
         rv = real[0]
         rs = np.sort(rv @ rv.T, 1)[:, ::-1]
-        print(f"  real index ({len(rv)}): pairwise {(rs.sum() - len(rv)) / (len(rv) * (len(rv) - 1)):.2f}  "
-              f"passage nn1 {np.median(rs[:, 1]):.2f} nn10 {np.median(rs[:, 10]):.2f}"
-              f"  (real eval questions, embedded once: nn1 0.64 nn10 0.49)")
+        print(
+            f"  real index ({len(rv)}): pairwise {(rs.sum() - len(rv)) / (len(rv) * (len(rv) - 1)):.2f}  "
+            f"passage nn1 {np.median(rs[:, 1]):.2f} nn10 {np.median(rs[:, 10]):.2f}"
+            f"  (real eval questions, embedded once: nn1 0.64 nn10 0.49)"
+        )
 
     # Cached builds are only reused for the same data recipe (and the same real vectors).
-    recipe = hashlib.sha1(repr((args.seed, CLUSTERS, CENTRE_SPREAD, POINT_SPREAD, mixture.source,
-                                mixture.centres[:4].tobytes())).encode()).hexdigest()[:10]
+    recipe = hashlib.sha1(
+        repr((args.seed, CLUSTERS, CENTRE_SPREAD, POINT_SPREAD, mixture.source, mixture.centres[:4].tobytes())).encode()
+    ).hexdigest()[:10]
     t0 = time.perf_counter()
     biggest = max(args.sizes + args.flat_sizes)
     x_all, topics_all = mixture.passages(biggest)
     queries = mixture.queries(args.queries)
-    print(f"  generated {biggest:,} vectors in {time.perf_counter() - t0:.1f}s "
-          f"({x_all.nbytes / 2**20:,.0f} MiB raw)", flush=True)
+    print(
+        f"  generated {biggest:,} vectors in {time.perf_counter() - t0:.1f}s ({x_all.nbytes / 2**20:,.0f} MiB raw)",
+        flush=True,
+    )
 
     rows: list[Row] = []
     flat_rows: list[Row] = []
@@ -615,16 +682,16 @@ def main() -> None:
             per_type: dict[str, tuple[Row, list[Row]]] = {}
             for family in candidates:
                 best = chosen(family, args.target_recall, args.target_ms)
-                if best is not None and (best.index not in per_type
-                                         or best.p50_1 < per_type[best.index][0].p50_1):
+                if best is not None and (best.index not in per_type or best.p50_1 < per_type[best.index][0].p50_1):
                     per_type[best.index] = (best, family)
             for best, family in per_type.values():
                 label = f"{size:,} {best.index} {best.build} {best.search}"
                 progress(f"{label}: checks as served")
-                lines = check_as_served(best, family[0].index_obj, topics_all[:size], x, queries,
-                                        mixture, args)
-                print(f"-- as retrieval.dense calls it: {label} (cheapest setting with R@10 >= "
-                      f"{args.target_recall}); latencies one thread")
+                lines = check_as_served(best, family[0].index_obj, topics_all[:size], x, queries, mixture, args)
+                print(
+                    f"-- as retrieval.dense calls it: {label} (cheapest setting with R@10 >= "
+                    f"{args.target_recall}); latencies one thread"
+                )
                 print("\n".join(lines), flush=True)
                 checks += [label] + lines
         for family in candidates:
@@ -639,27 +706,32 @@ def main() -> None:
     if flat_rows:
         print("exact IndexFlatIP, single-query latency in ms, p50 / p95 (1 thread | 2 threads):")
         for r in sorted(flat_rows, key=lambda r: r.size):
-            print(f"   {r.size:>9,}: {r.p50_1:8.3f} / {r.p95_1:8.3f}  | {r.p50_2:8.3f} / {r.p95_2:8.3f}"
-                  f"   index {r.mem_bytes / 2**20:,.0f} MiB")
+            print(
+                f"   {r.size:>9,}: {r.p50_1:8.3f} / {r.p95_1:8.3f}  | {r.p50_2:8.3f} / {r.p95_2:8.3f}"
+                f"   index {r.mem_bytes / 2**20:,.0f} MiB"
+            )
         _, text50 = crossover(flat_rows, args.exact_budget_ms, "p50_1")
         switch, text95 = crossover(flat_rows, args.exact_budget_ms, "p95_1")
         print(f"crossover: exact p50 passes {args.exact_budget_ms:g} ms at: {text50}")
         print(f"crossover: exact p95 passes {args.exact_budget_ms:g} ms at: {text95}")
         for size in sorted(args.sizes):
             flat = next((r for r in flat_rows if r.size == size), None)
-            approx = [r for r in rows if r.size == size and r.index != "flat"
-                      and r.recall >= args.target_recall]
+            approx = [r for r in rows if r.size == size and r.index != "flat" and r.recall >= args.target_recall]
             if flat and approx:
                 fastest = min(approx, key=lambda r: r.p50_1)
                 verdict = "slower" if flat.p50_1 > fastest.p50_1 else "faster"
-                print(f"   at {size:>9,}: exact p50 {flat.p50_1:.3f} ms is {verdict} than the fastest setting "
-                      f"with R@10 >= {args.target_recall} ({fastest.index} {fastest.build} "
-                      f"{fastest.search}: {fastest.p50_1:.3f} ms)")
+                print(
+                    f"   at {size:>9,}: exact p50 {flat.p50_1:.3f} ms is {verdict} than the fastest setting "
+                    f"with R@10 >= {args.target_recall} ({fastest.index} {fastest.build} "
+                    f"{fastest.search}: {fastest.p50_1:.3f} ms)"
+                )
 
     approx_rows = [r for r in rows if r.index != "flat" and r.size == recommend_at]
     if approx_rows:
-        print(f"\nrecommendation at {recommend_at:,} passages (targets: R@{args.k} >= {args.target_recall}, "
-              f"p95 <= {args.target_ms:g} ms, one query at a time, one thread):")
+        print(
+            f"\nrecommendation at {recommend_at:,} passages (targets: R@{args.k} >= {args.target_recall}, "
+            f"p95 <= {args.target_ms:g} ms, one query at a time, one thread):"
+        )
         families = {}
         for r in approx_rows:
             families.setdefault((r.index, r.build), []).append(r)
@@ -669,36 +741,56 @@ def main() -> None:
             safe = chosen(fam, args.headroom_recall, args.target_ms)
             if low is None:
                 top = max(fam, key=lambda r: r.recall)
-                print(f"   {index} {build}: misses R@10 >= {args.target_recall} "
-                      f"(best {top.recall:.3f} at {top.search})")
+                print(
+                    f"   {index} {build}: misses R@10 >= {args.target_recall} (best {top.recall:.3f} at {top.search})"
+                )
                 continue
-            text = (f"   {index} {build}: {low.search} R@10 {low.recall:.3f} p50 {low.p50_1:.3f} "
-                    f"p95 {low.p95_1:.3f} ms")
+            text = f"   {index} {build}: {low.search} R@10 {low.recall:.3f} p50 {low.p50_1:.3f} p95 {low.p95_1:.3f} ms"
             if safe is not None and safe is not low:
-                text += (f"; for R@10 >= {args.headroom_recall}: {safe.search} R@10 {safe.recall:.3f} "
-                         f"p50 {safe.p50_1:.3f} p95 {safe.p95_1:.3f} ms")
+                text += (
+                    f"; for R@10 >= {args.headroom_recall}: {safe.search} R@10 {safe.recall:.3f} "
+                    f"p50 {safe.p50_1:.3f} p95 {safe.p95_1:.3f} ms"
+                )
             print(text + f"; build {low.build_s:.0f}s, index {low.mem_bytes / 2**20:,.0f} MiB")
             picks.append(safe or low)
         if picks:
             best = min(picks, key=lambda r: (r.recall < args.headroom_recall, r.p50_1))
-            print(f"=> use {best.index} {best.build} {best.search} above the exact-search crossover"
-                  + (f" (~{switch:,.0f} passages by p95)" if switch else "")
-                  + f": R@10 {best.recall:.3f}, p50 {best.p50_1:.3f} ms, p95 {best.p95_1:.3f} ms, "
-                  f"index {best.mem_bytes / 2**20:,.0f} MiB, build {best.build_s:.0f}s")
+            print(
+                f"=> use {best.index} {best.build} {best.search} above the exact-search crossover"
+                + (f" (~{switch:,.0f} passages by p95)" if switch else "")
+                + f": R@10 {best.recall:.3f}, p50 {best.p50_1:.3f} ms, p95 {best.p95_1:.3f} ms, "
+                f"index {best.mem_bytes / 2**20:,.0f} MiB, build {best.build_s:.0f}s"
+            )
             for r in rows:
-                if r.size != recommend_at and r.index == best.index and r.search == best.search \
-                        and (r.index == "ivf" or r.build == best.build):
-                    print(f"   the same setting at {r.size:,}: {r.build} {r.search} R@10 {r.recall:.3f}, "
-                          f"p95 {r.p95_1:.3f} ms")
+                if (
+                    r.size != recommend_at
+                    and r.index == best.index
+                    and r.search == best.search
+                    and (r.index == "ivf" or r.build == best.build)
+                ):
+                    print(
+                        f"   the same setting at {r.size:,}: {r.build} {r.search} R@10 {r.recall:.3f}, "
+                        f"p95 {r.p95_1:.3f} ms"
+                    )
     print(f"\npeak RSS {peak_rss_bytes() / 2**30:.2f} GiB; load avg at end {os.getloadavg()[0]:.2f}")
 
     if args.json:
-        args.json.write_text(json.dumps({
-            "argv": sys.argv[1:], "faiss": faiss.__version__, "data": mixture.source,
-            "rows": [{k: v for k, v in vars(r).items() if k != "index_obj"}
-                     for r in rows + [f for f in flat_rows if f not in rows]],
-            "checks": checks,
-        }, indent=1, default=str))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "argv": sys.argv[1:],
+                    "faiss": faiss.__version__,
+                    "data": mixture.source,
+                    "rows": [
+                        {k: v for k, v in vars(r).items() if k != "index_obj"}
+                        for r in rows + [f for f in flat_rows if f not in rows]
+                    ],
+                    "checks": checks,
+                },
+                indent=1,
+                default=str,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from assistant import runtime
-from assistant.embedding import Embedder
+from assistant.api import create_app
+from assistant.embedding import Embedder, EmbeddingModel, QueryCache
 from assistant.index import build_index
 from assistant.settings import ROOT, Settings
 
@@ -16,11 +20,14 @@ FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 runtime.start_server()  # as the server and the CLI do at start-up: one search thread, offline hub
 # TestClient sends Host: testserver; only the tests' settings allow it, never the default.
 TEST_HOSTS = ("testserver", "127.0.0.1", "localhost", "::1")
+# Quotas are off in the tests' settings: a test about quotas turns on the one it is about.
+NO_QUOTAS = {"quota_per_visitor": 0, "quota_per_origin": 0, "feedback_quota_per_visitor": 0}
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
+def embedder() -> EmbeddingModel:
+    """The bundled model in this process, its queries cached as the server's are."""
+    return QueryCache(Embedder())
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +35,15 @@ def settings(tmp_path_factory, embedder) -> Settings:
     """Settings pointing at a built copy of the fixture corpus in a temporary folder."""
     root = tmp_path_factory.mktemp("assistant")
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
-    built = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
-                     db_path=root / "data" / "assistant.db", web_dir=ROOT / "web",
-                     library_dir=root / "library", allowed_hosts=TEST_HOSTS)
+    built = Settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        db_path=root / "data" / "assistant.db",
+        web_dir=ROOT / "web",
+        library_dir=root / "library",
+        allowed_hosts=TEST_HOSTS,
+        **NO_QUOTAS,
+    )
     build_index(built.corpus_dir, built.index_dir, embedder)
     return built
 
@@ -39,9 +52,34 @@ def settings(tmp_path_factory, embedder) -> Settings:
 def fresh(tmp_path) -> Settings:
     """Settings for a private, not yet built copy of the fixture corpus that a test may change."""
     shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
-    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
-                    db_path=tmp_path / "data" / "assistant.db", web_dir=ROOT / "web",
-                    library_dir=tmp_path / "library", allowed_hosts=TEST_HOSTS)
+    return Settings(
+        corpus_dir=tmp_path / "corpus",
+        index_dir=tmp_path / "index",
+        db_path=tmp_path / "data" / "assistant.db",
+        web_dir=ROOT / "web",
+        library_dir=tmp_path / "library",
+        allowed_hosts=TEST_HOSTS,
+        **NO_QUOTAS,
+    )
+
+
+@pytest.fixture(scope="module")
+def app_for(settings, embedder):
+    """Clients of apps over the fixture index with some settings changed, e.g.
+    `app_for(quota_per_visitor=2)`; `client=(address, port)` is who asks. Closed after the module."""
+    with contextlib.ExitStack() as stack:
+
+        def build(client=("testclient", 50000), raise_server_exceptions=True, **changes) -> TestClient:
+            app = create_app(replace(settings, **changes), embedder=embedder)
+            return stack.enter_context(TestClient(app, client=client, raise_server_exceptions=raise_server_exceptions))
+
+        yield build
+
+
+@pytest.fixture(scope="module")
+def client(app_for) -> TestClient:
+    """A client of the app over the fixture index with the tests' settings, one per module."""
+    return app_for()
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-AUDIT = ("Fabrikam may audit a supplier's premises, books and subcontractors once a year. "
-         "The supplier receives ten working days' written notice before an audit, except when fraud is suspected. "
-         "The supplier bears its own costs of the audit unless it reveals a material breach.")
-GIFTS = ("Suppliers must not offer Fabrikam employees gifts or hospitality worth more than 50 euros a year. "
-         "Any gift above that value is declared to the compliance office within five days.")
+AUDIT = (
+    "Fabrikam may audit a supplier's premises, books and subcontractors once a year. "
+    "The supplier receives ten working days' written notice before an audit, except when fraud is suspected. "
+    "The supplier bears its own costs of the audit unless it reveals a material breach."
+)
+GIFTS = (
+    "Suppliers must not offer Fabrikam employees gifts or hospitality worth more than 50 euros a year. "
+    "Any gift above that value is declared to the compliance office within five days."
+)
 
 
 def code_of_conduct_pdf(path: Path) -> Path:
@@ -23,8 +27,12 @@ def code_of_conduct_pdf(path: Path) -> Path:
     pdf.set_font("Helvetica", "B", 15)
     pdf.cell(0, 10, "1 Scope", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
-    pdf.multi_cell(0, 6, "This code applies to every supplier of goods and services to Fabrikam and to its "
-                         "subcontractors. Response times by supplier tier are set out below.")
+    pdf.multi_cell(
+        0,
+        6,
+        "This code applies to every supplier of goods and services to Fabrikam and to its "
+        "subcontractors. Response times by supplier tier are set out below.",
+    )
     pdf.ln(4)
     with pdf.table() as table:
         for cells in (("Tier", "Response time"), ("Gold", "4 hours"), ("Silver", "1 business day")):
@@ -62,12 +70,15 @@ def gifts_policy_docx(path: Path) -> Path:
 
 
 def exit_plan_html(path: Path) -> Path:
-    path.write_text("""<!doctype html><html><head><title>Exit Plan Standard</title>
+    path.write_text(
+        """<!doctype html><html><head><title>Exit Plan Standard</title>
 <script>alert('never')</script></head><body><nav>Home | Policies</nav>
 <h1>Exit Plan Standard</h1><p>Every outsourcing contract has an exit plan reviewed yearly.</p>
 <h2>Handover</h2><p>The supplier hands over data, documents and knowledge within 60 days.</p>
 <table><tr><th>Phase</th><th>Days</th></tr><tr><td>Notice</td><td>30</td></tr><tr><td>Handover</td><td>60</td></tr></table>
-</body></html>""", encoding="utf-8")
+</body></html>""",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -62,13 +62,34 @@ class PostgresServer:
             raise RuntimeError(f"{command[0]} failed: {done.stdout}{done.stderr}")
 
     def start(self) -> None:
-        self._run("initdb", "-D", str(self.data), "--auth=trust", "--username=assistant", "--encoding=UTF8",
-                  "--no-sync", "--no-instructions")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "--auth=trust",
+            "--username=assistant",
+            "--encoding=UTF8",
+            "--no-sync",
+            "--no-instructions",
+        )
         # Durability off: a test database is thrown away, and fsyncs would only slow the suite.
-        options = (f"-k {self.socket} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "60",
-                  "-o", options, "start")
+        options = (
+            f"-k {self.socket} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
 
     def stop(self) -> None:
         try:
@@ -93,8 +114,9 @@ def start_postgres() -> PostgresServer:
     """A started server, or a skip (a failure under CI) saying why there is none."""
     bin_dir = postgres_bin()
     if bin_dir is None:
-        reason = ("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl): `make postgres` "
-                  "installs it with apt")
+        reason = (
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl): `make postgres` installs it with apt"
+        )
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)

@@ -44,7 +44,12 @@ outage can fail a monthly target but pass a quarterly one.
 def make_study_settings(root: Path, embedder) -> Settings:
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
     (root / "corpus" / "sla" / "availability-and-uptime.md").write_text(AVAILABILITY, encoding="utf-8")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
-                        db_path=root / "data" / "assistant.db", web_dir=ROOT / "web", allowed_hosts=TEST_HOSTS)
+    settings = Settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        db_path=root / "data" / "assistant.db",
+        web_dir=ROOT / "web",
+        allowed_hosts=TEST_HOSTS,
+    )
     build_index(settings.corpus_dir, settings.index_dir, embedder)
     return settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import threading
@@ -9,6 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 import uvicorn
 
@@ -22,10 +24,11 @@ def require_browser() -> None:
     if os.environ.get("CI"):
         return
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` "
-                    "(CI=1 makes this a failure)", allow_module_level=True)
-    pytest.importorskip("playwright.sync_api",
-                        reason="Playwright is missing; pip install -e '.[test]' installs it")
+        pytest.skip(
+            "Debian's Chromium is not installed at /usr/bin/chromium; run `make browser` (CI=1 makes this a failure)",
+            allow_module_level=True,
+        )
+    pytest.importorskip("playwright.sync_api", reason="Playwright is missing; pip install -e '.[test]' installs it")
 
 
 def launch_chromium(playwright):
@@ -46,10 +49,39 @@ def serving(app, port: int, **options):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **{"log_level": "warning", **options}))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "a server did not start within 30 s"
+    try:
+        wait_for(lambda: server.started or not thread.is_alive(), 30, "a server did not start")
+        assert server.started, "the server stopped while starting (its error is logged above)"
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def wait_for(condition, seconds: float, what: str):
+    """Poll `condition` until it returns something true, and return that; fail with `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
         time.sleep(0.05)
-    yield
-    server.should_exit = True
-    thread.join(timeout=10)
+    pytest.fail(f"{what} within {seconds} s")
+
+
+class HashEmbedder:
+    """A deterministic stand-in for unit tests that do not judge relevance: no model, no torch."""
+
+    name = "test/hash-embedder"
+    dimension = 32
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+            row = np.random.default_rng(seed).standard_normal(self.dimension).astype(np.float32)
+            rows.append(row / np.linalg.norm(row))
+        return np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import UVICORN_OPTIONS, create_app
@@ -18,30 +17,20 @@ HOST = "https://intranet.example.com"
 QUESTION = {"question": "What is an earn-back?"}
 
 
-@pytest.fixture(scope="module")
-def app_for(settings, embedder):
-    clients = []
-
-    def build(client=("10.1.1.1", 5000), **changes) -> TestClient:
-        client = TestClient(create_app(replace(settings, **changes), embedder=embedder), client=client)
-        clients.append(client.__enter__())
-        return client
-
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
 # --- 8: quotas ----------------------------------------------------------------------------------
+
 
 def test_rejected_questions_use_up_no_quota(app_for):
     client = app_for(quota_per_visitor=2)
-    rejected = [client.post("/api/ask", json=payload).status_code for payload in (
-        {"question": "sla", "k": 0},                             # 422: not as the schema says
-        {"question": "   "},                                     # 400: empty once stripped
-        {"question": "sla", "filters": {"topic": "cooking"}},    # 400: unknown topic
-        {"question": "sla", "conversation_id": "made-up"},       # 404: unknown conversation
-    )]
+    rejected = [
+        client.post("/api/ask", json=payload).status_code
+        for payload in (
+            {"question": "sla", "k": 0},  # 422: not as the schema says
+            {"question": "   "},  # 400: empty once stripped
+            {"question": "sla", "filters": {"topic": "cooking"}},  # 400: unknown topic
+            {"question": "sla", "conversation_id": "made-up"},  # 404: unknown conversation
+        )
+    ]
     assert rejected == [422, 400, 400, 404]
     assert [client.post("/api/ask", json=QUESTION).status_code for _ in range(3)] == [200, 200, 429]
 
@@ -51,19 +40,30 @@ def test_forwarded_for_is_ignored_by_default_from_a_real_server(settings, embedd
     port = free_port()
     app = create_app(replace(settings, quota_per_visitor=2), embedder=embedder)
     with serving(app, port, **UVICORN_OPTIONS):
-        statuses = [httpx.post(f"http://127.0.0.1:{port}/api/ask", json=QUESTION, timeout=30,
-                               headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(3)]
+        statuses = [
+            httpx.post(
+                f"http://127.0.0.1:{port}/api/ask",
+                json=QUESTION,
+                timeout=30,
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            ).status_code
+            for i in range(3)
+        ]
     assert statuses == [200, 200, 429]
 
 
 def test_forwarded_for_counts_only_from_a_trusted_proxy(app_for):
     proxy = app_for(client=("10.0.0.5", 5000), quota_per_visitor=1, trusted_proxies=("10.0.0.5",))
     other = app_for(client=("10.0.0.6", 5000), quota_per_visitor=1, trusted_proxies=("10.0.0.5",))
-    via_proxy = [proxy.post("/api/ask", json=QUESTION, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
-                 for i in range(3)]
+    via_proxy = [
+        proxy.post("/api/ask", json=QUESTION, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+        for i in range(3)
+    ]
     assert via_proxy == [200, 200, 200]  # three visitors behind the proxy
-    direct = [other.post("/api/ask", json=QUESTION, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
-              for i in range(2)]
+    direct = [
+        other.post("/api/ask", json=QUESTION, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+        for i in range(2)
+    ]
     assert direct == [200, 429]  # not a proxy: its own address counts
 
 
@@ -75,8 +75,9 @@ def test_https_behind_a_trusted_proxy_gets_hsts(app_for):
 
 def test_the_origin_bucket_needs_a_verified_origin(app_for):
     client = app_for(allowed_origins=(HOST,), quota_per_origin=1)
-    scripted = [client.post("/api/ask", json=QUESTION, headers={"X-Assistant-Host": HOST}).status_code
-                for _ in range(3)]
+    scripted = [
+        client.post("/api/ask", json=QUESTION, headers={"X-Assistant-Host": HOST}).status_code for _ in range(3)
+    ]
     assert scripted == [200, 200, 200]  # a header any client can send spends no site's bucket
     embed = {"X-Assistant-Host": HOST, "Origin": "http://testserver"}  # the /embed frame, in a browser
     assert [client.post("/api/ask", json=QUESTION, headers=embed).status_code for _ in range(2)] == [200, 429]
@@ -85,10 +86,10 @@ def test_the_origin_bucket_needs_a_verified_origin(app_for):
 
 # --- 9: Host header -----------------------------------------------------------------------------
 
+
 def test_an_unknown_host_is_refused(app_for):
     client = app_for()
-    response = client.post("/api/ask", json=QUESTION,
-                           headers={"Host": "evil.example", "Origin": "http://evil.example"})
+    response = client.post("/api/ask", json=QUESTION, headers={"Host": "evil.example", "Origin": "http://evil.example"})
     assert response.status_code == 400 and "host" in response.json()["error"].lower()
     assert "evil.example" not in response.text
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400

@@ -24,9 +24,16 @@ AUDIT_QUESTION = "How much notice does a supplier get before we audit its premis
 @pytest.fixture
 def admin_settings(tmp_path, settings, embedder):
     shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
-    built = replace(settings, corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
-                    library_dir=tmp_path / "library", db_path=tmp_path / "data" / "assistant.db",
-                    allowed_hosts=TEST_HOSTS, admin_token=TOKEN, ingest_max_bytes=200_000)
+    built = replace(
+        settings,
+        corpus_dir=tmp_path / "corpus",
+        index_dir=tmp_path / "index",
+        library_dir=tmp_path / "library",
+        db_path=tmp_path / "data" / "assistant.db",
+        allowed_hosts=TEST_HOSTS,
+        admin_token=TOKEN,
+        ingest_max_bytes=200_000,
+    )
     shutil.copytree(settings.index_dir, built.index_dir, symlinks=True)  # the fixture corpus's build
     return built
 
@@ -38,8 +45,9 @@ def client(admin_settings, embedder):
 
 
 def upload(client, path, name=None, headers=AUTH):
-    return client.post("/api/admin/documents", params={"filename": name or path.name}, content=path.read_bytes(),
-                       headers=headers)
+    return client.post(
+        "/api/admin/documents", params={"filename": name or path.name}, content=path.read_bytes(), headers=headers
+    )
 
 
 def test_admin_is_not_there_without_a_token(settings, embedder):
@@ -48,8 +56,9 @@ def test_admin_is_not_there_without_a_token(settings, embedder):
         assert client.get("/api/admin/library", headers=AUTH).status_code == 404
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN},
-                                     {"Authorization": f"Basic {TOKEN}"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"}]
+)
 def test_admin_calls_need_the_token_as_a_bearer_header(client, headers, tmp_path):
     assert client.get("/admin").status_code == 200  # the page itself holds nothing
     reply = client.get("/api/admin/library", headers=headers)
@@ -61,8 +70,11 @@ def test_admin_calls_need_the_token_as_a_bearer_header(client, headers, tmp_path
 
 def test_a_cookie_or_form_post_from_another_site_cannot_act(client, tmp_path):
     client.cookies.set("token", TOKEN)
-    reply = client.post("/api/admin/documents?filename=x.txt", content=b"hello",
-                        headers={"Origin": "https://evil.example", "Content-Type": "text/plain"})
+    reply = client.post(
+        "/api/admin/documents?filename=x.txt",
+        content=b"hello",
+        headers={"Origin": "https://evil.example", "Content-Type": "text/plain"},
+    )
     assert reply.status_code in (401, 403)
     assert not (tmp_path / "library").exists()
 
@@ -112,8 +124,12 @@ def test_bad_uploads_are_refused_with_the_reason_and_harm_nothing(client, admin_
     for name in ("", "..", "a\x00b.txt", "notes\n.txt"):
         unnamed = client.post("/api/admin/documents", params={"filename": name}, content=b"hello", headers=AUTH)
         assert unnamed.status_code == 400 and "?filename=" in unnamed.json()["error"], name
-    sneaky = client.post("/api/admin/documents", params={"filename": "../../etc/notes.txt"},
-                         content=b"Notes on outsourcing.", headers=AUTH)
+    sneaky = client.post(
+        "/api/admin/documents",
+        params={"filename": "../../etc/notes.txt"},
+        content=b"Notes on outsourcing.",
+        headers=AUTH,
+    )
     assert sneaky.status_code == 201 and sneaky.json()["id"] == "notes"  # the name only, never a path
     assert client.get("/api/admin/library", headers=AUTH).json()["documents"][0]["id"] == "notes"
     assert client.delete("/api/admin/documents/nothing-here", headers=AUTH).status_code == 404
@@ -129,8 +145,12 @@ def test_a_failed_rebuild_keeps_the_old_index_answering(client, admin_settings):
 
 
 def test_what_to_write_next_groups_similar_questions_of_the_last_30_days(client, admin_settings):
-    asked = ["How do I bake sourdough bread?", "how do i bake sourdough bread", "How can I bake a sourdough loaf?",
-             "What is the capital of Peru?"]
+    asked = [
+        "How do I bake sourdough bread?",
+        "how do i bake sourdough bread",
+        "How can I bake a sourdough loaf?",
+        "What is the capital of Peru?",
+    ]
     for question in asked:
         assert client.post("/api/ask", json={"question": question}).json()["abstained"]
     answer = client.post("/api/ask", json={"question": "What is an earn-back?"}).json()

@@ -27,8 +27,15 @@ def base_url(tmp_path_factory, settings, embedder):
     root = tmp_path_factory.mktemp("admin-browser")
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
     shutil.copytree(settings.index_dir, root / "index", symlinks=True)
-    served = replace(settings, corpus_dir=root / "corpus", index_dir=root / "index", library_dir=root / "library",
-                     db_path=root / "data" / "assistant.db", allowed_hosts=TEST_HOSTS, admin_token=TOKEN)
+    served = replace(
+        settings,
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        library_dir=root / "library",
+        db_path=root / "data" / "assistant.db",
+        allowed_hosts=TEST_HOSTS,
+        admin_token=TOKEN,
+    )
     port = free_port()
     with serving(create_app(served, embedder=embedder), port):
         yield f"http://127.0.0.1:{port}"
@@ -40,8 +47,12 @@ def page(browser, base_url):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None
+        ),
+    )
     yield page
     context.close()
     assert not errors, errors
@@ -82,7 +93,8 @@ def test_operator_uploads_rebuilds_and_the_chat_cites_the_document(page, tmp_pat
     expect(sources.first).to_have_text("[1] Your organisation: Supplier Code of Conduct, §3 Audit rights, p. 2")
     page.locator(".answer").last.locator("button.cite").first.click()  # the passage opens with the label
     expect(page.locator(".passage-section").last).to_have_text(
-        "Your organisation: Supplier Code of Conduct, §3 Audit rights, p. 2")
+        "Your organisation: Supplier Code of Conduct, §3 Audit rights, p. 2"
+    )
     page.screenshot(path=str(ARTIFACTS / "admin-chat.png"), full_page=True)
 
     page.goto("/admin")  # the token is kept for this tab: signed in still

@@ -18,12 +18,15 @@ def _sentences_with_markers(answer_text: str) -> list[tuple[str, int]]:
     return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?:\s|$)", answer_text)]
 
 
-@pytest.mark.parametrize("question", [
-    "What is a service credit?",
-    "how much data can we lose after a disaster",
-    "whats tupe",
-    "When does nearshore beat offshore delivery?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is a service credit?",
+        "how much data can we lose after a disaster",
+        "whats tupe",
+        "When does nearshore beat offshore delivery?",
+    ],
+)
 def test_every_answer_sentence_is_a_sentence_of_the_passage_it_cites(assistant, question):
     answer = assistant.ask(question)
     assert not answer.abstained
@@ -55,11 +58,14 @@ def test_definition_question_is_answered_from_the_defining_passage(assistant):
     assert "service credit is" in answer.text
 
 
-@pytest.mark.parametrize("question", [
-    "What is the capital of Australia?",
-    "best pizza near the office",
-    "how do I reset my VPN password",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of Australia?",
+        "best pizza near the office",
+        "how do I reset my VPN password",
+    ],
+)
 def test_out_of_scope_question_abstains_with_closest_topics(assistant, question):
     answer = assistant.ask(question)
     assert answer.abstained
@@ -113,9 +119,15 @@ def test_a_known_question_is_answered_with_its_own_answer(assistant):
     assert answer.blocks[0]["text"].startswith("Build-operate-transfer (BOT) is")
 
 
-@pytest.mark.parametrize("question", [
-    "What is a service credit?", "whats tupe", "rto vs rpo", "What is earn-back and when should clients refuse it?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is a service credit?",
+        "whats tupe",
+        "rto vs rpo",
+        "What is earn-back and when should clients refuse it?",
+    ],
+)
 def test_answers_never_define_a_subject_twice_or_lean_on_missing_sentences(assistant, question):
     from assistant.evaluation import dangles, repeats_definition
 

@@ -12,12 +12,6 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 
 
-@pytest.fixture(scope="module")
-def client(settings, embedder):
-    with TestClient(create_app(settings, embedder=embedder)) as client:
-        yield client
-
-
 def test_ask_returns_the_documented_shape(client):
     response = client.post("/api/ask", json={"question": "What is earn-back?", "k": 3})
     assert response.status_code == 200, response.text
@@ -38,8 +32,9 @@ def test_a_question_without_k_gets_the_servers_default_k(settings, embedder):
 
 def test_follow_up_uses_the_conversation(client):
     first = client.post("/api/ask", json={"question": "What are RTO and RPO?"}).json()
-    follow = client.post("/api/ask", json={"question": "how should they be tested?",
-                                           "conversation_id": first["conversation_id"]}).json()
+    follow = client.post(
+        "/api/ask", json={"question": "how should they be tested?", "conversation_id": first["conversation_id"]}
+    ).json()
     assert follow["conversation_id"] == first["conversation_id"]
     cited = [c["passage_id"] for c in follow["citations"] if c["cited"]]
     assert "disaster-recovery#testing-recovery:1" in cited, follow
@@ -61,20 +56,23 @@ def test_health_reports_passages_and_model(client):
     assert body["model"] == "sentence-transformers/all-MiniLM-L6-v2"
 
 
-@pytest.mark.parametrize("payload, status, message", [
-    ({"question": ""}, 422, "question: String should have at least 1 character"),  # the schema says so
-    ({"question": "   \n\t "}, 400, "The question is empty"),
-    ({"question": "x" * 2001}, 400, "2001 characters long; the limit is 2000"),
-    ({"question": 42}, 422, "question: Input should be a valid string"),
-    ({}, 422, "question: Field required"),
-    ({"question": "sla", "k": 0}, 422, "k: Input should be greater than or equal to 1"),
-    ({"question": "sla", "k": 11}, 422, "k: Input should be less than or equal to 10"),
-    ({"question": "sla", "k": "many"}, 422, "k: Input should be a valid integer"),
-    ({"question": "sla", "filters": {"topic": "cooking"}}, 400, "Unknown topic 'cooking'"),
-    ({"question": "sla", "filters": {"audience": "ceo"}}, 422, "filters.audience: Input should be"),
-    ({"question": "sla", "filters": {"colour": "red"}}, 422, "filters.colour: Extra inputs"),
-    ({"question": "sla", "conversation_id": "made-up"}, 404, "conversation does not exist"),
-])
+@pytest.mark.parametrize(
+    "payload, status, message",
+    [
+        ({"question": ""}, 422, "question: String should have at least 1 character"),  # the schema says so
+        ({"question": "   \n\t "}, 400, "The question is empty"),
+        ({"question": "x" * 2001}, 400, "2001 characters long; the limit is 2000"),
+        ({"question": 42}, 422, "question: Input should be a valid string"),
+        ({}, 422, "question: Field required"),
+        ({"question": "sla", "k": 0}, 422, "k: Input should be greater than or equal to 1"),
+        ({"question": "sla", "k": 11}, 422, "k: Input should be less than or equal to 10"),
+        ({"question": "sla", "k": "many"}, 422, "k: Input should be a valid integer"),
+        ({"question": "sla", "filters": {"topic": "cooking"}}, 400, "Unknown topic 'cooking'"),
+        ({"question": "sla", "filters": {"audience": "ceo"}}, 422, "filters.audience: Input should be"),
+        ({"question": "sla", "filters": {"colour": "red"}}, 422, "filters.colour: Extra inputs"),
+        ({"question": "sla", "conversation_id": "made-up"}, 404, "conversation does not exist"),
+    ],
+)
 def test_bad_input_gets_a_clear_4xx(client, payload, status, message):
     response = client.post("/api/ask", json=payload)
     assert response.status_code == status, response.text
@@ -144,12 +142,12 @@ def test_missing_index_answers_503_with_what_to_do(fresh, embedder):
 def test_one_conversation_never_leaks_into_another(client, settings):
     first = client.post("/api/ask", json={"question": "What are RTO and RPO?"}).json()
     second = client.post("/api/ask", json={"question": "What is nearshore outsourcing?"}).json()
-    follow = client.post("/api/ask", json={"question": "and the risks?",
-                                           "conversation_id": second["conversation_id"]}).json()
+    follow = client.post(
+        "/api/ask", json={"question": "and the risks?", "conversation_id": second["conversation_id"]}
+    ).json()
     assert first["conversation_id"] != second["conversation_id"] and len(second["conversation_id"]) >= 20
     store = client.app.state.conversations
-    context = store.query("select search_query from messages where id = ?",
-                          [follow["message_id"]])[0]["search_query"]
+    context = store.query("select search_query from messages where id = ?", [follow["message_id"]])[0]["search_query"]
     assert "nearshore" in context and "RTO" not in context
     history = client.get(f"/api/conversations/{second['conversation_id']}").json()
     assert [m["question"] for m in history["messages"]] == ["What is nearshore outsourcing?", "and the risks?"]
@@ -162,10 +160,26 @@ def test_a_stopped_model_answers_503_with_what_to_do(settings, embedder):
         name, dimension = embedder.name, embedder.dimension
 
         def encode_query(self, text):
-            raise ModelUnavailable("The model process stopped and is being restarted; ask again in a "
-                                   "few seconds.")
+            raise ModelUnavailable("The model process stopped and is being restarted; ask again in a few seconds.")
 
     with TestClient(create_app(settings, embedder=StoppedModel())) as client:
         response = client.post("/api/ask", json={"question": "What is a service credit?"})
     assert response.status_code == 503
     assert "ask again" in response.json()["error"]
+
+
+def test_the_reply_is_the_answer_exactly_as_the_response_model_shapes_it(client, settings, embedder):
+    """The reply goes through AskResponse (one schema), yet keeps every field and shape of the answer."""
+    import json
+
+    from assistant.answering import Assistant
+    from assistant.conversation import respond
+    from assistant.conversations import ConversationStore
+
+    for question in ("What is earn-back?", "Give me a sample service credit clause", "best pizza in Rome"):
+        expected = respond(Assistant(settings, embedder), ConversationStore(settings.db_path), question)
+        reply = client.post("/api/ask", json={"question": question}).json()
+        for body in (expected, reply):
+            for key in ("conversation_id", "message_id", "timing_ms"):
+                body.pop(key)
+        assert reply == json.loads(json.dumps(expected)), question

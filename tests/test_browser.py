@@ -15,6 +15,7 @@ from assistant.cli import cli
 
 from .support import ARTIFACTS, free_port, require_browser, serving
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -36,8 +37,12 @@ def page(browser, base_url):
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     # API errors are the chat's to show (tested); any other failed load or console error is a bug.
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None
+        ),
+    )
     page.goto("/")
     yield page
     context.close()
@@ -74,21 +79,41 @@ def test_question_gets_a_cited_answer_whose_passage_opens_in_place(page):
     expect(passage).to_be_hidden()
 
 
-def test_source_link_leads_to_the_highlighted_section(page):
+def test_source_link_opens_the_highlighted_section_in_a_new_tab(page):
     answer = ask(page, "What is an earn-back?")
-    answer.locator(".sources a").first.click()
-    page.wait_for_url("**/docs/service-credits#earn-back")
-    frame = page.locator(".cited-section")
+    with page.context.expect_page() as opened:
+        answer.locator(".sources a").first.click()
+    article = opened.value
+    article.wait_for_load_state()
+    assert urlparse(article.url).path + "#" + urlparse(article.url).fragment == "/docs/service-credits#earn-back"
+    assert urlparse(page.url).path == "/" and page.locator(".answer").count() == 1  # the chat keeps its place
+    frame = article.locator(".cited-section")
     expect(frame).to_have_count(1)
     expect(frame.locator("#earn-back")).to_have_text("Earn-back")
     expect(frame).to_contain_text("consecutive months")
     expect(frame).not_to_contain_text("At-risk amount")
     background = frame.evaluate("f => getComputedStyle(f).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
-    page.screenshot(path=str(ARTIFACTS / "article-cited-section.png"))
-    page.goto(page.url.replace("#earn-back", "#overview"))  # a new fragment moves the frame
+    assert_cited_section_in_view(article, "Service credits and earn-back")
+    article.screenshot(path=str(ARTIFACTS / "article-cited-section.png"))
+    article.goto(article.url.replace("#earn-back", "#overview"))  # a new fragment moves the frame
     expect(frame.locator("#earn-back")).to_have_count(0)
     expect(frame).to_contain_text("A service credit is a reduction of the monthly charge")
+    article.close()
+
+
+def assert_cited_section_in_view(article: Page, title: str):
+    """The "Cited section" label and the section's heading are on screen, below the sticky bar that
+    shows the article's title (before, the browser scrolled the label above the screen)."""
+    bar = article.locator(".article-bar")
+    expect(bar.locator(".article-bar-title")).to_have_text(title)
+    expect(bar).to_be_in_viewport()
+    bar_bottom = bar.evaluate("b => b.getBoundingClientRect().bottom")
+    label = article.locator(".cited-label")
+    expect(label).to_have_text("Cited section")
+    expect(label).to_be_in_viewport()
+    assert label.evaluate("l => l.getBoundingClientRect().top") >= bar_bottom
+    assert article.evaluate("scrollY") > 0  # scrolled to the section, not left at the top
 
 
 def test_follow_up_is_answered_in_context(page):
@@ -105,8 +130,9 @@ def test_feedback_with_a_comment_is_in_the_export(page, settings):
     answer.get_by_label("What was wrong or missing? (optional)").fill(comment)
     answer.get_by_role("button", name="Send feedback").click()
     expect(answer.locator(".feedback-status")).to_have_text("Thanks, your feedback is saved.")
-    exported = CliRunner().invoke(cli, ["feedback", "export", "--format", "json"],
-                                  env={"ASSISTANT_DB_PATH": str(settings.db_path)})
+    exported = CliRunner().invoke(
+        cli, ["feedback", "export", "--format", "json"], env={"ASSISTANT_DB_PATH": str(settings.db_path)}
+    )
     assert exported.exit_code == 0, exported.output
     rows = [r for r in json.loads(exported.stdout) if r["comment"] == comment]
     assert [(r["rating"], r["question"]) for r in rows] == [("down", "What is TUPE?")]
@@ -118,7 +144,8 @@ def test_conversation_is_restored_after_a_reload(page):
     ask(page, "how should they be tested?")
     page.reload()
     expect(page.locator(".turn .question")).to_have_text(
-        ["You asked: What are RTO and RPO?", "You asked: how should they be tested?"])
+        ["You asked: What are RTO and RPO?", "You asked: how should they be tested?"]
+    )
     expect(page.locator(".answer .sources a").first).to_be_visible()
     expect(page.locator(".starters")).to_be_hidden()
     page.get_by_role("button", name="New conversation").click()
@@ -144,7 +171,7 @@ def test_script_in_a_question_is_shown_literally_and_never_run(page):
 def test_abstained_answer_offers_the_closest_topics_as_questions(page):
     answer = ask(page, "What is the best pizza topping?")
     expect(answer).to_have_class("answer abstained")
-    expect(answer.locator(".badge")).to_have_text("Not covered by the corpus")
+    expect(answer.locator(".badge")).to_have_text("Not covered by our articles")
     answer.get_by_role("button", name="Tell me about Disaster recovery objectives").click()
     expect(page.locator(".answer")).to_have_count(2)
     expect(page.locator(".answer").last).to_contain_text("recovery time objective")
@@ -193,9 +220,14 @@ def test_thinking_state_and_errors_are_visible(page):
 
 
 def test_phone_layout_has_no_horizontal_scroll_and_follows_dark_mode(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  color_scheme="dark")
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        color_scheme="dark",
+    )
     page = context.new_page()
     page.goto("/")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 20, 23)"

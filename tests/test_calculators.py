@@ -23,22 +23,26 @@ CORPUS = ROOT / "corpus"
 
 # ---- availability and downtime (hand-computed: minutes in the period × (100% − availability)) ------
 
-@pytest.mark.parametrize("level, kind, days, minutes", [
-    ("99.95", "month", 30, "21.6"),        # 43,200 × 0.0005
-    ("99.9", "month", 31, "44.64"),        # 44,640 × 0.001
-    ("99.9", "month", 28, "40.32"),        # February: 40,320 × 0.001
-    ("99.9", "month", 29, "41.76"),        # February in a leap year
-    ("99.9", "quarter", 90, "129.6"),
-    ("99.95", "quarter", 92, "66.24"),     # 132,480 × 0.0005
-    ("99.9", "year", 365, "525.6"),
-    ("99.9", "year", 366, "527.04"),       # leap year
-    ("99.99", "month", 30, "4.32"),
-    ("99.999", "month", 30, "0.432"),      # five nines: 25.92 seconds
-    ("99.9", "week", None, "10.08"),
-    ("99.9", "day", None, "1.44"),
-    ("100", "year", 365, "0"),
-    ("0", "month", 30, "43200"),
-])
+
+@pytest.mark.parametrize(
+    "level, kind, days, minutes",
+    [
+        ("99.95", "month", 30, "21.6"),  # 43,200 × 0.0005
+        ("99.9", "month", 31, "44.64"),  # 44,640 × 0.001
+        ("99.9", "month", 28, "40.32"),  # February: 40,320 × 0.001
+        ("99.9", "month", 29, "41.76"),  # February in a leap year
+        ("99.9", "quarter", 90, "129.6"),
+        ("99.95", "quarter", 92, "66.24"),  # 132,480 × 0.0005
+        ("99.9", "year", 365, "525.6"),
+        ("99.9", "year", 366, "527.04"),  # leap year
+        ("99.99", "month", 30, "4.32"),
+        ("99.999", "month", 30, "0.432"),  # five nines: 25.92 seconds
+        ("99.9", "week", None, "10.08"),
+        ("99.9", "day", None, "1.44"),
+        ("100", "year", 365, "0"),
+        ("0", "month", 30, "43200"),
+    ],
+)
 def test_downtime_allowed_matches_hand_computed_minutes(level, kind, days, minutes):
     result = calc.downtime_allowed(level, calc.period(kind, days))
     assert result.downtime_minutes == D(minutes)
@@ -46,8 +50,10 @@ def test_downtime_allowed_matches_hand_computed_minutes(level, kind, days, minut
 
 def test_downtime_sentence_shows_the_working():
     sentence = calc.downtime_allowed(99.95, calc.period("month")).sentence()
-    assert sentence == ("99.95% availability allows 21.6 minutes of downtime in a 30-day month "
-                        "(43,200 minutes × 0.05% = 21.6 minutes, or 21 min 36 s).")
+    assert sentence == (
+        "99.95% availability allows 21.6 minutes of downtime in a 30-day month "
+        "(43,200 minutes × 0.05% = 21.6 minutes, or 21 min 36 s)."
+    )
 
 
 def test_maintenance_is_excluded_before_the_percentage():
@@ -60,18 +66,35 @@ def test_maintenance_is_excluded_before_the_percentage():
 def test_downtime_table_covers_every_period_length():
     table = calc.downtime_table([D("99.9")])
     labels = [row[0] for row in table["rows"]]
-    assert labels == ["day", "week", "28-day month (February)", "29-day month (February in a leap year)",
-                      "30-day month", "31-day month", "90-day quarter", "91-day quarter", "92-day quarter",
-                      "365-day year", "366-day year (a leap year)"]
+    assert labels == [
+        "day",
+        "week",
+        "28-day month (February)",
+        "29-day month (February in a leap year)",
+        "30-day month",
+        "31-day month",
+        "90-day quarter",
+        "91-day quarter",
+        "92-day quarter",
+        "365-day year",
+        "366-day year (a leap year)",
+    ]
     assert table["rows"][5][2].startswith("44.64 min")
     with_maintenance = calc.downtime_table([D("99.9")], 240, kind="month")
     assert [row[1] for row in with_maintenance["rows"]] == ["40,080", "41,520", "42,960", "44,400"]
 
 
-@pytest.mark.parametrize("minutes, text", [
-    (D("21.6"), "21 min 36 s"), (D("5256"), "3 days 15 h 36 min"), (D("0.432"), "25.92 s"),
-    (D("525.6"), "8 h 45 min 36 s"), (D("1440"), "1 day"), (D("0"), "0 s"),
-])
+@pytest.mark.parametrize(
+    "minutes, text",
+    [
+        (D("21.6"), "21 min 36 s"),
+        (D("5256"), "3 days 15 h 36 min"),
+        (D("0.432"), "25.92 s"),
+        (D("525.6"), "8 h 45 min 36 s"),
+        (D("1440"), "1 day"),
+        (D("0"), "0 s"),
+    ],
+)
 def test_duration_reads_as_days_hours_minutes_seconds(minutes, text):
     assert calc.duration(minutes) == text
 
@@ -88,20 +111,25 @@ def test_availability_achieved_from_downtime():
 
 # ---- composite --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("series, parallel, percent", [
-    ("99.9,99.9", "", "99.8001"),            # the article: 0.999 × 0.999
-    ("99.9,99.9,99.9", "", "99.7002999"),     # 0.999³
-    ("99.9,99.95", "", "99.85005"),
-    ("", "99,99", "99.99"),                  # the article: 1 − 0.01²
-    ("99.9", "99,99", "99.89001"),           # 0.999 × 0.9999
-    ("100,99.9", "", "99.9"),
-    ("", "0,0", "0"),
-])
+
+@pytest.mark.parametrize(
+    "series, parallel, percent",
+    [
+        ("99.9,99.9", "", "99.8001"),  # the article: 0.999 × 0.999
+        ("99.9,99.9,99.9", "", "99.7002999"),  # 0.999³
+        ("99.9,99.95", "", "99.85005"),
+        ("", "99,99", "99.99"),  # the article: 1 − 0.01²
+        ("99.9", "99,99", "99.89001"),  # 0.999 × 0.9999
+        ("100,99.9", "", "99.9"),
+        ("", "0,0", "0"),
+    ],
+)
 def test_composite_availability(series, parallel, percent):
     assert calc.composite(series, parallel).percent == D(percent)
 
 
 # ---- service credits (the article's worked example) -------------------------------------------------
+
 
 def test_credits_are_capped_by_the_at_risk_amount():
     result = calc.service_credits(200_000, 12, credit_amounts=[20_000, 8_000])
@@ -120,21 +148,27 @@ def test_credit_percentages_and_no_cap():
     assert (result.total, result.cap, result.paid) == (30_000, None, 30_000)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"monthly_charges": 0, "at_risk_percent": 12, "credit_amounts": [1]}, "monthly charges must be more than 0"),
-    ({"at_risk_percent": 12, "credit_amounts": [1]}, "monthly charges are needed"),
-    ({"monthly_charges": 100, "at_risk_percent": 120}, "at most 100"),
-    ({"monthly_charges": 100, "at_risk_percent": 12, "allocations": [150, 100], "pool_percent": 200},
-     "more than the 200% pool"),
-    ({"monthly_charges": 100, "credit_amounts": [-5]}, "Credit amount #1 must be at least 0"),
-    ({"monthly_charges": 100}, "Give the credits"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"monthly_charges": 0, "at_risk_percent": 12, "credit_amounts": [1]}, "monthly charges must be more than 0"),
+        ({"at_risk_percent": 12, "credit_amounts": [1]}, "monthly charges are needed"),
+        ({"monthly_charges": 100, "at_risk_percent": 120}, "at most 100"),
+        (
+            {"monthly_charges": 100, "at_risk_percent": 12, "allocations": [150, 100], "pool_percent": 200},
+            "more than the 200% pool",
+        ),
+        ({"monthly_charges": 100, "credit_amounts": [-5]}, "Credit amount #1 must be at least 0"),
+        ({"monthly_charges": 100}, "Give the credits"),
+    ],
+)
 def test_bad_credit_input_is_refused(kwargs, message):
     with pytest.raises(BadRequest, match=re.escape(message)):
         calc.service_credits(**kwargs)
 
 
 # ---- earn-back and attainment --------------------------------------------------------------------
+
 
 def test_earn_back():
     assert calc.earn_back(5000, 50, 3, 3).returned == 2500  # the article's worked case
@@ -157,19 +191,22 @@ def test_attainment():
         calc.attainment(0, 0)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: calc.downtime_allowed(100.01, calc.period("month")), "at most 100"),
-    (lambda: calc.downtime_allowed(-1, calc.period("month")), "at least 0"),
-    (lambda: calc.downtime_allowed("nan", calc.period("month")), "finite"),
-    (lambda: calc.downtime_allowed("ninety", calc.period("month")), "must be a number"),
-    (lambda: calc.period("month", 32), "at most 31"),
-    (lambda: calc.period("quarter", 89), "at least 90"),
-    (lambda: calc.period("year", 365.5), "whole number"),
-    (lambda: calc.period("fortnight"), "must be one of day, week, month, quarter, year"),
-    (lambda: calc.downtime_allowed(99.9, calc.period("day"), 1440), "shorter than the day"),
-    (lambda: calc.availability_achieved(50, calc.period("day"), 1400), "longer than the agreed service time"),
-    (lambda: calc.composite("99.9", ""), "at least two components"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: calc.downtime_allowed(100.01, calc.period("month")), "at most 100"),
+        (lambda: calc.downtime_allowed(-1, calc.period("month")), "at least 0"),
+        (lambda: calc.downtime_allowed("nan", calc.period("month")), "finite"),
+        (lambda: calc.downtime_allowed("ninety", calc.period("month")), "must be a number"),
+        (lambda: calc.period("month", 32), "at most 31"),
+        (lambda: calc.period("quarter", 89), "at least 90"),
+        (lambda: calc.period("year", 365.5), "whole number"),
+        (lambda: calc.period("fortnight"), "must be one of day, week, month, quarter, year"),
+        (lambda: calc.downtime_allowed(99.9, calc.period("day"), 1440), "shorter than the day"),
+        (lambda: calc.availability_achieved(50, calc.period("day"), 1400), "longer than the agreed service time"),
+        (lambda: calc.composite("99.9", ""), "at least two components"),
+    ],
+)
 def test_bad_input_raises_a_clear_bad_request(call, message):
     with pytest.raises(BadRequest, match=re.escape(message)):
         call()
@@ -202,39 +239,83 @@ def test_the_articles_downtime_table_agrees_with_the_calculator():
 # ---- the chat parser ------------------------------------------------------------------------------
 
 ANSWERED = [
-    ("How much downtime does 99.95% allow per month?", "downtime",
-     ["21.6 minutes of downtime in a 30-day month (43,200 minutes × 0.05% = 21.6 minutes", "31-day month 22.32"]),
+    (
+        "How much downtime does 99.95% allow per month?",
+        "downtime",
+        ["21.6 minutes of downtime in a 30-day month (43,200 minutes × 0.05% = 21.6 minutes", "31-day month 22.32"],
+    ),
     ("how much downtime is 99.9", "downtime", ["43.2 minutes", "525.6 minutes"]),
     ("What does five nines mean in minutes per year?", "downtime", ["5.256 minutes"]),
-    ("How much downtime does three nines allow in February 2028?", "downtime",
-     ["41.76 minutes", "February in a leap year"]),
+    (
+        "How much downtime does three nines allow in February 2028?",
+        "downtime",
+        ["41.76 minutes", "February in a leap year"],
+    ),
     ("How much downtime does 99.99% allow in a 92-day quarter?", "downtime", ["13.248 minutes"]),
-    ("how much downtime does 99.9% allow per month with 4 hours of maintenance excluded?", "downtime",
-     ["42.96 minutes", "240 minutes of maintenance excluded"]),
-    ("what's the availability if we had 50 minutes of downtime in a 30 day month", "availability",
-     ["≈99.884259% availability"]),
+    (
+        "how much downtime does 99.9% allow per month with 4 hours of maintenance excluded?",
+        "downtime",
+        ["42.96 minutes", "240 minutes of maintenance excluded"],
+    ),
+    (
+        "what's the availability if we had 50 minutes of downtime in a 30 day month",
+        "availability",
+        ["≈99.884259% availability"],
+    ),
     ("We had 100 minutes of downtime this month, did we meet 99.9%?", "availability", ["misses a 99.9% target"]),
     ("99.9% and 99.95% in series", "composite", ["99.85005%", "0.999 × 0.9995"]),
-    ("What is the availability of two 99% servers in parallel, in series with a 99.9% database?", "composite",
-     ["99.99%", "99.89001%"]),
-    ("Two identical load-balanced nodes, each rated at 99.5%; either one can carry the load on its own. "
-     "What availability do we get?", "composite", ["99.9975%"]),
-    ("monthly charges 200,000, 12% at risk, credits 20,000 and 8,000 — what is paid?", "service_credit",
-     ["24,000 is paid (28,000 capped)", "4,000 is not payable"]),
-    ("We pay 150k a month and 10% of that is at risk; credits of 5% and 6,000 accrued. How much do we get?",
-     "service_credit", ["5% × 150,000 = 7,500", "13,500 is paid"]),
-    ("We pay 150k a month and 10% of that is at risk; credits of 10% and 6,000 accrued. How much do we get?",
-     "service_credit", ["15,000 is paid (21,000 capped)"]),
-    ("Monthly charges 80k, at-risk 15%, pool 250%, 60% of the pool on availability: what's the most they can "
-     "lose?", "service_credit", ["15% × 60% × 80,000 = 7,200", "30,000"]),
-    ("A 5,000 credit with 50% earn-back after three months; the supplier met all three. How much is returned?",
-     "earn_back", ["2,500 is earned back"]),
-    ("Half of a 7,200 credit comes back if they meet the level in each of the next 3 months. They met it in "
-     "2 of the 3 months. How much comes back?", "earn_back", ["nothing is earned back"]),
-    ("450 of 500 tickets were resolved within target; the target is 95%. What percentage is that?", "attainment",
-     ["90%", "25 more"]),
-    ("The supplier missed 30 of 480 P2 incidents this month against a 95% target. How many met it?",
-     "attainment", ["450 of 480", "93.75%"]),
+    (
+        "What is the availability of two 99% servers in parallel, in series with a 99.9% database?",
+        "composite",
+        ["99.99%", "99.89001%"],
+    ),
+    (
+        "Two identical load-balanced nodes, each rated at 99.5%; either one can carry the load on its own. "
+        "What availability do we get?",
+        "composite",
+        ["99.9975%"],
+    ),
+    (
+        "monthly charges 200,000, 12% at risk, credits 20,000 and 8,000 — what is paid?",
+        "service_credit",
+        ["24,000 is paid (28,000 capped)", "4,000 is not payable"],
+    ),
+    (
+        "We pay 150k a month and 10% of that is at risk; credits of 5% and 6,000 accrued. How much do we get?",
+        "service_credit",
+        ["5% × 150,000 = 7,500", "13,500 is paid"],
+    ),
+    (
+        "We pay 150k a month and 10% of that is at risk; credits of 10% and 6,000 accrued. How much do we get?",
+        "service_credit",
+        ["15,000 is paid (21,000 capped)"],
+    ),
+    (
+        "Monthly charges 80k, at-risk 15%, pool 250%, 60% of the pool on availability: what's the most they can lose?",
+        "service_credit",
+        ["15% × 60% × 80,000 = 7,200", "30,000"],
+    ),
+    (
+        "A 5,000 credit with 50% earn-back after three months; the supplier met all three. How much is returned?",
+        "earn_back",
+        ["2,500 is earned back"],
+    ),
+    (
+        "Half of a 7,200 credit comes back if they meet the level in each of the next 3 months. They met it in "
+        "2 of the 3 months. How much comes back?",
+        "earn_back",
+        ["nothing is earned back"],
+    ),
+    (
+        "450 of 500 tickets were resolved within target; the target is 95%. What percentage is that?",
+        "attainment",
+        ["90%", "25 more"],
+    ),
+    (
+        "The supplier missed 30 of 480 P2 incidents this month against a 95% target. How many met it?",
+        "attainment",
+        ["450 of 480", "93.75%"],
+    ),
 ]
 
 
@@ -275,22 +356,26 @@ def test_a_missing_figure_is_asked_for_not_guessed(question, kind, asks):
     assert found.kind == kind and asks in found.missing and found.missing.endswith("?"), found.missing
 
 
-@pytest.mark.parametrize("question", [
-    "What is an earn-back?",
-    "How are service credits calculated?",
-    "What is the at-risk amount?",
-    "How much are service credits usually?",
-    "What is GDPR article 28?",
-    "Should we agree to let the vendor earn back service credits, and on what conditions?",
-    "What wording would you use for a service credits clause that caps credits at 12% of monthly charges?",
-    "Is 99.9% a good availability target for payroll?",
-    "Our provider reports 99.9% availability every month but users lose every Sunday to planned maintenance. "
-    "Is that allowed?",
-    "We pay 8,000,000 a year and the liability cap is 125% of the previous 12 months' charges. How much can we "
-    "claw back?",
-    "Sanity check: retained team around 7% of contract value, transition 500k. How long is the payback?",
-    "", "   ",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is an earn-back?",
+        "How are service credits calculated?",
+        "What is the at-risk amount?",
+        "How much are service credits usually?",
+        "What is GDPR article 28?",
+        "Should we agree to let the vendor earn back service credits, and on what conditions?",
+        "What wording would you use for a service credits clause that caps credits at 12% of monthly charges?",
+        "Is 99.9% a good availability target for payroll?",
+        "Our provider reports 99.9% availability every month but users lose every Sunday to planned maintenance. "
+        "Is that allowed?",
+        "We pay 8,000,000 a year and the liability cap is 125% of the previous 12 months' charges. How much can we "
+        "claw back?",
+        "Sanity check: retained team around 7% of contract value, transition 500k. How long is the payback?",
+        "",
+        "   ",
+    ],
+)
 def test_questions_that_are_not_calculations_return_none(question):
     assert calculate(question) is None
 
@@ -307,11 +392,16 @@ def test_calculate_never_raises_on_the_evaluation_questions():
 
 # ---- the API and the /tools page ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("calc")
-    settings = Settings(corpus_dir=Path(__file__).parent / "fixtures" / "corpus", index_dir=root / "index",
-                        db_path=root / "assistant.db", web_dir=ROOT / "web")
+    settings = Settings(
+        corpus_dir=Path(__file__).parent / "fixtures" / "corpus",
+        index_dir=root / "index",
+        db_path=root / "assistant.db",
+        web_dir=ROOT / "web",
+    )
     # No lifespan: the calculators need neither index nor model. localhost is a host every build answers to.
     return TestClient(create_app(settings), base_url="http://localhost")
 
@@ -319,9 +409,11 @@ def client(tmp_path_factory):
 def test_availability_endpoint(client):
     body = client.get("/api/calc/availability", params={"percent": 99.95, "period": "month"}).json()
     assert body["figures"]["downtime_minutes"] == 21.6 and body["figures"]["downtime"] == "21 min 36 s"
-    assert body["citation"] == {"doc_id": "availability-and-uptime",
-                                "anchor": "downtime-allowed-at-each-availability-level",
-                                "url": "/docs/availability-and-uptime#downtime-allowed-at-each-availability-level"}
+    assert body["citation"] == {
+        "doc_id": "availability-and-uptime",
+        "anchor": "downtime-allowed-at-each-availability-level",
+        "url": "/docs/availability-and-uptime#downtime-allowed-at-each-availability-level",
+    }
     assert body["formula"].startswith("Downtime allowed") and len(body["table"]["rows"]) == 11
     leap = client.get("/api/calc/availability", params={"percent": 99.9, "period": "year", "days": 366}).json()
     assert leap["figures"]["downtime_minutes"] == 527.04
@@ -337,44 +429,61 @@ def test_downtime_composite_and_attainment_endpoints(client):
 
 
 def test_credit_and_earn_back_endpoints(client):
-    body = client.post("/api/calc/service-credits", json={
-        "monthly_charges": 200000, "at_risk_percent": 12, "credit_amounts": [20000, 8000]}).json()
+    body = client.post(
+        "/api/calc/service-credits",
+        json={"monthly_charges": 200000, "at_risk_percent": 12, "credit_amounts": [20000, 8000]},
+    ).json()
     assert (body["figures"]["paid"], body["figures"]["not_payable"]) == (24000, 4000)
     assert body["citation"]["url"] == "/docs/service-credits#worked-example"
-    body = client.post("/api/calc/earn-back", json={"credit": 5000, "earn_back_percent": 50,
-                                                    "months_required": 3, "months_met": 3}).json()
+    body = client.post(
+        "/api/calc/earn-back", json={"credit": 5000, "earn_back_percent": 50, "months_required": 3, "months_met": 3}
+    ).json()
     assert body["figures"]["returned"] == 2500
 
 
-@pytest.mark.parametrize("method, path, payload, status, message", [
-    ("get", "/api/calc/availability", {"percent": 101}, 400, "at most 100"),
-    ("get", "/api/calc/availability", {"percent": "abc"}, 422, "percent: Input should be a valid number"),
-    ("get", "/api/calc/availability", {}, 422, "percent: Field required"),
-    ("get", "/api/calc/availability", {"percent": "nan"}, 400, "finite"),
-    ("get", "/api/calc/availability", {"percent": 99, "period": "fortnight"}, 422, "'day', 'week'"),
-    ("get", "/api/calc/availability", {"percent": 99, "days": 32}, 400, "at most 31"),
-    ("get", "/api/calc/availability", {"percent": 99, "maintenance_minutes": -1}, 400, "at least 0"),
-    ("get", "/api/calc/downtime", {"minutes": 50000}, 400, "longer than the agreed service time"),
-    ("get", "/api/calc/composite", {"series": "99.9,x"}, 400, "Series component #2"),
-    ("get", "/api/calc/composite", {}, 400, "at least two components"),
-    ("get", "/api/calc/attainment", {"met": 6, "total": 5}, 400, "cannot exceed"),
-    ("post", "/api/calc/service-credits", {}, 400, "Give the credits"),
-    ("post", "/api/calc/service-credits", {"monthly_charges": "lots"}, 422, "monthly_charges"),
-    ("post", "/api/calc/service-credits", {"credit_amounts": [1], "extra": 1}, 422, "extra"),
-    ("post", "/api/calc/earn-back", {"credit": 5000}, 422, "earn_back_percent: Field required"),
-    ("post", "/api/calc/earn-back", {"credit": 5000, "earn_back_percent": 50, "months_met": 2}, 400,
-     "months_required"),
-])
+@pytest.mark.parametrize(
+    "method, path, payload, status, message",
+    [
+        ("get", "/api/calc/availability", {"percent": 101}, 400, "at most 100"),
+        ("get", "/api/calc/availability", {"percent": "abc"}, 422, "percent: Input should be a valid number"),
+        ("get", "/api/calc/availability", {}, 422, "percent: Field required"),
+        ("get", "/api/calc/availability", {"percent": "nan"}, 400, "finite"),
+        ("get", "/api/calc/availability", {"percent": 99, "period": "fortnight"}, 422, "'day', 'week'"),
+        ("get", "/api/calc/availability", {"percent": 99, "days": 32}, 400, "at most 31"),
+        ("get", "/api/calc/availability", {"percent": 99, "maintenance_minutes": -1}, 400, "at least 0"),
+        ("get", "/api/calc/downtime", {"minutes": 50000}, 400, "longer than the agreed service time"),
+        ("get", "/api/calc/composite", {"series": "99.9,x"}, 400, "Series component #2"),
+        ("get", "/api/calc/composite", {}, 400, "at least two components"),
+        ("get", "/api/calc/attainment", {"met": 6, "total": 5}, 400, "cannot exceed"),
+        ("post", "/api/calc/service-credits", {}, 400, "Give the credits"),
+        ("post", "/api/calc/service-credits", {"monthly_charges": "lots"}, 422, "monthly_charges"),
+        ("post", "/api/calc/service-credits", {"credit_amounts": [1], "extra": 1}, 422, "extra"),
+        ("post", "/api/calc/earn-back", {"credit": 5000}, 422, "earn_back_percent: Field required"),
+        (
+            "post",
+            "/api/calc/earn-back",
+            {"credit": 5000, "earn_back_percent": 50, "months_met": 2},
+            400,
+            "months_required",
+        ),
+    ],
+)
 def test_api_bad_input_is_a_clear_4xx(client, method, path, payload, status, message):
-    response = (client.get(path, params=payload) if method == "get" else client.post(path, json=payload))
+    response = client.get(path, params=payload) if method == "get" else client.post(path, json=payload)
     assert response.status_code == status, response.text
     assert message in response.json()["error"]
 
 
 def test_calculators_are_in_the_openapi_schema(client):
     paths = client.get("/api/openapi.json").json()["paths"]
-    for path in ("/api/calc/availability", "/api/calc/downtime", "/api/calc/composite",
-                 "/api/calc/service-credits", "/api/calc/earn-back", "/api/calc/attainment"):
+    for path in (
+        "/api/calc/availability",
+        "/api/calc/downtime",
+        "/api/calc/composite",
+        "/api/calc/service-credits",
+        "/api/calc/earn-back",
+        "/api/calc/attainment",
+    ):
         assert path in paths, path
     assert "/tools" not in paths
 
@@ -401,9 +510,17 @@ def test_tools_page_has_a_labelled_form_per_calculator(client):
     assert response.status_code == 200
     page = _Page()
     page.feed(response.text)
-    assert page.forms == ["/api/calc/availability", "/api/calc/downtime", "/api/calc/composite",
-                          "/api/calc/service-credits", "/api/calc/earn-back", "/api/calc/attainment"]
+    assert page.forms == [
+        "/api/calc/availability",
+        "/api/calc/downtime",
+        "/api/calc/composite",
+        "/api/calc/service-credits",
+        "/api/calc/earn-back",
+        "/api/calc/attainment",
+    ]
     inputs = re.findall(r'<(?:input|select) id="([^"]+)"', response.text)
     assert inputs and all(i in page.labels for i in inputs)
     assert page.current == ["http://localhost/tools"]
-    assert all(s.get("src") and s.get("type") == "module" for s in page.scripts)  # no inline script (CSP)
+    assert all(s.get("src") for s in page.scripts)  # no inline script (CSP)
+    # Modules, but for base.html's theme.js, which runs before the first paint.
+    assert [s["src"].rsplit("/", 1)[1] for s in page.scripts if s.get("type") != "module"] == ["theme.js"]

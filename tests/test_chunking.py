@@ -13,16 +13,25 @@ from .conftest import FIXTURE_CORPUS
 
 
 def _article(body: str, topic: str = "sla", id: str = "sample") -> Article:
-    return Article(id=id, title="Sample title", topic=topic, audience=("manager",), tags=("x",),
-                   summary="s", related=(), references=(), body=body, path=Path(f"{id}.md"),
-                   body_line=10)
+    return Article(
+        id=id,
+        title="Sample title",
+        topic=topic,
+        audience=("manager",),
+        tags=("x",),
+        summary="s",
+        related=(),
+        references=(),
+        body=body,
+        path=Path(f"{id}.md"),
+        body_line=10,
+    )
 
 
 def test_passages_keep_title_section_and_stable_ids():
     body = "Intro sentence here.\n\n## Earn-back\n\nFirst fact.\n\n### Limits on earn-back\n\nSecond fact.\n"
     passages = chunk_article(_article(body))
-    assert [p.id for p in passages] == [
-        "sample#overview:1", "sample#earn-back:1", "sample#limits-on-earn-back:1"]
+    assert [p.id for p in passages] == ["sample#overview:1", "sample#earn-back:1", "sample#limits-on-earn-back:1"]
     assert passages[2].section == "Earn-back › Limits on earn-back"
     assert all(p.title == "Sample title" for p in passages)
     assert "Sample title. Earn-back › Limits on earn-back." in passages[2].embed_text
@@ -46,9 +55,11 @@ def test_glossary_yields_one_passage_per_term():
 
 
 def test_tables_lists_and_quotes_become_sentences():
-    body = ("## Table\n\n| Availability | Downtime |\n|---|---|\n| 99.9% | 43.20 min |\n\n"
-            "## List\n\n- First item without a stop\n- Second item.\n\n"
-            "## Clause\n\n> The Supplier shall restore. The Client may terminate.\n")
+    body = (
+        "## Table\n\n| Availability | Downtime |\n|---|---|\n| 99.9% | 43.20 min |\n\n"
+        "## List\n\n- First item without a stop\n- Second item.\n\n"
+        "## Clause\n\n> The Supplier shall restore. The Client may terminate.\n"
+    )
     table, items, clause = chunk_article(_article(body))
     assert table.sentences == ["Availability: 99.9%; Downtime: 43.20 min."]
     assert items.sentences == ["First item without a stop.", "Second item."]
@@ -58,7 +69,9 @@ def test_tables_lists_and_quotes_become_sentences():
 def test_sentence_split_keeps_abbreviations():
     text = "Processors follow Art. 28 of the GDPR, e.g. on audits. Credits are not penalties."
     assert split_sentences(text) == [
-        "Processors follow Art. 28 of the GDPR, e.g. on audits.", "Credits are not penalties."]
+        "Processors follow Art. 28 of the GDPR, e.g. on audits.",
+        "Credits are not penalties.",
+    ]
 
 
 def test_rendered_article_has_every_cited_anchor():
@@ -71,8 +84,10 @@ def test_rendered_article_has_every_cited_anchor():
 
 def test_an_ingested_pdfs_page_markers_give_passages_their_pages_and_stay_out_of_text():
     words = " ".join(["Suppliers keep records of every audit finding."] * 30)  # about 210 words
-    body = (f"<!-- page 1 -->\n\nIntro sentence here.\n\n## Audit\n\n{words}\n\n<!-- page 2 -->\n\n"
-            f"{words}\n\n## Exit\n\nData is returned.\n\n<!-- page 3 -->\n\nAccess is revoked.\n")
+    body = (
+        f"<!-- page 1 -->\n\nIntro sentence here.\n\n## Audit\n\n{words}\n\n<!-- page 2 -->\n\n"
+        f"{words}\n\n## Exit\n\nData is returned.\n\n<!-- page 3 -->\n\nAccess is revoked.\n"
+    )
     passages = chunk_article(_article(body, topic="organisation"))
     pages = {(p.section, p.ordinal): p.pages for p in passages}
     assert pages == {("Overview", 1): "1", ("Audit", 1): "1", ("Audit", 2): "2", ("Exit", 1): "2-3"}

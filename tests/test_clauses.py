@@ -22,10 +22,34 @@ from assistant.settings import ROOT, Settings
 
 CORPUS = ROOT / "corpus"
 # The clause types issue 12 names, each with the three positions in its article's front matter.
-CORE = ["liability", "indemnities", "service-credits", "step-in", "exit-assistance", "termination", "tupe",
-        "data-processing", "controller-processor", "audit", "benchmarking", "change-control", "force-majeure",
-        "ip", "confidentiality", "key-personnel", "subcontracting", "mfn", "non-solicitation", "insurance",
-        "security", "bc-dr", "indexation", "term-and-renewal", "warranties", "dispute-resolution"]
+CORE = [
+    "liability",
+    "indemnities",
+    "service-credits",
+    "step-in",
+    "exit-assistance",
+    "termination",
+    "tupe",
+    "data-processing",
+    "controller-processor",
+    "audit",
+    "benchmarking",
+    "change-control",
+    "force-majeure",
+    "ip",
+    "confidentiality",
+    "key-personnel",
+    "subcontracting",
+    "mfn",
+    "non-solicitation",
+    "insurance",
+    "security",
+    "bc-dr",
+    "indexation",
+    "term-and-renewal",
+    "warranties",
+    "dispute-resolution",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +89,11 @@ def test_sample_wording_is_verbatim_with_numbers_and_line_breaks(library):
 
 def test_every_wording_line_is_a_line_of_its_article(library):
     for entry in library.clauses:
-        quoted = {re.sub(r"^>\s?", "", line).replace("**", "")
-                  for line in entry.path.read_text(encoding="utf-8").splitlines() if line.startswith(">")}
+        quoted = {
+            re.sub(r"^>\s?", "", line).replace("**", "")
+            for line in entry.path.read_text(encoding="utf-8").splitlines()
+            if line.startswith(">")
+        }
         for line in entry.wording.splitlines():
             assert line in quoted or not line, (entry.type, line)
 
@@ -79,20 +106,34 @@ def test_every_cited_anchor_is_on_the_article_page(library, articles):
             assert part.anchor in ids, (entry.type, part.heading, part.anchor)
 
 
-@pytest.mark.parametrize("heading, role", [
-    ("Sample clause", "sample"), ("Sample audit clause", "sample"), ("Sample clause: baseline verification", "sample"),
-    ("Sample clause and negotiation points: extension options", "sample"), ("Sample notice", None),
-    ("Sample priority matrix", None), ("What a good liability clause contains", "good"),
-    ("What a workable MFC clause contains", "good"), ("What the client should ask for", "good"),
-    ("Negotiation points for the client and the vendor", "negotiation"),
-    ("Negotiation points, red flags and interactions", "negotiation"),
-    ("Red flags and interactions with other clauses", "red_flags"), ("Red flags in IP wording", "red_flags"),
-    ("How the liability clause interacts with other clauses", "interactions"),
-    ("How practice varies by jurisdiction", "jurisdiction"), ("Regulation and jurisdiction", "jurisdiction"),
-    ("How regulation shapes subcontracting", "jurisdiction"), ("Common pitfalls", "pitfalls"),
-    ("What a limitation of liability clause does", "does"), ("What step-in rights are", "does"),
-    ("What Article 28 requires", "does"), ("Worked example", None), ("Key points", None),
-])
+@pytest.mark.parametrize(
+    "heading, role",
+    [
+        ("Sample clause", "sample"),
+        ("Sample audit clause", "sample"),
+        ("Sample clause: baseline verification", "sample"),
+        ("Sample clause and negotiation points: extension options", "sample"),
+        ("Sample notice", None),
+        ("Sample priority matrix", None),
+        ("What a good liability clause contains", "good"),
+        ("What a workable MFC clause contains", "good"),
+        ("What the client should ask for", "good"),
+        ("Negotiation points for the client and the vendor", "negotiation"),
+        ("Negotiation points, red flags and interactions", "negotiation"),
+        ("Red flags and interactions with other clauses", "red_flags"),
+        ("Red flags in IP wording", "red_flags"),
+        ("How the liability clause interacts with other clauses", "interactions"),
+        ("How practice varies by jurisdiction", "jurisdiction"),
+        ("Regulation and jurisdiction", "jurisdiction"),
+        ("How regulation shapes subcontracting", "jurisdiction"),
+        ("Common pitfalls", "pitfalls"),
+        ("What a limitation of liability clause does", "does"),
+        ("What step-in rights are", "does"),
+        ("What Article 28 requires", "does"),
+        ("Worked example", None),
+        ("Key points", None),
+    ],
+)
 def test_a_sections_role_comes_from_its_heading(heading, role):
     assert clauses.role(heading) == role
 
@@ -130,8 +171,10 @@ Intro text of the article.
 
 Both sides talk.
 """
-QUOTE = ("The clause below is illustrative only and is not legal advice.\n\n"
-         "> 1. The Supplier shall do it.\n>\n> 2. And more.")
+QUOTE = (
+    "The clause below is illustrative only and is not legal advice.\n\n"
+    "> 1. The Supplier shall do it.\n>\n> 2. And more."
+)
 
 
 def _article(folder: Path, doc_id: str, extra: str = "", sample: str = QUOTE, title: str = "A title") -> Path:
@@ -149,24 +192,36 @@ def test_a_minimal_article_becomes_an_entry(tmp_path):
     assert entry.positions == {"balanced": "Middle."} and entry.does.anchor == "overview"
 
 
-@pytest.mark.parametrize("extra, message", [
-    ("clause: liability\n", "'clause' must be a mapping"),
-    ("clause:\n  type: Not Kebab\n", "clause type must be kebab-case"),
-    ("clause:\n  type: x\n  colour: red\n", "unknown clause key(s) ['colour']"),
-    ("clause:\n  type: x\n  positions:\n    neutral: text\n", "clause positions must map client, balanced, supplier"),
-    ("clause:\n  type: x\n  positions:\n    client: ''\n", "clause positions must map"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("clause: liability\n", "'clause' must be a mapping"),
+        ("clause:\n  type: Not Kebab\n", "clause type must be kebab-case"),
+        ("clause:\n  type: x\n  colour: red\n", "unknown clause key(s) ['colour']"),
+        (
+            "clause:\n  type: x\n  positions:\n    neutral: text\n",
+            "clause positions must map client, balanced, supplier",
+        ),
+        ("clause:\n  type: x\n  positions:\n    client: ''\n", "clause positions must map"),
+    ],
+)
 def test_bad_clause_front_matter_is_reported_with_its_line(tmp_path, extra, message):
     path = _article(tmp_path, "bad", extra=extra)
     _, problems = parse_article(path, tmp_path)
     assert problems and problems[0].startswith("contracts/bad.md:10: ") and message in problems[0], problems
 
 
-@pytest.mark.parametrize("sample, extra, message", [
-    ("The clause below is illustrative only and is not legal advice.\n\nThe Supplier shall do it.", "",
-     "contracts/a.md:14: the sample clause section has no '>' blockquote"),
-    ("> 1. The Supplier shall do it.", "", "contracts/a.md:14: the sample clause needs its caveat"),
-])
+@pytest.mark.parametrize(
+    "sample, extra, message",
+    [
+        (
+            "The clause below is illustrative only and is not legal advice.\n\nThe Supplier shall do it.",
+            "",
+            "contracts/a.md:14: the sample clause section has no '>' blockquote",
+        ),
+        ("> 1. The Supplier shall do it.", "", "contracts/a.md:14: the sample clause needs its caveat"),
+    ],
+)
 def test_check_finds_a_sample_without_wording_or_caveat(tmp_path, sample, extra, message):
     _article(tmp_path, "a", sample=sample, extra=extra)
     problems = clauses.check(load_corpus(tmp_path), tmp_path)
@@ -205,11 +260,13 @@ def test_the_library_is_rebuilt_when_an_article_changes(tmp_path):
 
 # ---- pages and API ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("clauses")
-    settings = Settings(corpus_dir=CORPUS, index_dir=root / "index", db_path=root / "assistant.db",
-                        web_dir=ROOT / "web")
+    settings = Settings(
+        corpus_dir=CORPUS, index_dir=root / "index", db_path=root / "assistant.db", web_dir=ROOT / "web"
+    )
     # No lifespan: the library reads the corpus, not the index. localhost is always an allowed host.
     return TestClient(create_app(settings), base_url="http://localhost")
 
@@ -226,11 +283,14 @@ def test_api_lists_filters_and_returns_an_entry(client):
     assert entry["does"]["heading"] == "What a limitation of liability clause does"
 
 
-@pytest.mark.parametrize("path, status, message", [
-    ("/api/clauses/nope", 404, "There is no clause type 'nope'"),
-    ("/api/clauses/" + "x" * 81, 422, "at most 80 characters"),
-    ("/api/clauses?q=" + "x" * 201, 422, "at most 200 characters"),
-])
+@pytest.mark.parametrize(
+    "path, status, message",
+    [
+        ("/api/clauses/nope", 404, "There is no clause type 'nope'"),
+        ("/api/clauses/" + "x" * 81, 422, "at most 80 characters"),
+        ("/api/clauses?q=" + "x" * 201, 422, "at most 200 characters"),
+    ],
+)
 def test_api_bad_requests(client, path, status, message):
     response = client.get(path)
     assert response.status_code == status and message in response.json()["error"]
@@ -289,8 +349,10 @@ def test_a_clause_page_shows_wording_positions_and_sources(client):
     page = _page(client, "/clauses/liability")
     assert page.text["wording"] == clauses.library(CORPUS).get("liability").wording
     links = [link for link in page.links if link and "/docs/limitation-of-liability#" in link]
-    assert {"http://localhost/docs/limitation-of-liability#sample-clause",
-            "http://localhost/docs/limitation-of-liability#how-practice-varies-by-jurisdiction"} <= set(links)
+    assert {
+        "http://localhost/docs/limitation-of-liability#sample-clause",
+        "http://localhost/docs/limitation-of-liability#how-practice-varies-by-jurisdiction",
+    } <= set(links)
     assert "illustrative only and is not legal advice" in client.get("/clauses/liability").text
     for label in ("Client-favourable", "Balanced", "Supplier-favourable", "Red flags", "Jurisdiction notes"):
         assert label in client.get("/clauses/step-in").text, label

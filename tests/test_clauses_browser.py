@@ -93,7 +93,8 @@ def test_paste_a_flawed_liability_clause_and_see_its_missing_carve_outs(browser,
     expect(page.locator("#privacy")).to_contain_text("not stored")
     page.get_by_label("Clause text").fill(
         "14.1 The Supplier's total liability shall not exceed 200% of the Charges paid in the previous twelve "
-        "months.\n14.2 The Supplier shall not be liable for any indirect loss or for any loss of data.")
+        "months.\n14.2 The Supplier shall not be liable for any indirect loss or for any loss of data."
+    )
     page.get_by_label("Clause text").press("Control+Enter")  # the keyboard shortcut submits
     result = page.locator("#review-result")
     expect(result.locator("h2")).to_have_text("Reviewed as: Limitation of liability")
@@ -103,7 +104,8 @@ def test_paste_a_flawed_liability_clause_and_see_its_missing_carve_outs(browser,
     expect(carve_outs.locator(".status")).to_have_text("Missing")
     cap = result.locator(".check-present").filter(has=page.get_by_text("General cap", exact=True))
     expect(cap.locator(".evidence")).to_have_text(
-        "14.1 The Supplier's total liability shall not exceed 200% of the Charges paid in the previous twelve months.")
+        "14.1 The Supplier's total liability shall not exceed 200% of the Charges paid in the previous twelve months."
+    )
     expect(result.locator(".flag", has_text="No carve-out for fraud")).to_be_visible()
     expect(result.locator(".figure")).to_contain_text("200% of the charges, against the usual 100-150%")
     href = carve_outs.get_by_role("link", name="Guidance: Unlimited carve-outs").get_attribute("href")

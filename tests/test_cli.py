@@ -12,8 +12,11 @@ from assistant.cli import cli
 
 @pytest.fixture
 def env(settings):
-    return {"ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-            "ASSISTANT_DB_PATH": str(settings.db_path)}
+    return {
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTANT_DB_PATH": str(settings.db_path),
+    }
 
 
 def test_ask_json_prints_what_the_api_returns(env):
@@ -94,6 +97,7 @@ def test_every_setting_and_command_is_documented_in_the_readme():
         assert f"assistant {command}" in readme, command
 
 
+@pytest.mark.slow
 def test_serve_stops_with_the_corpus_problem_when_its_build_fails(fresh):
     """`serve` builds in a child process; a broken corpus still ends it with file:line, no traceback."""
     import os
@@ -103,10 +107,19 @@ def test_serve_stops_with_the_corpus_problem_when_its_build_fails(fresh):
 
     broken = next(fresh.corpus_dir.rglob("*.md"))
     broken.write_text(broken.read_text().replace("title:", "title: [unclosed", 1))
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir),
-           "ASSISTANT_INDEX_DIR": str(fresh.index_dir), "ASSISTANT_DB_PATH": str(fresh.db_path)}
-    result = subprocess.run([str(Path(sys.executable).parent / "assistant"), "serve", "--port", "9"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(fresh.index_dir),
+        "ASSISTANT_DB_PATH": str(fresh.db_path),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "assistant"), "serve", "--port", "9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert f"{broken.parent.name}/{broken.name}:" in result.stderr and "not valid YAML" in result.stderr
     assert "Traceback" not in result.stderr and not fresh.index_dir.exists()

@@ -14,8 +14,13 @@ from assistant.errors import NotFound, StoreUnavailable
 from assistant.limits import QuotaExceeded, Quotas, StoredLedger
 from assistant.study.progress import StudyStore
 
-ANSWER = {"answer": "An answer.", "abstained": False, "citations": [{"n": 1, "title": "SLA"}],
-          "blocks": [{"kind": "lead", "text": "An answer."}], "intent": "definition"}
+ANSWER = {
+    "answer": "An answer.",
+    "abstained": False,
+    "citations": [{"n": 1, "title": "SLA"}],
+    "blocks": [{"kind": "lead", "text": "An answer."}],
+    "intent": "definition",
+}
 
 
 @pytest.fixture
@@ -28,8 +33,9 @@ def store(store_target):
 def _age(store: ConversationStore, conversation_id: str, days: int) -> None:
     then = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     with store.writing("test") as tx:
-        tx.execute("update conversations set created_at = ?, updated_at = ? where id = ?",
-                   [then, then, conversation_id])
+        tx.execute(
+            "update conversations set created_at = ?, updated_at = ? where id = ?", [then, then, conversation_id]
+        )
 
 
 def test_a_conversation_keeps_its_questions_in_order(store):
@@ -120,8 +126,12 @@ def test_threads_writing_and_reading_at_once_lose_nothing(store):
     for thread in threads:
         thread.join()
     assert failures == []
-    positions = [row["position"] for row in store.query(
-        "select position from messages where conversation_id = ? order by position", [conversation_id])]
+    positions = [
+        row["position"]
+        for row in store.query(
+            "select position from messages where conversation_id = ? order by position", [conversation_id]
+        )
+    ]
     assert positions == list(range(1, 62))
 
 
@@ -156,9 +166,19 @@ def test_study_answers_move_the_box_and_count(store):
 
 def test_a_mock_exam_is_finished_once(store):
     study = StudyStore(store)
-    study.create_exam({"id": "exam-1", "learner_id": "learner-1", "topics": ["slas"], "item_ids": ["a", "b"],
-                       "minutes": 30, "started_at": "2026-01-05T10:00:00", "ends_at": "2026-01-05T10:30:00",
-                       "finished_at": None, "report": None})
+    study.create_exam(
+        {
+            "id": "exam-1",
+            "learner_id": "learner-1",
+            "topics": ["slas"],
+            "item_ids": ["a", "b"],
+            "minutes": 30,
+            "started_at": "2026-01-05T10:00:00",
+            "ends_at": "2026-01-05T10:30:00",
+            "finished_at": None,
+            "report": None,
+        }
+    )
     study.save_exam_answers("exam-1", {"a": "one", "b": "two"}, "2026-01-05T10:05:00")
     study.save_exam_answers("exam-1", {"a": "changed"}, "2026-01-05T10:06:00")
     assert study.exam_answers("exam-1") == {"a": "changed", "b": "two"}
@@ -171,8 +191,19 @@ def test_a_mock_exam_is_finished_once(store):
 def test_a_learner_exports_and_deletes_everything(store):
     study = StudyStore(store)
     study.record("learner-1", ITEM, "an answer", "partly", date(2026, 1, 5), "2026-01-05T10:00:00", "exam-1")
-    study.create_exam({"id": "exam-1", "learner_id": "learner-1", "topics": [], "item_ids": ["sla-1"],
-                       "minutes": 30, "started_at": "s", "ends_at": "e", "finished_at": None, "report": None})
+    study.create_exam(
+        {
+            "id": "exam-1",
+            "learner_id": "learner-1",
+            "topics": [],
+            "item_ids": ["sla-1"],
+            "minutes": 30,
+            "started_at": "s",
+            "ends_at": "e",
+            "finished_at": None,
+            "report": None,
+        }
+    )
     study.save_exam_answers("exam-1", {"sla-1": "an answer"}, "now")
     exported = study.export("learner-1")
     assert [len(exported[key]) for key in ("progress", "answers", "exams")] == [1, 1, 1]
@@ -182,6 +213,7 @@ def test_a_learner_exports_and_deletes_everything(store):
 
 
 # --- Quotas kept in the database --------------------------------------------------------------
+
 
 def test_stored_quotas_count_across_stores_sharing_a_database(store_target):
     """Two replicas = two stores on one database: a visitor's questions count on both."""
@@ -233,4 +265,6 @@ def test_gaps_list_unanswered_and_unhelpful_questions(store):
     store.add_feedback(rated, "down", "too short", visitor="v")
     gaps = store.gaps(30)
     assert sorted((g["question"], g["reason"], g["comment"]) for g in gaps) == [
-        ("What is a unicorn clause?", "unanswered", ""), ("What is an SLA?", "not helpful", "too short")]
+        ("What is a unicorn clause?", "unanswered", ""),
+        ("What is an SLA?", "not helpful", "too short"),
+    ]

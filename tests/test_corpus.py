@@ -37,24 +37,47 @@ def test_fixture_corpus_is_valid(fresh):
     "relative, text, expected",
     [
         ("sla/no-front.md", "Just text.\n", "sla/no-front.md:1: no front matter"),
-        ("sla/bad-yaml.md", "---\nid: bad-yaml\ntitle: [unclosed\n---\nBody\n",
-         "sla/bad-yaml.md:3: front matter is not valid YAML"),
+        (
+            "sla/bad-yaml.md",
+            "---\nid: bad-yaml\ntitle: [unclosed\n---\nBody\n",
+            "sla/bad-yaml.md:3: front matter is not valid YAML",
+        ),
         # The bracket opens on line 4; YAML notices only at the next key (line 6): report line 4.
-        ("sla/bracket.md", "---\nid: bracket\ntitle: Bracket\ntags: [a, b\nsummary: x\ntopic: sla\n---\nBody\n",
-         "sla/bracket.md:4: front matter is not valid YAML: a '[' list or '{' mapping that is not closed"),
-        ("sla/wrong-id.md", GOOD_FRONT.format(id="other-id", topic="sla") + "Body text.\n",
-         "sla/wrong-id.md:2: id 'other-id' must equal the file name 'wrong-id'"),
-        ("sla/wrong-topic.md", GOOD_FRONT.format(id="wrong-topic", topic="pricing") + "Body.\n",
-         "sla/wrong-topic.md:4: topic 'pricing' must equal its folder 'sla'"),
-        ("sla/dangling.md", GOOD_FRONT.format(id="dangling", topic="sla").replace(
-            "[service-credits]", "[no-such-article]") + "Body.\n",
-         "sla/dangling.md:8: related id 'no-such-article' does not exist"),
-        ("sla/heading.md", GOOD_FRONT.format(id="heading", topic="sla") + "Intro.\n\n# Big title\n",
-         "sla/heading.md:13: use '##' sections"),
-        ("sla/audience.md", GOOD_FRONT.format(id="audience", topic="sla").replace(
-            "[manager]", "[ceo]") + "Body.\n", "sla/audience.md:5: unknown audience ['ceo']"),
-        ("sla/missing.md", GOOD_FRONT.format(id="missing", topic="sla").replace(
-            "summary: A summary.\n", "") + "Body.\n", "sla/missing.md:1: missing required key 'summary'"),
+        (
+            "sla/bracket.md",
+            "---\nid: bracket\ntitle: Bracket\ntags: [a, b\nsummary: x\ntopic: sla\n---\nBody\n",
+            "sla/bracket.md:4: front matter is not valid YAML: a '[' list or '{' mapping that is not closed",
+        ),
+        (
+            "sla/wrong-id.md",
+            GOOD_FRONT.format(id="other-id", topic="sla") + "Body text.\n",
+            "sla/wrong-id.md:2: id 'other-id' must equal the file name 'wrong-id'",
+        ),
+        (
+            "sla/wrong-topic.md",
+            GOOD_FRONT.format(id="wrong-topic", topic="pricing") + "Body.\n",
+            "sla/wrong-topic.md:4: topic 'pricing' must equal its folder 'sla'",
+        ),
+        (
+            "sla/dangling.md",
+            GOOD_FRONT.format(id="dangling", topic="sla").replace("[service-credits]", "[no-such-article]") + "Body.\n",
+            "sla/dangling.md:8: related id 'no-such-article' does not exist",
+        ),
+        (
+            "sla/heading.md",
+            GOOD_FRONT.format(id="heading", topic="sla") + "Intro.\n\n# Big title\n",
+            "sla/heading.md:13: use '##' sections",
+        ),
+        (
+            "sla/audience.md",
+            GOOD_FRONT.format(id="audience", topic="sla").replace("[manager]", "[ceo]") + "Body.\n",
+            "sla/audience.md:5: unknown audience ['ceo']",
+        ),
+        (
+            "sla/missing.md",
+            GOOD_FRONT.format(id="missing", topic="sla").replace("summary: A summary.\n", "") + "Body.\n",
+            "sla/missing.md:1: missing required key 'summary'",
+        ),
     ],
 )
 def test_problem_names_file_and_line(fresh, relative, text, expected):
@@ -73,8 +96,10 @@ def test_every_problem_is_reported_at_once(fresh):
 
 
 def test_repeated_paragraph_is_reported(fresh):
-    paragraph = ("A service credit is a reduction of the monthly charge that a supplier gives the "
-                 "client when a service level is missed, and this sentence is long enough to count.")
+    paragraph = (
+        "A service credit is a reduction of the monthly charge that a supplier gives the "
+        "client when a service level is missed, and this sentence is long enough to count."
+    )
     _write(fresh, "sla/copy-one.md", GOOD_FRONT.format(id="copy-one", topic="sla") + paragraph + "\n")
     _write(fresh, "sla/copy-two.md", GOOD_FRONT.format(id="copy-two", topic="sla") + paragraph + "\n")
     with pytest.raises(CorpusError) as raised:
@@ -96,13 +121,25 @@ def test_corpus_check_warns_about_old_or_missing_review_dates():
     from assistant.corpus import Article, stale_reviews
 
     def article(reviewed):
-        return Article(id="a", title="A", topic="sla", audience=("manager",), tags=(), summary="s",
-                       related=(), references=(), body="x", path=Path("sla/a.md"), body_line=5,
-                       reviewed=reviewed)
+        return Article(
+            id="a",
+            title="A",
+            topic="sla",
+            audience=("manager",),
+            tags=(),
+            summary="s",
+            related=(),
+            references=(),
+            body="x",
+            path=Path("sla/a.md"),
+            body_line=5,
+            reviewed=reviewed,
+        )
+
     today = datetime.date(2026, 12, 2)
     assert stale_reviews([article("2026-01-01")], 730, today) == []
-    old, = stale_reviews([article("2023-01-01")], 730, today)
+    (old,) = stale_reviews([article("2023-01-01")], 730, today)
     assert "a.md: last reviewed 2023-01-01, over 730 days ago" in old
-    missing, = stale_reviews([article("")], 730, today)
+    (missing,) = stale_reviews([article("")], 730, today)
     assert "no 'reviewed' date" in missing
     assert stale_reviews([article("")], 0, today) == []

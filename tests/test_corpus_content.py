@@ -32,7 +32,7 @@ def _value(token: str) -> float:
 def _close(computed: float, stated: str) -> bool:
     """Equal up to the rounding of the stated figure (or 0.6% for rounded money amounts)."""
     decimals = len(stated.rstrip("%").split(".")[1]) if "." in stated else 0
-    unit = 10 ** -decimals / (100 if stated.endswith("%") else 1)
+    unit = 10**-decimals / (100 if stated.endswith("%") else 1)
     return abs(computed - _value(stated)) <= max(unit / 2 + 1e-12, 0.006 * abs(_value(stated)))
 
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from assistant.embedding import QueryBatcher
+from assistant.embedding import QueryBatcher, QueryCache
 
 
 def _slow_encoder(calls: list[int], fail: bool = False):
@@ -18,6 +18,7 @@ def _slow_encoder(calls: list[int], fail: bool = False):
         if fail:
             raise RuntimeError("model failed")
         return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
     return encode
 
 
@@ -67,13 +68,14 @@ def test_bundled_model_encodes_unit_vectors(embedder):
 
 @pytest.fixture(scope="module")
 def model_process():
-    from assistant.embedding import ModelProcess
+    from assistant.embedding import ModelProcess, QueryCache
 
-    process = ModelProcess(batch_wait_ms=1.0)
+    process = QueryCache(ModelProcess(), batch_wait_ms=1.0)
     yield process
     process.close()
 
 
+@pytest.mark.slow
 def test_model_process_encodes_like_the_model_in_this_process(model_process, embedder):
     texts = ["What is a service credit?", "termination for convenience", "RPO versus RTO"]
     remote = model_process.encode(texts)
@@ -83,6 +85,7 @@ def test_model_process_encodes_like_the_model_in_this_process(model_process, emb
     assert model_process.encode_query(texts[0]) @ remote[0] == pytest.approx(1.0, abs=2e-3)
 
 
+@pytest.mark.slow
 def test_a_crashed_model_process_fails_clearly_and_the_next_question_restarts_it(model_process):
     from assistant.errors import ModelUnavailable
 
@@ -146,3 +149,24 @@ def test_encoding_leaves_process_wide_thread_settings_alone(embedder, monkeypatc
     assert torch.get_num_threads() == 1  # one intra-op thread: no OpenMP team to wait for
     assert np.allclose(one[0], several[0], atol=1e-3)
 
+
+def test_the_query_cache_encodes_a_repeated_query_once_and_passes_the_rest_to_the_model():
+    calls: list[list[str]] = []
+
+    class Model:
+        name, dimension = "test/one", 1
+
+        def encode(self, texts, batch_size=16, progress=False):
+            calls.append(list(texts))
+            return np.ones((len(texts), 1), dtype=np.float32)
+
+        def state(self):
+            return {"state": "ready"}
+
+    cached = QueryCache(Model(), batch_wait_ms=0, cache_size=8)
+    assert cached.encode_query("earn-back") is cached.encode_query("earn-back")
+    assert calls == [["earn-back"]]
+    with pytest.raises(ValueError):
+        cached.encode_query("earn-back")[0] = 2.0  # shared by every caller: read-only
+    assert cached.encode(["a", "b"]).shape == (2, 1) and calls[-1] == ["a", "b"]
+    assert (cached.name, cached.dimension, cached.state()) == ("test/one", 1, {"state": "ready"})

@@ -21,15 +21,33 @@ def test_scores_of_a_ranking():
 
 def test_evaluate_reports_methods_abstention_and_follow_ups(settings, embedder, tmp_path):
     questions = [
-        {"id": "q1", "question": "what is an earn-back", "relevant": ["service-credits"], "kind": "study",
-         "intent": "definition", "answer_must": ["earn-back"]},
-        {"id": "q2", "question": "whats tupe", "relevant": ["employee-transfer", "glossary"], "kind": "widget",
-         "intent": "definition", "answer_must": ["no such phrase in any answer"]},
+        {
+            "id": "q1",
+            "question": "what is an earn-back",
+            "relevant": ["service-credits"],
+            "kind": "study",
+            "intent": "definition",
+            "answer_must": ["earn-back"],
+        },
+        {
+            "id": "q2",
+            "question": "whats tupe",
+            "relevant": ["employee-transfer", "glossary"],
+            "kind": "widget",
+            "intent": "definition",
+            "answer_must": ["no such phrase in any answer"],
+        },
         {"id": "q3", "question": "best pizza in Rome", "relevant": [], "kind": "out_of_scope"},
     ]
-    dialogues = [{"id": "d1", "turns": [
-        {"question": "What are RTO and RPO?", "relevant": ["disaster-recovery"]},
-        {"question": "how should they be tested?", "relevant": ["disaster-recovery"]}]}]
+    dialogues = [
+        {
+            "id": "d1",
+            "turns": [
+                {"question": "What are RTO and RPO?", "relevant": ["disaster-recovery"]},
+                {"question": "how should they be tested?", "relevant": ["disaster-recovery"]},
+            ],
+        }
+    ]
     (tmp_path / "questions.jsonl").write_text("\n".join(map(json.dumps, questions)))
     (tmp_path / "dialogues.jsonl").write_text("\n".join(map(json.dumps, dialogues)))
     retriever = Retriever(open_index(settings.index_dir, embedder.name), embedder)

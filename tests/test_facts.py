@@ -58,9 +58,8 @@ def test_no_article_contradicts_the_fact(entry):
         for regex in regexes
         if regex.search(line)
     ]
-    assert not offenders, (
-        f"{entry['id']}: canonical statement is: {' '.join(entry['fact'].split())}\n"
-        + "\n".join(offenders)
+    assert not offenders, f"{entry['id']}: canonical statement is: {' '.join(entry['fact'].split())}\n" + "\n".join(
+        offenders
     )
 
 

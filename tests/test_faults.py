@@ -16,17 +16,7 @@ import pytest
 
 from assistant.api import create_app
 
-from .support import free_port, serving
-
-
-def _wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {seconds} s")
+from .support import free_port, serving, wait_for
 
 
 @pytest.mark.slow
@@ -34,7 +24,7 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
     """SIGSTOP on the model child: questions get a 503 after the timeout, the model is restarted,
     and health and pages answer throughout instead of queueing behind the questions."""
     port, base = free_port(), None
-    app = create_app(replace(settings, model_timeout=3.0, quota_per_visitor=0))  # its own ModelProcess
+    app = create_app(replace(settings, model_timeout=3.0))  # its own ModelProcess
     statuses: list[tuple[int, str]] = []
     with serving(app, port):
         base = f"http://127.0.0.1:{port}"
@@ -43,15 +33,16 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
         stopped = model._process
         os.kill(stopped.pid, signal.SIGSTOP)
         try:
+
             def ask(i: int) -> None:
-                reply = httpx.post(f"{base}/api/ask", json={"question": f"What is a service credit {i}?"},
-                                   timeout=60)
+                reply = httpx.post(f"{base}/api/ask", json={"question": f"What is a service credit {i}?"}, timeout=60)
                 statuses.append((reply.status_code, reply.json().get("error", "")))
 
             askers = [threading.Thread(target=ask, args=(i,)) for i in range(20)]
             for thread in askers:
                 thread.start()
-            time.sleep(0.5)  # the questions now hold every question thread, waiting on the model
+            # The questions now hold the question threads, waiting on the stopped model.
+            wait_for(lambda: model.state()["state"] == "working", 10, "the model was not given the questions")
             started = time.monotonic()
             health = httpx.get(f"{base}/api/health", timeout=2)
             assert health.json()["model_process"]["state"] == "working"
@@ -68,8 +59,11 @@ def test_a_stopped_model_process_is_restarted_while_health_and_pages_answer(sett
         assert len(statuses) == 20 and {status for status, _ in statuses} <= {200, 503}
         failed = [error for status, error in statuses if status == 503]
         assert failed and all("ask again" in error for error in failed), failed
-        _wait_for(lambda: httpx.get(f"{base}/api/health", timeout=5).json()["model_process"]["state"] == "ready",
-                  60, "the model process was not restarted")
+        wait_for(
+            lambda: httpx.get(f"{base}/api/health", timeout=5).json()["model_process"]["state"] == "ready",
+            60,
+            "the model process was not restarted",
+        )
         assert model._process is not stopped and model._process.is_alive()
         reply = httpx.post(f"{base}/api/ask", json={"question": "What is an earn-back?"}, timeout=30)
         assert reply.status_code == 200
@@ -137,8 +131,7 @@ def test_errors_name_no_server_paths(fresh, embedder):
 def test_a_stale_index_is_served_with_a_warning(built, embedder, caplog):
     article = built.corpus_dir / "delivery-models" / "nearshore.md"
     article.write_text(article.read_text() + "\nOne more sentence that nobody has indexed yet.\n")
-    with caplog.at_level("WARNING", logger="assistant"), \
-            TestClient(create_app(built, embedder=embedder)) as client:
+    with caplog.at_level("WARNING", logger="assistant"), TestClient(create_app(built, embedder=embedder)) as client:
         assert client.post("/api/ask", json=QUESTION).status_code == 200
         health = client.get("/api/health").json()
     assert health["status"] == "ok" and "assistant build" in health["warning"]
@@ -156,12 +149,21 @@ def test_serve_after_a_failed_build_serves_the_last_good_index(built):
     broken = built.corpus_dir / "delivery-models" / "nearshore.md"
     broken.write_text(broken.read_text().replace("title:", "title: [unclosed", 1))
     port = free_port()
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(built.corpus_dir),
-           "ASSISTANT_INDEX_DIR": str(built.index_dir), "ASSISTANT_DB_PATH": str(built.db_path)}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(built.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(built.index_dir),
+        "ASSISTANT_DB_PATH": str(built.db_path),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "assistant"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        health = _wait_for(lambda: _health(port), 120, "serve did not answer")
+        health = wait_for(lambda: _health(port), 120, "serve did not answer")
         assert health["status"] == "ok" and "assistant build" in health["warning"]
         reply = httpx.post(f"http://127.0.0.1:{port}/api/ask", json=QUESTION, timeout=30)
         assert reply.status_code == 200
@@ -181,14 +183,16 @@ def _health(port: int) -> dict | None:
 
 # --- 7: the conversation database ---------------------------------------------------------------
 
+
 def _read_only(store) -> None:
     """Reopen the store's database read-only, as SQLite does for a file it may not write."""
     import sqlite3
 
     database = store.database
     database.close()  # the next connection each thread opens is read-only
-    database.connect = lambda: sqlite3.connect(f"file:{database.path}?mode=ro", uri=True, isolation_level=None,
-                                               check_same_thread=False)
+    database.connect = lambda: sqlite3.connect(
+        f"file:{database.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+    )
 
 
 def test_a_read_only_database_is_a_clear_503_and_health_says_so(settings, embedder):
@@ -216,22 +220,34 @@ def test_an_unusable_database_path_names_the_setting_at_start_up(settings, embed
             pass
 
 
+@pytest.mark.slow
 def test_serve_with_an_unusable_database_path_says_which_setting(fresh, tmp_path):
     import subprocess
     import sys
     from pathlib import Path
 
     (tmp_path / "a-file").write_text("not a folder")
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir), "ASSISTANT_INDEX_DIR": str(fresh.index_dir),
-           "ASSISTANT_DB_PATH": str(tmp_path / "a-file" / "assistant.db")}
-    result = subprocess.run([str(Path(sys.executable).parent / "assistant"), "serve", "--port", "9"],
-                            env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(fresh.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(fresh.index_dir),
+        "ASSISTANT_DB_PATH": str(tmp_path / "a-file" / "assistant.db"),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "assistant"), "serve", "--port", "9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and "ASSISTANT_DB_PATH" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
 
 
 # --- 3: builds are immutable --------------------------------------------------------------------
 
+
+@pytest.mark.slow
 def test_a_published_build_is_read_only_and_the_next_build_still_reads_it(fresh, embedder, monkeypatch):
     """cp or rsync --inplace over a memory-mapped index file would kill the server with SIGBUS;
     with the files read-only they fail instead (for any user but root)."""

@@ -7,10 +7,11 @@ import os
 import numpy as np
 import pytest
 
-from assistant.embedding import HashEmbedder
 from assistant.errors import CorpusError, IndexUnavailable
 from assistant.index import CURRENT, LiveIndex, build_index, open_index, read_manifest
 from assistant.retrieval import Retriever
+
+from .support import HashEmbedder
 
 
 class CountingEmbedder(HashEmbedder):
@@ -111,8 +112,9 @@ def test_above_the_exact_limit_the_index_is_approximate_and_still_finds(fresh):
     assert read_manifest(fresh.index_dir / CURRENT)["faiss"] == "IndexIVFFlat"
     index = open_index(fresh.index_dir, HashEmbedder.name)
     target = index.passages[3]
-    query = np.frombuffer(index.db.execute("select vector from passages where position = 3").fetchone()[0],
-                          dtype=np.float32)
+    query = np.frombuffer(
+        index.db.execute("select vector from passages where position = 3").fetchone()[0], dtype=np.float32
+    )
     retriever = Retriever(index, HashEmbedder())
     assert retriever.dense(query, None)[0][0] == target.position
     allowed = retriever.allowed({"topic": target.topic})

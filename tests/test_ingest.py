@@ -88,7 +88,9 @@ def test_ids_are_unique_across_the_library_and_the_corpus(tmp_path, fresh):
     (docs / "b" / "nearshore.html").write_text(first.read_text().replace("60 days", "45 days"))
     outcomes = ingest([docs], fresh.library_dir, 20 * MB, fresh.corpus_dir)
     assert [(o.file.split("docs/")[1], o.id) for o in outcomes] == [
-        ("a/nearshore.html", "nearshore-2"), ("b/nearshore.html", "nearshore-3")]
+        ("a/nearshore.html", "nearshore-2"),
+        ("b/nearshore.html", "nearshore-3"),
+    ]
     assert len(load_sources(fresh.corpus_dir, fresh.library_dir)) > 2
 
 
@@ -124,8 +126,7 @@ def test_bad_files_are_reported_by_name_and_the_good_ones_still_ingested(tmp_pat
     exit_plan_html(folder / "exit.html")
     outcomes = {os.path.basename(o.file): o for o in ingest([folder], library, 1 * MB)}
     reasons = {name: o.reason for name, o in outcomes.items() if o.action == "skipped"}
-    assert set(reasons) == {"broken.pdf", "locked.pdf", "scan.pdf", "empty.txt", "big.txt", "sheet.xlsx",
-                            "blank.html"}
+    assert set(reasons) == {"broken.pdf", "locked.pdf", "scan.pdf", "empty.txt", "big.txt", "sheet.xlsx", "blank.html"}
     assert "not a readable PDF" in reasons["broken.pdf"]
     assert "encrypted" in reasons["locked.pdf"]
     assert "no text layer" in reasons["scan.pdf"] and "OCR" in reasons["scan.pdf"]
@@ -147,8 +148,11 @@ def test_library_problems_are_reported_like_corpus_problems(tmp_path):
     library = tmp_path / "library"
     ingest([exit_plan_html(tmp_path / "exit.html")], library, 20 * MB)
     article = library / "exit.md"
-    article.write_text(article.read_text().replace("collection: organisation", "collection: mine")
-                       .replace("ingested: ", "ingested: soon-"))
+    article.write_text(
+        article.read_text()
+        .replace("collection: organisation", "collection: mine")
+        .replace("ingested: ", "ingested: soon-")
+    )
     with pytest.raises(CorpusError) as err:
         load_library(library)
     assert "library/exit.md:4: collection must be 'organisation'" in err.value.problems
@@ -163,7 +167,7 @@ def test_cli_ingest_reports_each_file_and_fails_when_some_were_skipped(tmp_path,
     assert "exit.html: would be created as exit" in result.output and not fresh.library_dir.exists()
     result = runner.invoke(cli, ["ingest", str(good), str(bad), "--json"], env=env)
     assert result.exit_code == 1 and "1 file skipped" in result.output
-    rows = json.loads(result.output[:result.output.rindex("]") + 1])
+    rows = json.loads(result.output[: result.output.rindex("]") + 1])
     assert [(r["action"], r["id"]) for r in rows] == [("created", "exit"), ("skipped", None)]
     result = runner.invoke(cli, ["corpus", "check"], env=env)
     assert result.exit_code == 0, result.output
@@ -176,8 +180,10 @@ def test_cli_ingest_reports_each_file_and_fails_when_some_were_skipped(tmp_path,
 
 def test_markdown_keeps_its_own_title_and_text_takes_the_file_name(tmp_path, fresh):
     notes = tmp_path / "sla-notes.md"
-    notes.write_text("---\ntitle: SLA Notes\nauthor: someone\n---\n# SLA Notes\n\nIntro line.\n\n"
-                     "# Credits\n\nCredits are capped.\n\n## Cap\n\nAt 10% of the monthly fee.\n")
+    notes.write_text(
+        "---\ntitle: SLA Notes\nauthor: someone\n---\n# SLA Notes\n\nIntro line.\n\n"
+        "# Credits\n\nCredits are capped.\n\n## Cap\n\nAt 10% of the monthly fee.\n"
+    )
     title, body = convert(notes)
     assert title == "SLA Notes"
     assert body.splitlines()[:1] == ["Intro line."] and "## Credits" in body and "### Cap" in body

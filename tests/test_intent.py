@@ -7,24 +7,29 @@ import pytest
 from assistant.intent import classify
 
 
-@pytest.mark.parametrize("question, intent", [
-    ("Give me sample wording for a liability cap", "clause"),
-    ("Availability was 99.2% against a 99.5% target; what is the credit?", "calculation"),
-    ("We pay 8,000,000 a year and the cap is 125%. How much of that can we claw back?", "calculation"),
-    ("t&m vs fixed price", "comparison"),
-    ("Which engagement model fits two testers who take direction from our QA lead?", "choose"),
-    ("What are the stages of the vendor management lifecycle?", "steps"),
-    ("What are the red flags in an audit clause?", "risks"),
-    ("What are the typical benefits and drawbacks of offshore outsourcing?", "risks"),
-    ("What are the common reasons large outsourcing deals fail?", "risks"),
-    ("What should we negotiate in the exit clause?", "negotiation"),
-    ("Is subscribing to SaaS a form of outsourcing?", "yes_no"),
-    ("whats a watermelon sla", "definition"),
-])
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("Give me sample wording for a liability cap", "clause"),
+        ("Availability was 99.2% against a 99.5% target; what is the credit?", "calculation"),
+        ("We pay 8,000,000 a year and the cap is 125%. How much of that can we claw back?", "calculation"),
+        ("t&m vs fixed price", "comparison"),
+        ("Which engagement model fits two testers who take direction from our QA lead?", "choose"),
+        ("What are the stages of the vendor management lifecycle?", "steps"),
+        ("What are the red flags in an audit clause?", "risks"),
+        ("What are the typical benefits and drawbacks of offshore outsourcing?", "risks"),
+        ("What are the common reasons large outsourcing deals fail?", "risks"),
+        ("What should we negotiate in the exit clause?", "negotiation"),
+        ("Is subscribing to SaaS a form of outsourcing?", "yes_no"),
+        ("whats a watermelon sla", "definition"),
+    ],
+)
 def test_the_main_intent_is_what_the_question_asks(question, intent):
     assert classify(question).main == intent
 
 
 def test_a_two_part_question_has_two_aspects():
     assert classify("What is earn-back and how is the at-risk amount set?").aspects == [
-        "What is earn-back", "how is the at-risk amount set?"]
+        "What is earn-back",
+        "how is the at-risk amount set?",
+    ]

@@ -26,15 +26,22 @@ GIFT_QUESTION = "What is the most a supplier may spend on gifts for our employee
 def library_settings(tmp_path_factory, embedder, settings):
     root = tmp_path_factory.mktemp("library")
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
-    built = replace(settings, corpus_dir=root / "corpus", index_dir=root / "index", library_dir=root / "library",
-                    db_path=root / "data" / "assistant.db", allowed_hosts=TEST_HOSTS)
+    built = replace(
+        settings,
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        library_dir=root / "library",
+        db_path=root / "data" / "assistant.db",
+        allowed_hosts=TEST_HOSTS,
+    )
     originals = root / "originals"
     originals.mkdir()
     code_of_conduct_pdf(originals / "supplier-code.pdf")
     gifts_policy_docx(originals / "gifts-policy.docx")
     exit_plan_html(originals / "exit-plan.html")
     assert {o.action for o in ingest([originals], built.library_dir, built.ingest_max_bytes, built.corpus_dir)} == {
-        "created"}
+        "created"
+    }
     build_index(built.corpus_dir, built.index_dir, embedder, library_dir=built.library_dir)
     return built
 
@@ -51,7 +58,11 @@ def test_a_question_only_the_organisations_pdf_answers_cites_its_section_and_pag
     cited = [c for c in answer.citations if c["cited"]]
     first = cited[0]
     assert (first["doc_id"], first["section"], first["page"], first["collection"]) == (
-        "supplier-code", "3 Audit rights", "2", "organisation")
+        "supplier-code",
+        "3 Audit rights",
+        "2",
+        "organisation",
+    )
     assert first["label"] == "Your organisation: Supplier Code of Conduct, §3 Audit rights, p. 2"
     assert first["url"] == "/docs/supplier-code#3-audit-rights"
 
@@ -60,8 +71,7 @@ def test_a_docx_answer_cites_its_heading_path_without_a_page(assistant):
     answer = assistant.ask(GIFT_QUESTION)
     assert not answer.abstained, answer.text
     first = next(c for c in answer.citations if c["cited"])
-    assert (first["doc_id"], first["section"], first["page"]) == (
-        "gifts-policy", "Limits › Gifts from suppliers", None)
+    assert (first["doc_id"], first["section"], first["page"]) == ("gifts-policy", "Limits › Gifts from suppliers", None)
     assert first["label"] == "Your organisation: Gifts and Hospitality Policy, §Limits › Gifts from suppliers"
 
 
@@ -86,8 +96,7 @@ def test_an_unknown_collection_is_refused_with_the_choices(library_settings, emb
         assert reply.json()["citations"][0]["label"].startswith("Your organisation: Supplier Code of Conduct")
 
 
-def test_the_index_holds_both_collections_and_goes_stale_when_the_library_changes(library_settings, embedder,
-                                                                                  tmp_path):
+def test_the_index_holds_both_collections_and_goes_stale_when_the_library_changes(library_settings, embedder, tmp_path):
     settings = library_settings
     documents = Assistant(settings, embedder).live.get().documents
     assert documents["supplier-code"]["collection"] == "organisation"

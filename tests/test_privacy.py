@@ -26,15 +26,18 @@ ANSWER = {"answer": "An answer.", "abstained": False, "citations": []}
 def _age(store: ConversationStore, conversation_id: str, days: int) -> None:
     then = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     with store.writing("test") as tx:
-        tx.execute("update conversations set created_at = ?, updated_at = ? where id = ?",
-                   [then, then, conversation_id])
+        tx.execute(
+            "update conversations set created_at = ?, updated_at = ? where id = ?", [then, then, conversation_id]
+        )
 
 
 def test_the_access_log_never_shows_a_conversation_id(settings, embedder, caplog):
     port = free_port()
     app = create_app(settings, embedder=embedder)
-    with caplog.at_level(logging.INFO, logger="uvicorn.access"), \
-            serving(app, port, log_level=None, log_config=None, access_log=True):
+    with (
+        caplog.at_level(logging.INFO, logger="uvicorn.access"),
+        serving(app, port, log_level=None, log_config=None, access_log=True),
+    ):
         base = f"http://127.0.0.1:{port}"
         asked = httpx.post(f"{base}/api/ask", json={"question": "What is TUPE?"}, timeout=30).json()
         secret = asked["conversation_id"]
@@ -57,8 +60,9 @@ def test_a_visitor_can_delete_a_conversation(settings, embedder):
         again = client.delete(path)
         assert again.status_code == 404 and asked["conversation_id"] not in again.text
         store = client.app.state.conversations
-        assert not store.query("select count(*) as n from messages where conversation_id = ?",
-                               [asked["conversation_id"]])[0]["n"]
+        assert not store.query(
+            "select count(*) as n from messages where conversation_id = ?", [asked["conversation_id"]]
+        )[0]["n"]
         schema = client.get("/api/openapi.json").json()
     assert {"204", "404"} <= set(schema["paths"]["/api/conversations/{conversation_id}"]["delete"]["responses"])
 

@@ -9,6 +9,7 @@ from assistant.api import create_app
 
 from .support import free_port, require_browser, serving
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import expect  # noqa: E402

@@ -20,9 +20,18 @@ def replicas(settings, embedder, postgres, tmp_path):
     for name in ("a", "b"):
         index_copy = tmp_path / name / "index"
         shutil.copytree(settings.index_dir, index_copy, symlinks=True)  # as a rollout copies a build
-        apps.append(create_app(replace(settings, index_dir=index_copy, database_url=url,
-                                       db_path=tmp_path / name / "unused.db", quota_per_visitor=4),
-                               embedder=embedder))
+        apps.append(
+            create_app(
+                replace(
+                    settings,
+                    index_dir=index_copy,
+                    database_url=url,
+                    db_path=tmp_path / name / "unused.db",
+                    quota_per_visitor=4,
+                ),
+                embedder=embedder,
+            )
+        )
     with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
         yield first, second
 
@@ -30,8 +39,7 @@ def replicas(settings, embedder, postgres, tmp_path):
 def test_a_conversation_started_on_one_replica_continues_on_the_other(replicas):
     first, second = replicas
     asked = first.post("/api/ask", json={"question": "What is nearshore outsourcing?"}).json()
-    follow = second.post("/api/ask", json={"question": "and the risks?",
-                                           "conversation_id": asked["conversation_id"]})
+    follow = second.post("/api/ask", json={"question": "and the risks?", "conversation_id": asked["conversation_id"]})
     assert follow.status_code == 200, follow.text
     assert follow.json()["conversation_id"] == asked["conversation_id"]
     for replica in (first, second):
@@ -47,8 +55,10 @@ def test_a_conversation_started_on_one_replica_continues_on_the_other(replicas):
 
 def test_a_visitors_quota_counts_across_replicas(replicas):
     first, second = replicas
-    statuses = [replica.post("/api/ask", json={"question": "What is an SLA?"}).status_code
-                for replica in (first, second, first, second)]
+    statuses = [
+        replica.post("/api/ask", json={"question": "What is an SLA?"}).status_code
+        for replica in (first, second, first, second)
+    ]
     assert statuses == [200, 200, 200, 200]
     refused = [replica.post("/api/ask", json={"question": "What is an SLA?"}) for replica in (first, second)]
     assert [r.status_code for r in refused] == [429, 429]

@@ -42,7 +42,9 @@ def test_paraphrase_with_no_shared_words_is_found_by_the_dense_half(retriever):
 def test_hybrid_finds_both_kinds(retriever):
     assert _docs(retriever.search("TUPE")[0])[0] in {"glossary", "employee-transfer"}
     assert _docs(retriever.search("how much data can we afford to lose after an outage")[0])[0] in {
-        "disaster-recovery", "glossary"}
+        "disaster-recovery",
+        "glossary",
+    }
 
 
 def test_at_most_one_passage_per_section(retriever):
@@ -58,11 +60,14 @@ def test_topic_and_audience_filters(retriever):
     assert hits and all("manager" in h.passage.audience for h in hits)
 
 
-@pytest.mark.parametrize("filters, message", [
-    ({"topic": "cooking"}, "Unknown topic 'cooking'; choose one of: contracts"),
-    ({"audience": "ceo"}, "Unknown audience 'ceo'"),
-    ({"colour": "red"}, "Unknown filter"),
-])
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"topic": "cooking"}, "Unknown topic 'cooking'; choose one of: contracts"),
+        ({"audience": "ceo"}, "Unknown audience 'ceo'"),
+        ({"colour": "red"}, "Unknown filter"),
+    ],
+)
 def test_unknown_filter_values_are_rejected(retriever, filters, message):
     with pytest.raises(BadRequest, match=message):
         retriever.search("anything", filters=filters)
@@ -71,18 +76,26 @@ def test_unknown_filter_values_are_rejected(retriever, filters, message):
 def test_short_titles_name_their_articles():
     from assistant.retrieval import _article_names
 
-    pattern, names = _article_names({
-        "a": {"title": "Step-in rights", "topic": "contracts"},
-        "b": {"title": "Colocation vs managed hosting", "topic": "delivery-models"},
-        "c": {"title": "Term and renewal", "topic": "contracts"},
-        "d": {"title": "What a service level agreement is and its parts", "topic": "sla"},
-        "g": {"title": "Glossary", "topic": "glossary"},
-    })
+    pattern, names = _article_names(
+        {
+            "a": {"title": "Step-in rights", "topic": "contracts"},
+            "b": {"title": "Colocation vs managed hosting", "topic": "delivery-models"},
+            "c": {"title": "Term and renewal", "topic": "contracts"},
+            "d": {"title": "What a service level agreement is and its parts", "topic": "sla"},
+            "g": {"title": "Glossary", "topic": "glossary"},
+        }
+    )
     # One-word halves ("colocation", "term") are too common to name an article on their own.
-    assert names == {"step in rights": "a", "colocation vs managed hosting": "b", "managed hosting": "b",
-                     "term and renewal": "c"}
+    assert names == {
+        "step in rights": "a",
+        "colocation vs managed hosting": "b",
+        "managed hosting": "b",
+        "term and renewal": "c",
+    }
     assert pattern.findall("can we use our step in rights or move to managed hosting") == [
-        "step in rights", "managed hosting"]
+        "step in rights",
+        "managed hosting",
+    ]
 
 
 def test_a_question_naming_an_article_ranks_it_first(retriever):

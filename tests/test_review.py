@@ -40,26 +40,45 @@ def articles():
     return load_corpus(CORPUS)
 
 
-@pytest.mark.parametrize("rules, problem", [
-    ("nope:\n  signals: [x]\n", "review.yaml: nope: not a clause type of the library"),
-    ("liability:\n  elements:\n    - name: Cap\n      source: '#no-such-section'\n      quote: x\n      any: [cap]\n",
-     "no section '#no-such-section' in limitation-of-liability"),
-    ("liability:\n  elements:\n    - name: Cap\n      source: '#what-a-good-liability-clause-contains'\n"
-     "      quote: words the article never says\n      any: [cap]\n", "quote 'words the article never says' is not in"),
-    ("liability:\n  elements:\n    - name: Cap\n      source: '#what-a-good-liability-clause-contains'\n"
-     "      quote: states a general cap\n      any: ['(unclosed']\n", "bad regex '(unclosed'"),
-    ("liability:\n  red_flags:\n    - name: Flag\n      source: 'no-such-doc#x'\n      quote: y\n      any: [z]\n",
-     "source article 'no-such-doc' does not exist"),
-    ("liability:\n  numbers:\n    - name: N\n      source: '#what-a-good-liability-clause-contains'\n"
-     "      quote: states a general cap\n      pattern: '(\\d+)'\n", "needs a pattern and a range"),
-    ("liability: [\n", "review.yaml: not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "rules, problem",
+    [
+        ("nope:\n  signals: [x]\n", "review.yaml: nope: not a clause type of the library"),
+        (
+            "liability:\n  elements:\n    - name: Cap\n      source: '#no-such-section'\n"
+            "      quote: x\n      any: [cap]\n",
+            "no section '#no-such-section' in limitation-of-liability",
+        ),
+        (
+            "liability:\n  elements:\n    - name: Cap\n      source: '#what-a-good-liability-clause-contains'\n"
+            "      quote: words the article never says\n      any: [cap]\n",
+            "quote 'words the article never says' is not in",
+        ),
+        (
+            "liability:\n  elements:\n    - name: Cap\n      source: '#what-a-good-liability-clause-contains'\n"
+            "      quote: states a general cap\n      any: ['(unclosed']\n",
+            "bad regex '(unclosed'",
+        ),
+        (
+            "liability:\n  red_flags:\n    - name: Flag\n      source: 'no-such-doc#x'\n"
+            "      quote: y\n      any: [z]\n",
+            "source article 'no-such-doc' does not exist",
+        ),
+        (
+            "liability:\n  numbers:\n    - name: N\n      source: '#what-a-good-liability-clause-contains'\n"
+            "      quote: states a general cap\n      pattern: '(\\d+)'\n",
+            "needs a pattern and a range",
+        ),
+        ("liability: [\n", "review.yaml: not valid YAML"),
+    ],
+)
 def test_bad_rules_are_reported(tmp_path, articles, rules, problem):
     (tmp_path / "review.yaml").write_text(rules, encoding="utf-8")
     problems = review.read_rules(tmp_path, articles)[1]
     assert any(problem in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_corpus_check_fails_on_bad_rules(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -77,8 +96,11 @@ def test_a_flawed_liability_clause_is_checked_against_the_corpus():
     assert status["General cap"]["evidence"].startswith("14.1 The Supplier's total liability")  # wrapped line joined
     assert status["Unlimited carve-outs for fraud and death or personal injury"]["status"] == "missing"
     flags = {f["name"]: f for f in result["red_flags"]}
-    assert {"No carve-out for fraud or for death and personal injury", "Exclusion of loss of data",
-            "Cap based only on charges paid in the previous 12 months"} <= set(flags)
+    assert {
+        "No carve-out for fraud or for death and personal injury",
+        "Exclusion of loss of data",
+        "Cap based only on charges paid in the previous 12 months",
+    } <= set(flags)
     assert flags["Exclusion of loss of data"]["citation"]["url"] == "/docs/limitation-of-liability#common-pitfalls"
     assert "loss of data" in flags["Exclusion of loss of data"]["guidance"]
     [cap] = [n for n in result["numbers"] if n["name"] == "General cap"]
@@ -87,21 +109,27 @@ def test_a_flawed_liability_clause_is_checked_against_the_corpus():
 
 
 def test_statuses_present_weak_missing_and_a_type_override():
-    text = ("The Processor shall notify the Controller of a personal data breach without undue delay. "
-            "The Processor may appoint sub-processors.")
+    text = (
+        "The Processor shall notify the Controller of a personal data breach without undue delay. "
+        "The Processor may appoint sub-processors."
+    )
     result = review.review(text, CORPUS, clause_type="data-processing")
     status = {e["name"]: e["status"] for e in result["elements"]}
     assert status["Breach notification"] == "weak"  # no fixed number of hours
     assert status["Sub-processors only with authorisation"] == "present"
     assert status["Deletion or return at the end"] == "missing"
-    assert {f["name"] for f in result["red_flags"]} >= {"No fixed deadline for breach notification",
-                                                        "Sub-processors without notice or an objection right"}
+    assert {f["name"] for f in result["red_flags"]} >= {
+        "No fixed deadline for breach notification",
+        "Sub-processors without notice or an objection right",
+    }
     assert review.review(text, CORPUS, clause_type="liability")["clause_type"] == "liability"
 
 
 def test_at_risk_amount_is_compared_with_the_usual_range():
-    result = review.review("Service Credits shall not exceed 25% of the monthly Charges and are the Customer's "
-                           "sole and exclusive remedy.", CORPUS)
+    result = review.review(
+        "Service Credits shall not exceed 25% of the monthly Charges and are the Customer's sole and exclusive remedy.",
+        CORPUS,
+    )
     assert result["clause_type"] == "service-credits"
     assert [(n["value"], n["verdict"]) for n in result["numbers"]] == [(25, "above")]
     assert "Credits as the sole and exclusive remedy" in {f["name"] for f in result["red_flags"]}
@@ -114,13 +142,23 @@ def test_text_unlike_any_clause_gets_no_type():
 
 def test_sentences_split_on_subclauses_not_on_wrapped_lines():
     assert review.sentences("1.1 First part\ncontinues here.\n1.2 Second.\n(a) third; and\n(b) fourth.") == [
-        "1.1 First part continues here.", "1.2 Second.", "(a) third; and", "(b) fourth."]
+        "1.1 First part continues here.",
+        "1.2 Second.",
+        "(a) third; and",
+        "(b) fourth.",
+    ]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "the text is empty"), ("   \n ", "the text is empty"), ("x" * 20_001, "the limit is 20,000"),
-    ("abc\x00def", "binary data"), ("\ud800 lone surrogate", "not valid Unicode"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "the text is empty"),
+        ("   \n ", "the text is empty"),
+        ("x" * 20_001, "the limit is 20,000"),
+        ("abc\x00def", "binary data"),
+        ("\ud800 lone surrogate", "not valid Unicode"),
+    ],
+)
 def test_bad_text_is_refused(text, message):
     with pytest.raises(BadRequest, match=message):
         review.review(text, CORPUS)
@@ -138,6 +176,7 @@ def test_the_labelled_set_is_large_varied_and_labelled_with_real_rule_names():
         assert set(row["red_flags"]) <= {f.name for f in typed.red_flags}, row["id"]
 
 
+@pytest.mark.slow
 def test_measured_review_quality_meets_the_goals():
     report = evaluate_reviews(CORPUS, Settings().eval_dir / SET_NAME)["all"]
     assert report["clauses"] >= 40 and report["type_accuracy"] >= 0.9
@@ -145,6 +184,7 @@ def test_measured_review_quality_meets_the_goals():
         assert report[kind]["precision"] >= 0.85 and report[kind]["recall"] >= 0.85, (kind, report[kind])
 
 
+@pytest.mark.slow
 def test_eval_command_reports_the_review(tmp_path):
     result = CliRunner().invoke(cli, ["eval", "--clauses", "--json"], env={"ASSISTANT_CORPUS_DIR": str(CORPUS)})
     assert result.exit_code == 0, result.output
@@ -162,6 +202,7 @@ def test_eval_reads_the_evaluation_set_named_by_the_setting(tmp_path):
 
 
 # ---- API ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def app_settings(tmp_path_factory):
@@ -186,15 +227,18 @@ def test_api_review_shape(client):
     assert forced["clause_type"] == "indemnities"
 
 
-@pytest.mark.parametrize("payload, status, message", [
-    ({"text": ""}, 400, "the text is empty"),
-    ({"text": "x" * 20_001}, 422, "text: String should have at most 20000 characters"),
-    ({"text": "clause\u0000\u0001binary"}, 400, "binary data"),
-    ({"text": "The total liability shall not exceed", "clause_type": "nope"}, 400, "Unknown clause type 'nope'"),
-    ({"text": 42}, 422, "text: Input should be a valid string"),
-    ({}, 422, "text: Field required"),
-    ({"text": "x", "extra": 1}, 422, "extra"),
-])
+@pytest.mark.parametrize(
+    "payload, status, message",
+    [
+        ({"text": ""}, 400, "the text is empty"),
+        ({"text": "x" * 20_001}, 422, "text: String should have at most 20000 characters"),
+        ({"text": "clause\u0000\u0001binary"}, 400, "binary data"),
+        ({"text": "The total liability shall not exceed", "clause_type": "nope"}, 400, "Unknown clause type 'nope'"),
+        ({"text": 42}, 422, "text: Input should be a valid string"),
+        ({}, 422, "text: Field required"),
+        ({"text": "x", "extra": 1}, 422, "extra"),
+    ],
+)
 def test_api_bad_inputs(client, payload, status, message):
     response = client.post("/api/review", json=payload)
     assert response.status_code == status, response.text
@@ -202,8 +246,9 @@ def test_api_bad_inputs(client, payload, status, message):
 
 
 def test_api_refuses_a_binary_body(client):
-    response = client.post("/api/review", content=b"%PDF-1.7\x00\x01\x02\xff",
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/review", content=b"%PDF-1.7\x00\x01\x02\xff", headers={"Content-Type": "application/json"}
+    )
     assert 400 <= response.status_code < 500 and "error" in response.json()
 
 

@@ -4,7 +4,6 @@ schema, with a fixed seed and a small budget; no 5xx, and every reply as the sch
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 import pytest
 
@@ -16,16 +15,23 @@ from schemathesis import checks  # noqa: E402
 
 from assistant.api import create_app  # noqa: E402
 
+pytestmark = pytest.mark.slow  # fuzzing
+
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))  # per operation; the whole run ~17 s here
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_schema_conformance, checks.response_headers_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
 
 
 @pytest.fixture(scope="module")
 def api_schema(settings, embedder):
-    # No quotas in the way of a fuzzer that is one visitor; the lifespan runs once, for every case.
-    app = create_app(replace(settings, quota_per_visitor=0, quota_per_origin=0, feedback_quota_per_visitor=0),
-                     embedder=embedder)
+    # The tests' settings have no quotas in the way of a fuzzer that is one visitor; the lifespan
+    # runs once, for every case.
+    app = create_app(settings, embedder=embedder)
     with TestClient(app):
         yield schemathesis.openapi.from_asgi("/api/openapi.json", app)
 
@@ -37,9 +43,16 @@ def test_the_api_answers_as_its_schema_says(api_schema):
 
     failures = {}
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck), print_blob=False)
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            print_blob=False,
+        )
         def answers_as_the_schema_says(case):
             case.call_and_validate(checks=CHECKS)
 

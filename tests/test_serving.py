@@ -14,20 +14,40 @@ import pytest
 
 from assistant.index import build_index
 
-from .support import free_port
+from .support import free_port, wait_for
+
+pytestmark = pytest.mark.slow  # real uvicorn processes, the model loaded in each
 
 
 def _serve(settings, workers: int) -> tuple[subprocess.Popen, str]:
     """`uvicorn --factory assistant.api:create_app`, configured only through ASSISTANT_* variables."""
     port = free_port()
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
-           "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_DB_PATH": str(settings.db_path),
-           # This is a load test from one visitor: lift the abuse quota out of its way.
-           "ASSISTANT_QUOTA_PER_VISITOR": "100000", "ASSISTANT_QUOTA_PER_ORIGIN": "100000"}
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTANT_DB_PATH": str(settings.db_path),
+        # This is a load test from one visitor: lift the abuse quota out of its way.
+        "ASSISTANT_QUOTA_PER_VISITOR": "100000",
+        "ASSISTANT_QUOTA_PER_ORIGIN": "100000",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "assistant.api:create_app", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning"],
-        env=env, cwd=Path(__file__).parent.parent)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "assistant.api:create_app",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -50,13 +70,15 @@ def test_two_workers_answer_consistently(settings):
         while (len(pids) < 2 or len(answers) < 1) and time.monotonic() < deadline:
             with httpx.Client(base_url=base, timeout=30) as fresh_connection:
                 pids.add(fresh_connection.get("/api/health").json()["worker"])
-                answers.add(fresh_connection.post(
-                    "/api/ask", json={"question": "What is an earn-back?"}).json()["answer"])
+                answers.add(
+                    fresh_connection.post("/api/ask", json={"question": "What is an earn-back?"}).json()["answer"]
+                )
         assert len(pids) == 2, pids
         for _ in range(10):
             with httpx.Client(base_url=base, timeout=30) as fresh_connection:
-                answers.add(fresh_connection.post(
-                    "/api/ask", json={"question": "What is an earn-back?"}).json()["answer"])
+                answers.add(
+                    fresh_connection.post("/api/ask", json={"question": "What is an earn-back?"}).json()["answer"]
+                )
         assert len(answers) == 1
         # Conversations are shared through the database, whichever worker answers.
         first = httpx.post(f"{base}/api/ask", json={"question": "What are RTO and RPO?"}, timeout=30).json()
@@ -84,12 +106,21 @@ def test_rebuild_swapped_in_under_load_drops_no_request(fresh, embedder):
         threads = [threading.Thread(target=keep_asking) for _ in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(1)
+        wait_for(lambda: len(statuses) >= 8, 60, "the askers got no answers")
         article = fresh.corpus_dir / "delivery-models" / "nearshore.md"
-        article.write_text(article.read_text() + "\n## Costs\n\nNearshore day rates usually sit "
-                           "between onshore and offshore rates for the same role.\n")
+        article.write_text(
+            article.read_text() + "\n## Costs\n\nNearshore day rates usually sit "
+            "between onshore and offshore rates for the same role.\n"
+        )
         build_index(fresh.corpus_dir, fresh.index_dir, embedder)
-        time.sleep(1)
+        swapped_at = len(statuses)
+        # Questions go on being answered across the swap, until the server reports the new build.
+        wait_for(
+            lambda: httpx.get(f"{base}/api/health", timeout=10).json()["passages"] > before["passages"],
+            60,
+            "the server did not pick up the new build",
+        )
+        wait_for(lambda: len(statuses) >= swapped_at + 8, 60, "no questions were answered after the swap")
         stop.set()
         for thread in threads:
             thread.join()

@@ -65,20 +65,25 @@ def test_a_right_and_a_wrong_answer_are_graded_with_model_answer_and_section(cli
     assert body["result"] == "correct" and body["expected"] == item.answer and body["url"] == item.url
     assert body["box"] == 2 and body["next_due"] > datetime.now(UTC).date().isoformat()
     wrong_option = next(o for o in item.options if o != item.answer)
-    wrong = client.post("/api/study/answer", json={"learner_id": LEARNER, "item_id": item.id,
-                                                   "answer": str(item.options.index(wrong_option) + 1)}).json()
+    wrong = client.post(
+        "/api/study/answer",
+        json={"learner_id": LEARNER, "item_id": item.id, "answer": str(item.options.index(wrong_option) + 1)},
+    ).json()
     assert wrong["result"] == "incorrect" and wrong["box"] == 1 and item.answer in wrong["explanation"]
     assert wrong["next_due"] == datetime.now(UTC).date().isoformat()
 
 
 def test_numbers_and_free_text_are_graded(client, catalog):
     calc = next(i for i in catalog.items if i.kind == "calculation")
-    body = client.post("/api/study/answer", json={"learner_id": LEARNER, "item_id": calc.id,
-                                                  "answer": f"{calc.value:,.2f} min"}).json()
+    body = client.post(
+        "/api/study/answer", json={"learner_id": LEARNER, "item_id": calc.id, "answer": f"{calc.value:,.2f} min"}
+    ).json()
     assert body["result"] == "correct" and "×" in body["explanation"]
     text = next(i for i in catalog.items if i.grading == "text" and i.kind == "check")
-    body = client.post("/api/study/answer", json={"learner_id": LEARNER, "item_id": text.id,
-                                                  "answer": "Employees keep their terms under TUPE."}).json()
+    body = client.post(
+        "/api/study/answer",
+        json={"learner_id": LEARNER, "item_id": text.id, "answer": "Employees keep their terms under TUPE."},
+    ).json()
     assert body["result"] == "incorrect" and body["expected"] == text.answer
 
 
@@ -94,8 +99,9 @@ def test_progress_shows_mastery_per_topic_weakest_first(client, catalog):
     studied = [t for t in progress["topics"] if t["seen"]]
     assert studied[0]["topic"] == "contracts" and studied[0]["mastery"] == 0 and studied[0]["due"] >= 1
     assert all(t["mastery"] > 0 for t in studied[1:])
-    assert [t["seen"] for t in progress["topics"]] == sorted((t["seen"] for t in progress["topics"]),
-                                                             key=lambda s: s == 0)
+    assert [t["seen"] for t in progress["topics"]] == sorted(
+        (t["seen"] for t in progress["topics"]), key=lambda s: s == 0
+    )
     due_first = client.get("/api/study/items", params={"learner_id": learner, "n": 1}).json()["items"][0]
     assert due_first["topic"] == "contracts"  # what was missed comes back first
 
@@ -114,8 +120,7 @@ def test_export_and_delete_progress(client, catalog):
 
 
 def test_mock_exam_gives_no_feedback_until_the_end_then_a_report_by_topic(client, catalog):
-    started = client.post("/api/study/exams", json={"learner_id": "learner-exam-0001", "questions": 5,
-                                                    "minutes": 10})
+    started = client.post("/api/study/exams", json={"learner_id": "learner-exam-0001", "questions": 5, "minutes": 10})
     assert started.status_code == 201, started.text
     exam = started.json()
     assert exam["status"] == "running" and exam["questions"] == 5 and exam["report"] is None
@@ -123,21 +128,25 @@ def test_mock_exam_gives_no_feedback_until_the_end_then_a_report_by_topic(client
     first, second = exam["items"][0], exam["items"][1]
     right = catalog.by_id[first["id"]]
     answer = right.answer if right.grading != "number" else f"{right.value}"
-    saved = client.post(f"/api/study/exams/{exam['id']}/answers",
-                        json={"answers": [{"item_id": first["id"], "answer": answer}]}).json()
+    saved = client.post(
+        f"/api/study/exams/{exam['id']}/answers", json={"answers": [{"item_id": first["id"], "answer": answer}]}
+    ).json()
     assert saved["status"] == "running" and saved["answers"] == {first["id"]: answer}
     assert "report" in saved and saved["report"] is None  # no feedback yet
     wrong = next((o for o in second["options"] or [] if o != catalog.by_id[second["id"]].answer), "no idea")
-    done = client.post(f"/api/study/exams/{exam['id']}/answers",
-                       json={"answers": [{"item_id": second["id"], "answer": wrong}], "finish": True}).json()
+    done = client.post(
+        f"/api/study/exams/{exam['id']}/answers",
+        json={"answers": [{"item_id": second["id"], "answer": wrong}], "finish": True},
+    ).json()
     report = done["report"]
     assert done["status"] == "finished" and report["score"]["total"] == 5
     assert report["score"]["correct"] >= 1 and report["score"]["unanswered"] == 3
     assert {t["topic"] for t in report["by_topic"]} == {i["topic"] for i in exam["items"]}
     assert all(r["url"].startswith("/docs/") for t in report["by_topic"] for r in t["reread"])
     assert client.get(f"/api/study/exams/{exam['id']}").json()["report"] == report
-    late = client.post(f"/api/study/exams/{exam['id']}/answers",
-                       json={"answers": [{"item_id": second["id"], "answer": "x"}]})
+    late = client.post(
+        f"/api/study/exams/{exam['id']}/answers", json={"answers": [{"item_id": second["id"], "answer": "x"}]}
+    )
     assert late.status_code == 409 and "over" in late.json()["error"]
 
 
@@ -147,8 +156,10 @@ def test_an_exam_out_of_time_is_finished_and_refuses_answers(client, study_setti
     real_clock = study.clock
     study.clock = lambda: real_clock() + timedelta(minutes=2)
     try:
-        reply = client.post(f"/api/study/exams/{exam['id']}/answers",
-                            json={"answers": [{"item_id": exam["items"][0]["id"], "answer": "1"}]})
+        reply = client.post(
+            f"/api/study/exams/{exam['id']}/answers",
+            json={"answers": [{"item_id": exam["items"][0]["id"], "answer": "1"}]},
+        )
         assert reply.status_code == 409
         finished = client.get(f"/api/study/exams/{exam['id']}").json()
         assert finished["status"] == "finished" and finished["report"]["score"]["unanswered"] == 3
@@ -156,29 +167,31 @@ def test_an_exam_out_of_time_is_finished_and_refuses_answers(client, study_setti
         study.clock = real_clock
 
 
-@pytest.mark.parametrize("method, path, payload, status, message", [
-    ("get", "/api/study/items?topic=astrology", None, 400, "Unknown topic 'astrology'"),
-    ("get", "/api/study/items?kind=essay", None, 422, "kind"),
-    ("get", "/api/study/items?n=0", None, 422, "n"),
-    ("get", "/api/study/items?n=500", None, 422, "n"),
-    ("get", "/api/study/progress", None, 422, "learner_id"),
-    ("get", "/api/study/progress?learner_id=short", None, 422, "8 to 64 letters"),
-    ("get", "/api/study/progress?learner_id=" + "x" * 65, None, 422, "8 to 64 letters"),
-    ("delete", "/api/study/progress?learner_id=bad%20id%20with%20spaces", None, 422, "8 to 64"),
-    ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "nope", "answer": "x"}, 404, "no study item"),
-    ("post", "/api/study/answer", {"learner_id": LEARNER, "answer": "x"}, 422, "item_id"),
-    ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "x", "answer": 3}, 422, "answer"),
-    ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "x", "answer": "y", "extra": 1}, 422,
-     "extra"),
-    ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "x", "answer": "y" * 2001}, 422, "answer"),
-    ("post", "/api/study/exams", {"learner_id": LEARNER, "questions": 0}, 422, "questions"),
-    ("post", "/api/study/exams", {"learner_id": LEARNER, "minutes": 1000}, 422, "minutes"),
-    ("post", "/api/study/exams", {"learner_id": LEARNER, "topics": ["astrology"]}, 400, "Unknown topic"),
-    ("post", "/api/study/exams", {"topics": ["sla"]}, 422, "learner_id"),
-    ("get", "/api/study/exams/doesnotexist", None, 404, "no exam"),
-    ("post", "/api/study/exams/doesnotexist/answers", {"answers": []}, 404, "no exam"),
-    ("get", "/api/study/offer", None, 422, "q"),
-])
+@pytest.mark.parametrize(
+    "method, path, payload, status, message",
+    [
+        ("get", "/api/study/items?topic=astrology", None, 400, "Unknown topic 'astrology'"),
+        ("get", "/api/study/items?kind=essay", None, 422, "kind"),
+        ("get", "/api/study/items?n=0", None, 422, "n"),
+        ("get", "/api/study/items?n=500", None, 422, "n"),
+        ("get", "/api/study/progress", None, 422, "learner_id"),
+        ("get", "/api/study/progress?learner_id=short", None, 422, "8 to 64 letters"),
+        ("get", "/api/study/progress?learner_id=" + "x" * 65, None, 422, "8 to 64 letters"),
+        ("delete", "/api/study/progress?learner_id=bad%20id%20with%20spaces", None, 422, "8 to 64"),
+        ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "nope", "answer": "x"}, 404, "no study item"),
+        ("post", "/api/study/answer", {"learner_id": LEARNER, "answer": "x"}, 422, "item_id"),
+        ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "x", "answer": 3}, 422, "answer"),
+        ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "x", "answer": "y", "extra": 1}, 422, "extra"),
+        ("post", "/api/study/answer", {"learner_id": LEARNER, "item_id": "x", "answer": "y" * 2001}, 422, "answer"),
+        ("post", "/api/study/exams", {"learner_id": LEARNER, "questions": 0}, 422, "questions"),
+        ("post", "/api/study/exams", {"learner_id": LEARNER, "minutes": 1000}, 422, "minutes"),
+        ("post", "/api/study/exams", {"learner_id": LEARNER, "topics": ["astrology"]}, 400, "Unknown topic"),
+        ("post", "/api/study/exams", {"topics": ["sla"]}, 422, "learner_id"),
+        ("get", "/api/study/exams/doesnotexist", None, 404, "no exam"),
+        ("post", "/api/study/exams/doesnotexist/answers", {"answers": []}, 404, "no exam"),
+        ("get", "/api/study/offer", None, 422, "q"),
+    ],
+)
 def test_bad_input_gets_a_clear_4xx(client, method, path, payload, status, message):
     reply = getattr(client, method)(path, **({"json": payload} if payload is not None else {}))
     assert reply.status_code == status, reply.text
@@ -191,25 +204,38 @@ def test_a_choice_answer_that_names_no_option_is_refused(client, catalog):
     assert reply.status_code == 400 and "one of its options" in reply.json()["error"]
     exam = client.post("/api/study/exams", json={"learner_id": LEARNER, "questions": 40}).json()
     choice = next(i for i in exam["items"] if i["options"])
-    reply = client.post(f"/api/study/exams/{exam['id']}/answers",
-                        json={"answers": [{"item_id": choice["id"], "answer": "not an option"}]})
+    reply = client.post(
+        f"/api/study/exams/{exam['id']}/answers",
+        json={"answers": [{"item_id": choice["id"], "answer": "not an option"}]},
+    )
     assert reply.status_code == 400
-    reply = client.post(f"/api/study/exams/{exam['id']}/answers",
-                        json={"answers": [{"item_id": "not-in-exam", "answer": "x"}]})
+    reply = client.post(
+        f"/api/study/exams/{exam['id']}/answers", json={"answers": [{"item_id": "not-in-exam", "answer": "x"}]}
+    )
     assert reply.status_code == 400 and "not in this exam" in reply.json()["error"]
 
 
 def test_chat_offer_for_quiz_me(client):
     assert client.get("/api/study/offer", params={"q": "quiz me on SLAs"}).json()["offer"] == {
-        "topic": "sla", "label": "Start a quiz on SLA", "url": "/study?mode=quiz&topic=sla"}
+        "topic": "sla",
+        "label": "Start a quiz on SLA",
+        "url": "/study?mode=quiz&topic=sla",
+    }
     assert client.get("/api/study/offer", params={"q": "What is an earn-back?"}).json()["offer"] is None
 
 
 def test_every_route_is_in_the_openapi_schema(client):
     paths = client.get("/api/openapi.json").json()["paths"]
-    for path in ("/api/study/items", "/api/study/answer", "/api/study/progress", "/api/study/exams",
-                 "/api/study/exams/{exam_id}/answers", "/api/study/exams/{exam_id}", "/api/study/offer",
-                 "/api/study/progress/export"):
+    for path in (
+        "/api/study/items",
+        "/api/study/answer",
+        "/api/study/progress",
+        "/api/study/exams",
+        "/api/study/exams/{exam_id}/answers",
+        "/api/study/exams/{exam_id}",
+        "/api/study/offer",
+        "/api/study/progress/export",
+    ):
         assert path in paths, path
     assert "delete" in paths["/api/study/progress"]
 

@@ -78,7 +78,8 @@ def answer_by_keyboard(page: Page, item, right: bool):
 
 def test_a_quiz_by_keyboard_changes_progress(page, items):
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Study")).to_have_attribute(
-        "aria-current", "page")
+        "aria-current", "page"
+    )
     expect(page.locator("#progress-summary")).to_contain_text("Nothing answered yet")
     page.get_by_label("Number of questions").focus()
     page.keyboard.press("ControlOrMeta+a")

@@ -17,6 +17,7 @@ from assistant.study.catalog import ItemCatalog
 from assistant.study.items import FILE, KINDS, build_items, read_study_items, write_study_items
 from assistant.study.numbers import parse_numbers
 
+pytestmark = pytest.mark.slow  # study items of the whole shipped corpus
 CORPUS = ROOT / "corpus"
 
 
@@ -108,21 +109,27 @@ def test_calculation_items_are_recomputed(items):
         stated = parse_numbers(item.explanation)[-1].value  # the working ends with the answer
         assert stated == pytest.approx(item.value, rel=1e-3, abs=0.01), item
         # Every "expression = figure" of the working holds, e.g. "12% × 50% × 200,000 = 12,000".
-        for expression, figure in re.findall(r"((?:\(|\d)[\d.,%()×÷−+ ^]*[×÷−+^][\d.,%() ]+)=\s*([\d,]+(?:\.\d+)?%?)",
-                                             item.explanation):
+        for expression, figure in re.findall(
+            r"((?:\(|\d)[\d.,%()×÷−+ ^]*[×÷−+^][\d.,%() ]+)=\s*([\d,]+(?:\.\d+)?%?)", item.explanation
+        ):
             value, stated = _evaluate(expression.strip()), float(figure.rstrip("%").replace(",", ""))
             # "0.999^2 = 99.8001%" is a fraction, "(43,080 − 70) ÷ 43,080 × 100 = 99.838%" points.
             readings = [value, value * 100] if figure.endswith("%") else [value]
             assert any(r == pytest.approx(stated, rel=2e-3, abs=0.01) for r in readings), item
 
 
-@pytest.mark.parametrize("prefix, recompute", [
-    ("A service is available 24×7 with an availability target of",
-     lambda n: (100 - n[0]) / 100 * {30: 43_200, 31: 44_640, 28: 40_320, 90: 129_600, 365: 525_600}[n[1]]),
-    ("Monthly charges are", None),
-    ("Erlang C says", lambda n: math.ceil(round(n[0] / (1 - n[1] / 100), 9))),
-    ("A service desk receives", lambda n: n[0] * n[1] / 60),
-])
+@pytest.mark.parametrize(
+    "prefix, recompute",
+    [
+        (
+            "A service is available 24×7 with an availability target of",
+            lambda n: (100 - n[0]) / 100 * {30: 43_200, 31: 44_640, 28: 40_320, 90: 129_600, 365: 525_600}[n[1]],
+        ),
+        ("Monthly charges are", None),
+        ("Erlang C says", lambda n: math.ceil(round(n[0] / (1 - n[1] / 100), 9))),
+        ("A service desk receives", lambda n: n[0] * n[1] / 60),
+    ],
+)
 def test_calculation_answers_follow_from_their_prompts(items, prefix, recompute):
     chosen = [i for i in items if i.kind == "calculation" and i.prompt.startswith(prefix)]
     assert len(chosen) >= 10

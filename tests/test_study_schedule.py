@@ -17,11 +17,20 @@ from assistant.study.schedule import MAX_BOX, mastery, next_review, order_for_re
 TODAY = date(2026, 12, 2)
 
 
-@pytest.mark.parametrize("box, result, new_box, days", [
-    (None, "correct", 2, 2), (None, "partly", 1, 1), (None, "incorrect", 1, 0),
-    (2, "correct", 3, 4), (3, "correct", 4, 8), (4, "correct", 5, 16), (5, "correct", 5, 16),
-    (4, "partly", 4, 1), (5, "incorrect", 1, 0),
-])
+@pytest.mark.parametrize(
+    "box, result, new_box, days",
+    [
+        (None, "correct", 2, 2),
+        (None, "partly", 1, 1),
+        (None, "incorrect", 1, 0),
+        (2, "correct", 3, 4),
+        (3, "correct", 4, 8),
+        (4, "correct", 5, 16),
+        (5, "correct", 5, 16),
+        (4, "partly", 4, 1),
+        (5, "incorrect", 1, 0),
+    ],
+)
 def test_leitner_boxes_move_with_each_result(box, result, new_box, days):
     assert next_review(box, result, TODAY) == (new_box, TODAY + timedelta(days=days))
 
@@ -37,9 +46,20 @@ def test_review_order_is_due_then_new_then_later():
 
 
 def make(n: int, topic: str, section: str) -> Item:
-    return Item(id=f"{topic}-{n}", kind="choice", topic=topic, difficulty=1, prompt=f"{topic} {n}?",
-                answer="a", grading="choice", url=f"/docs/{topic}#{section}", source=topic, section=section,
-                title=topic.title(), options=["a", "b", "c", "d"])
+    return Item(
+        id=f"{topic}-{n}",
+        kind="choice",
+        topic=topic,
+        difficulty=1,
+        prompt=f"{topic} {n}?",
+        answer="a",
+        grading="choice",
+        url=f"/docs/{topic}#{section}",
+        source=topic,
+        section=section,
+        title=topic.title(),
+        options=["a", "b", "c", "d"],
+    )
 
 
 ITEMS = ItemSet([make(n, topic, f"s{n % 6}") for topic in ("sla", "pricing", "contracts") for n in range(30)])
@@ -57,8 +77,7 @@ def test_the_exam_report_scores_by_topic_weakest_first_with_sections_to_reread()
     chosen = [make(1, "sla", "a"), make(2, "sla", "b"), make(3, "pricing", "c")]
     grades = {"sla-1": Grade("correct", ""), "sla-2": Grade("partly", ""), "pricing-3": Grade("incorrect", "")}
     report = exam_report(chosen, {i.id: "a" for i in chosen}, grades)
-    assert report["score"] == {"correct": 1, "partly": 1, "incorrect": 1, "unanswered": 0, "total": 3,
-                               "percent": 50.0}
+    assert report["score"] == {"correct": 1, "partly": 1, "incorrect": 1, "unanswered": 0, "total": 3, "percent": 50.0}
     assert [t["topic"] for t in report["by_topic"]] == ["pricing", "sla"]
     assert report["by_topic"][1]["reread"] == [{"title": "Sla", "section": "b", "url": "/docs/sla#b"}]
     unanswered = exam_report(chosen, {}, {})

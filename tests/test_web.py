@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -10,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 
-FIXTURE_DOCS = {"service-credits", "employee-transfer", "disaster-recovery", "nearshore",
-                "glossary"}
+FIXTURE_DOCS = {"service-credits", "employee-transfer", "disaster-recovery", "nearshore", "glossary"}
 
 
 class Page(HTMLParser):
@@ -49,17 +49,10 @@ class Page(HTMLParser):
             self._open[-1][2].append(data)
 
     def find(self, tag: str, **attrs) -> list[dict]:
-        return [a for t, a in self.elements
-                if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+        return [a for t, a in self.elements if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
 
     def ids(self) -> set[str]:
         return {a["id"] for _, a in self.elements if "id" in a}
-
-
-@pytest.fixture(scope="module")
-def client(settings, embedder):
-    with TestClient(create_app(settings, embedder=embedder)) as client:
-        yield client
 
 
 def page(client, path: str) -> Page:
@@ -67,6 +60,13 @@ def page(client, path: str) -> Page:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     return Page(response.text)
+
+
+def test_the_question_boxes_take_the_setting_s_length_limit(settings, embedder):
+    with TestClient(create_app(replace(settings, max_question_chars=300), embedder=embedder)) as short:
+        for path in ("/", "/embed"):
+            [textarea] = page(short, path).find("textarea", id="question")
+            assert textarea["maxlength"] == "300", path
 
 
 def test_chat_has_a_labelled_question_box(client):
@@ -100,7 +100,8 @@ def test_chat_offers_starter_questions_per_audience(client, audience):
 def test_chat_loads_its_script_from_static(client):
     chat = page(client, "/")
     sources = [attrs["src"] for attrs, _ in chat.scripts]
-    assert sources == ["http://testserver/static/chat.js"]
+    # theme.js in <head> sets the chosen theme before the first paint; chat.js runs the chat.
+    assert sources == ["http://testserver/static/theme.js", "http://testserver/static/chat.js"]
     assert client.get("/static/chat.js").status_code == 200
     for module in ("api.js", "dom.js", "answer.js", "feedback.js", "article.js"):
         assert client.get(f"/static/{module}").status_code == 200
@@ -112,7 +113,7 @@ def test_topics_lists_every_topic_and_links_each_article(client):
     assert set(documents) == FIXTURE_DOCS
     for topic in {d["topic"] for d in documents.values()}:
         assert f"topic-{topic}" in topics.ids()
-        assert topics.find("a", href=f"#topic-{topic}")
+        assert topics.find("option", value=topic)  # the topic filter offers it
     assert topics.text_of["topic-sla-heading"] == "SLA"  # acronyms keep their capitals
     assert topics.text_of["topic-delivery-models-heading"] == "Delivery models"
     article_links = [a["href"] for a in topics.find("a") if "/docs/" in a.get("href", "")]
@@ -128,16 +129,18 @@ def test_topics_shows_each_summary(client):
 def test_article_has_an_anchor_for_every_cited_section(client):
     article = page(client, "/docs/disaster-recovery")
     assert {"overview", "rto-and-rpo", "testing-recovery"} <= article.ids()
-    assert [a["src"] for a, _ in article.scripts] == ["http://testserver/static/article.js"]
-    assert article.find("a", href="http://testserver/topics#topic-contracts")
+    assert [a["src"] for a, _ in article.scripts] == [
+        "http://testserver/static/theme.js",
+        "http://testserver/static/article.js",
+    ]
+    assert article.find("a", href="http://testserver/topics?topic=contracts")
 
 
 def test_article_shows_its_review_date_and_jurisdiction(client):
     html = client.get("/docs/employee-transfer").text
     assert page(client, "/docs/employee-transfer").find("time", datetime="2026-11-30")
     meta = re.search(r'<p class="article-meta">(.*?)</p>', html, re.DOTALL)
-    assert re.sub(r"<[^>]+>|\s+", " ", meta.group(1)).split() == \
-        "Reviewed 2026-11-30 · Jurisdiction: UK, EU".split()
+    assert re.sub(r"<[^>]+>|\s+", " ", meta.group(1)).split() == "Reviewed 2026-11-30 · Jurisdiction: UK, EU".split()
     assert "article-meta" not in client.get("/docs/disaster-recovery").text  # no date, no line
 
 
@@ -158,4 +161,4 @@ def test_pages_under_a_path_prefix_point_at_the_prefix(settings, embedder):
         chat = Page(client.get("/").text)
     [body] = chat.find("body")
     assert body["data-base"] == "/assistant"
-    assert chat.scripts[0][0]["src"].endswith("/assistant/static/chat.js")
+    assert chat.scripts[-1][0]["src"].endswith("/assistant/static/chat.js")

@@ -19,16 +19,40 @@ from .support import free_port
 
 pytestmark = pytest.mark.slow
 CHECKOUT = Path(__file__).resolve().parent.parent
-LEFT_OUT = shutil.ignore_patterns(".git", ".venv", "index", "data", "build", "test-artifacts", "node_modules",
-                                  "*.egg-info", "__pycache__", ".pytest_cache")
+LEFT_OUT = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "index",
+    "data",
+    "build",
+    "test-artifacts",
+    "node_modules",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+)
 
 
 def _wheel(tmp_path: Path) -> Path:
     """Build the wheel from a copy of the checkout (setuptools leaves build/ where it builds)."""
     source = tmp_path / "source"
     shutil.copytree(CHECKOUT, source, ignore=LEFT_OUT)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path / "dist"), str(source)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return next((tmp_path / "dist").glob("outsourcing_assistant-*.whl"))
 
 
@@ -38,12 +62,19 @@ def _fresh_environment(tmp_path: Path, wheel: Path) -> Path:
     env = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     python = env / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     # A plain path line: this environment's .pth files (the editable install of the checkout) are not run.
     Path(site, "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     return python
 
 
@@ -64,16 +95,31 @@ def test_the_installed_wheel_serves_the_chat_an_answer_and_the_widget(tmp_path):
     python = _fresh_environment(tmp_path, _wheel(tmp_path))
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(FIXTURE_CORPUS, elsewhere / "corpus")
-    located = subprocess.run([str(python), "-c", "import assistant; print(assistant.__file__)"], cwd=elsewhere,
-                             check=True, capture_output=True, text=True).stdout
+    located = subprocess.run(
+        [str(python), "-c", "import assistant; print(assistant.__file__)"],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert str(tmp_path / "env") in located and str(CHECKOUT) not in located, located
     port = free_port()
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(elsewhere / "corpus"),
-           "ASSISTANT_INDEX_DIR": str(elsewhere / "index"), "ASSISTANT_DB_PATH": str(elsewhere / "data.db")}
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(elsewhere / "corpus"),
+        "ASSISTANT_INDEX_DIR": str(elsewhere / "index"),
+        "ASSISTANT_DB_PATH": str(elsewhere / "data.db"),
+    }
     env.pop("ASSISTANT_WEB_DIR", None)
     env.pop("PYTHONPATH", None)
-    server = subprocess.Popen([str(python.parent / "assistant"), "serve", "--port", str(port)], cwd=elsewhere,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [str(python.parent / "assistant"), "serve", "--port", str(port)],
+        cwd=elsewhere,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base, server)

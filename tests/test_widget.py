@@ -3,14 +3,12 @@ the /embed page, widget.js, the path prefix, and the demo host site."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
+import contextlib
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
 from assistant.cli import cli
 from assistant.demo import create_demo_app, demo_origins
 from assistant.limits import QuotaExceeded, Quotas, SlidingWindow
@@ -24,22 +22,8 @@ WIDGET_JS = ROOT / "web" / "static" / "widget.js"
 
 
 @pytest.fixture(scope="module")
-def app_for(settings, embedder):
-    """Build an app over the fixture index with some settings changed; closed after the module."""
-    clients = []
-
-    def build(**changes) -> TestClient:
-        client = TestClient(create_app(replace(settings, **changes), embedder=embedder))
-        clients.append(client.__enter__())
-        return client
-
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture(scope="module")
 def client(app_for):
+    """This module's client: the app with an allowed host page."""
     return app_for(allowed_origins=(HOST,))
 
 
@@ -49,6 +33,7 @@ def ask(client, question="What is earn-back?", **headers):
 
 # --- Who may embed: CORS for API calls from host pages -------------------------------------------
 
+
 def test_allowed_origin_gets_cors_headers_on_answers(client):
     response = ask(client, Origin=HOST)
     assert response.status_code == 200, response.text
@@ -56,27 +41,29 @@ def test_allowed_origin_gets_cors_headers_on_answers(client):
 
 
 def test_allowed_origin_preflight_is_answered(client):
-    response = client.options("/api/ask", headers={
-        "Origin": HOST, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    response = client.options(
+        "/api/ask",
+        headers={
+            "Origin": HOST,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == HOST
     assert "POST" in response.headers["access-control-allow-methods"]
 
 
-@pytest.mark.parametrize("method, path", [("post", "/api/ask"), ("get", "/api/health"),
-                                          ("post", "/api/feedback")])
+@pytest.mark.parametrize("method, path", [("post", "/api/ask"), ("get", "/api/health"), ("post", "/api/feedback")])
 def test_other_origins_are_refused_before_anything_runs(client, method, path):
-    response = client.request(method.upper(), path, headers={"Origin": OTHER},
-                              json={"question": "What is TUPE?"})
+    response = client.request(method.upper(), path, headers={"Origin": OTHER}, json={"question": "What is TUPE?"})
     assert response.status_code == 403
     assert response.json() == {"error": "Pages on this origin may not use the assistant."}
     assert "access-control-allow-origin" not in response.headers
 
 
 def test_other_origins_get_no_preflight(client):
-    response = client.options("/api/ask",
-                              headers={"Origin": OTHER, "Access-Control-Request-Method": "POST"})
+    response = client.options("/api/ask", headers={"Origin": OTHER, "Access-Control-Request-Method": "POST"})
     assert response.status_code == 400
     assert "access-control-allow-origin" not in response.headers
 
@@ -92,19 +79,23 @@ def test_empty_allow_list_means_same_origin_only(app_for):
     assert ask(same_origin_only).status_code == 200
 
 
-@pytest.mark.parametrize("raw, origin", [
-    ("https://Intranet.Example.com/", "https://intranet.example.com"),
-    ("https://intranet.example.com:443", "https://intranet.example.com"),
-    ("http://127.0.0.1:8001", "http://127.0.0.1:8001"),
-    ("https://intranet.example.com/some/page", ""),
-    ("null", ""),
-    ("javascript:alert(1)", ""),
-])
+@pytest.mark.parametrize(
+    "raw, origin",
+    [
+        ("https://Intranet.Example.com/", "https://intranet.example.com"),
+        ("https://intranet.example.com:443", "https://intranet.example.com"),
+        ("http://127.0.0.1:8001", "http://127.0.0.1:8001"),
+        ("https://intranet.example.com/some/page", ""),
+        ("null", ""),
+        ("javascript:alert(1)", ""),
+    ],
+)
 def test_origins_are_compared_as_browsers_send_them(raw, origin):
     assert normalize(raw) == origin
 
 
 # --- Who may embed: frame-ancestors on /embed only -----------------------------------------------
+
 
 def test_embed_may_be_framed_by_allowed_origins_only(client):
     response = client.get("/embed", params={"host": HOST})
@@ -129,10 +120,19 @@ def test_without_allowed_origins_embed_is_same_origin_only(app_for):
 
 # --- The /embed page ----------------------------------------------------------------------------
 
+
 def test_embed_page_is_configured_from_its_parameters(client):
-    response = client.get("/embed", params={
-        "host": HOST + "/", "title": "Sourcing <help>", "greeting": "Ask me about SLAs",
-        "accent": "#0b5fff", "topic": "sla", "audience": "manager"})
+    response = client.get(
+        "/embed",
+        params={
+            "host": HOST + "/",
+            "title": "Sourcing <help>",
+            "greeting": "Ask me about SLAs",
+            "accent": "#0b5fff",
+            "topic": "sla",
+            "audience": "manager",
+        },
+    )
     page = Page(response.text)
     [body] = page.find("body")
     assert body["data-host"] == HOST
@@ -141,7 +141,10 @@ def test_embed_page_is_configured_from_its_parameters(client):
     assert "Sourcing &lt;help&gt;" in response.text and "<help>" not in response.text
     assert page.text_of["starters-heading"] == "Ask me about SLAs"
     assert page.find("button", class_="starter") == []  # starters may fall outside a topic filter
-    assert [a["src"] for a, _ in page.scripts] == ["http://testserver/static/embed.js"]
+    assert [a["src"] for a, _ in page.scripts] == [
+        "http://testserver/static/theme.js",
+        "http://testserver/static/embed.js",
+    ]
 
 
 def test_embed_page_has_the_chat_controls(client):
@@ -156,15 +159,18 @@ def test_embed_page_has_the_chat_controls(client):
     assert len(page.find("button", class_="starter")) == 4
 
 
-@pytest.mark.parametrize("params, attribute, expected", [
-    ({"host": OTHER}, "data-host", ""),  # not allowed: the page talks to no host
-    ({"host": "http://testserver"}, "data-host", "http://testserver"),  # same origin is fine
-    ({"host": HOST, "accent": "red;}body{display:none"}, "data-accent", ""),
-    ({"host": HOST, "topic": "../etc"}, "data-topic", ""),
-    ({"host": HOST, "audience": "admin"}, "data-audience", ""),
-    ({"host": HOST, "collection": "organisation"}, "data-collection", "organisation"),
-    ({"host": HOST, "collection": "everything"}, "data-collection", ""),
-])
+@pytest.mark.parametrize(
+    "params, attribute, expected",
+    [
+        ({"host": OTHER}, "data-host", ""),  # not allowed: the page talks to no host
+        ({"host": "http://testserver"}, "data-host", "http://testserver"),  # same origin is fine
+        ({"host": HOST, "accent": "red;}body{display:none"}, "data-accent", ""),
+        ({"host": HOST, "topic": "../etc"}, "data-topic", ""),
+        ({"host": HOST, "audience": "admin"}, "data-audience", ""),
+        ({"host": HOST, "collection": "organisation"}, "data-collection", "organisation"),
+        ({"host": HOST, "collection": "everything"}, "data-collection", ""),
+    ],
+)
 def test_embed_page_drops_bad_parameters(client, params, attribute, expected):
     [body] = Page(client.get("/embed", params=params).text).find("body")
     assert body[attribute] == expected
@@ -185,6 +191,7 @@ def test_embed_page_without_host_has_no_close_button(client):
 
 # --- widget.js ----------------------------------------------------------------------------------
 
+
 def test_widget_script_is_small_and_served_at_the_root(client):
     assert WIDGET_JS.stat().st_size < 12 * 1024
     response = client.get("/widget.js")
@@ -194,22 +201,8 @@ def test_widget_script_is_small_and_served_at_the_root(client):
     assert client.get("/static/widget.js").status_code == 200
 
 
-def test_widget_script_loads_nothing_from_elsewhere():
-    code = re.sub(r"/\*.*?\*/", "", WIDGET_JS.read_text(), flags=re.DOTALL)  # comments show example URLs
-    code = re.sub(r"^\s*//.*$", "", code, flags=re.MULTILINE)
-    urls = set(re.findall(r"https?://[^\s\"')]+", code))
-    assert urls == {"http://www.w3.org/2000/svg"}  # a namespace name, never fetched
-    assert not re.search(r"\bimport\s*[(\"'{*]|@import|fetch\(|XMLHttpRequest|\.src\s*=", code)
-    assert "innerHTML" not in code
-
-
-def test_widget_script_defines_one_global():
-    code = WIDGET_JS.read_text()
-    assert code.lstrip().startswith("/*") and "(function () {" in code and code.rstrip().endswith("})();")
-    assert re.findall(r"window\[?\.?(\w+)\]? =", code) == ["NAME"]
-
-
 # --- Quotas -------------------------------------------------------------------------------------
+
 
 def test_over_the_visitor_quota_is_a_kind_429(app_for):
     limited = app_for(quota_per_visitor=2)
@@ -258,10 +251,15 @@ def test_sliding_window_frees_questions_as_they_age():
     assert window.wait("a") == 0
 
 
-def test_quotas_of_zero_mean_no_limit():
-    quotas = Quotas(per_visitor=0, per_origin=0)
-    for _ in range(1000):
-        quotas.check("visitor", HOST)
+@pytest.mark.parametrize(("limit", "answered"), [(0, 1000), (3, 3)])
+def test_quotas_of_zero_mean_no_limit(limit, answered):
+    quotas = Quotas(per_visitor=limit, per_origin=limit)
+    counted = 0
+    with contextlib.suppress(QuotaExceeded):
+        for _ in range(1000):
+            quotas.check("visitor", HOST)
+            counted += 1
+    assert counted == answered
 
 
 def test_a_refused_question_does_not_use_up_the_other_quota():
@@ -284,6 +282,7 @@ def test_quota_settings_come_from_the_environment(monkeypatch):
 
 # --- Path prefix --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/embed", "/assistant/embed"])  # a proxy that strips it, one that keeps it
 def test_under_a_path_prefix_the_embed_page_points_at_the_prefix(app_for, path):
     prefixed = app_for(allowed_origins=(HOST,), root_path="/assistant")
@@ -292,7 +291,10 @@ def test_under_a_path_prefix_the_embed_page_points_at_the_prefix(app_for, path):
     assert f"frame-ancestors 'self' {HOST};" in response.headers["content-security-policy"]
     page = Page(response.text)
     assert page.find("body")[0]["data-base"] == "/assistant"
-    assert [a["src"] for a, _ in page.scripts] == ["http://testserver/assistant/static/embed.js"]
+    assert [a["src"] for a, _ in page.scripts] == [
+        "http://testserver/assistant/static/theme.js",
+        "http://testserver/assistant/static/embed.js",
+    ]
     for asset in ("/assistant/static/embed.js", "/assistant/static/app.css", "/assistant/widget.js"):
         assert prefixed.get(asset).status_code == 200, asset
 
@@ -302,11 +304,14 @@ def test_under_a_path_prefix_api_errors_stay_json(app_for):
     for path in ("/api/ask", "/assistant/api/ask"):
         response = prefixed.post(path, json={})
         assert response.status_code == 422 and response.json() == {"error": "question: Field required"}
-    assert prefixed.post("/assistant/api/ask", json={"question": "What is TUPE?"},
-                         headers={"Origin": OTHER}).status_code == 403
+    assert (
+        prefixed.post("/assistant/api/ask", json={"question": "What is TUPE?"}, headers={"Origin": OTHER}).status_code
+        == 403
+    )
 
 
 # --- The demo host site -------------------------------------------------------------------------
+
 
 def test_demo_site_embeds_the_widget_with_a_strict_csp():
     demo = TestClient(create_demo_app("http://127.0.0.1:8000/assistant", ROOT / "web" / "demo"))
@@ -335,9 +340,22 @@ def test_serve_offers_the_demo():
 def test_readme_documents_the_widget_and_its_settings():
     readme = (ROOT / "README.md").read_text()
     assert "## Embedding the widget" in readme
-    for variable in ("ASSISTANT_ALLOWED_ORIGINS", "ASSISTANT_ROOT_PATH", "ASSISTANT_QUOTA_PER_VISITOR",
-                     "ASSISTANT_QUOTA_PER_ORIGIN", "assistant serve --demo"):
+    for variable in (
+        "ASSISTANT_ALLOWED_ORIGINS",
+        "ASSISTANT_ROOT_PATH",
+        "ASSISTANT_QUOTA_PER_VISITOR",
+        "ASSISTANT_QUOTA_PER_ORIGIN",
+        "assistant serve --demo",
+    ):
         assert variable in readme, f"{variable} is not in the README"
-    for attribute in ("data-title", "data-accent", "data-position", "data-greeting", "data-open",
-                      "data-topic", "data-audience", "data-collection"):
+    for attribute in (
+        "data-title",
+        "data-accent",
+        "data-position",
+        "data-greeting",
+        "data-open",
+        "data-topic",
+        "data-audience",
+        "data-collection",
+    ):
         assert attribute in readme

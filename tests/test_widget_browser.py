@@ -4,6 +4,7 @@ Screenshots of the open widget (desktop and phone) go to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -17,6 +18,7 @@ from .support import ARTIFACTS, free_port, require_browser, serving
 
 PREFIX = "/assistant"
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -25,13 +27,14 @@ from playwright.sync_api import Page, expect  # noqa: E402
 def _reverse_proxy(app, prefix: str):
     """Like nginx's `location /assistant/ { proxy_pass http://app/; }`: only paths under the
     prefix get through, and the app receives them with the prefix stripped."""
+
     async def proxy(scope, receive, send):
         if scope["type"] == "http":
             if not scope["path"].startswith(prefix + "/"):
                 return await PlainTextResponse("Not behind this proxy", 404)(scope, receive, send)
-            scope = {**scope, "path": scope["path"][len(prefix):],
-                     "raw_path": scope["raw_path"][len(prefix):]}
+            scope = {**scope, "path": scope["path"][len(prefix) :], "raw_path": scope["raw_path"][len(prefix) :]}
         await app(scope, receive, send)
+
     return proxy
 
 
@@ -45,6 +48,7 @@ def _with_host_pages(app):
         if scope["type"] == "http" and scope["path"] in HOST_PAGES:
             return await HTMLResponse(HOST_PAGES[scope["path"]])(scope, receive, send)
         await app(scope, receive, send)
+
     return site
 
 
@@ -79,8 +83,14 @@ def context(browser, sites):
 def page(context) -> Page:
     page = context.new_page()
     # API errors are the widget's to show (tested); any other failed load or console error is a bug.
-    page.on("console", lambda msg: context.errors.append(msg.text)
-            if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            context.errors.append(msg.text)
+            if msg.type == "error" and "/api/" not in msg.location.get("url", "")
+            else None
+        ),
+    )
     return page
 
 
@@ -155,8 +165,7 @@ def test_launcher_opens_a_chat_whose_answers_cite_and_link_their_sources(page, c
     follow_up.get_by_role("button", name="Send feedback").click()
     expect(follow_up.locator(".feedback-status")).to_have_text("Thanks, your feedback is saved.")
     # Nothing was loaded from anywhere but the host site and the assistant.
-    strangers = [url for url in context.requests
-                 if not url.startswith((host_url + "/", assistant_url + "/", "data:"))]
+    strangers = [url for url in context.requests if not url.startswith((host_url + "/", assistant_url + "/", "data:"))]
     assert strangers == []
 
 
@@ -167,8 +176,7 @@ def test_hostile_host_styles_do_not_break_the_widget(page):
     box = launcher(page).bounding_box()
     assert box["width"] > 100 and box["height"] >= 48
     assert box["x"] + box["width"] > 1200 and box["y"] + box["height"] > 750  # still bottom-right
-    styles = launcher(page).evaluate(
-        "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).fontSize]")
+    styles = launcher(page).evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).fontSize]")
     assert styles == ["rgb(11, 95, 255)", "15px"]
     launcher(page).click()
     frame_box = page.locator("outsourcing-assistant-widget iframe").bounding_box()
@@ -237,8 +245,7 @@ def test_conversation_and_open_panel_survive_reloads_and_navigation(page):
     expect(panel(page)).to_be_hidden()
     # The frame records "closed" when our message arrives; a person never navigates faster.
     embed = next(f for f in page.frames if "/embed" in f.url)
-    embed.wait_for_function(
-        "Object.keys(sessionStorage).some(k => k.endsWith(':open') && sessionStorage[k] === '0')")
+    embed.wait_for_function("Object.keys(sessionStorage).some(k => k.endsWith(':open') && sessionStorage[k] === '0')")
     page.goto("/")
     expect(launcher(page)).to_be_visible()
     expect(panel(page)).to_be_hidden()
@@ -275,9 +282,14 @@ def test_reduced_motion_means_no_animation(browser, sites):
 
 
 def test_phone_sized_screen_gets_a_full_screen_panel(browser, sites):
-    context = browser.new_context(base_url=sites[0], viewport={"width": 390, "height": 844},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  reduced_motion="reduce")  # measured without the opening slide
+    context = browser.new_context(
+        base_url=sites[0],
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
+    )  # measured without the opening slide
     page = context.new_page()
     open_widget(page)
     box = page.locator("outsourcing-assistant-widget iframe").bounding_box()
@@ -331,9 +343,11 @@ def test_an_origin_not_on_the_allow_list_gets_no_widget(browser, sites):
 
 def test_data_attributes_configure_the_widget(context, sites):
     host_url, assistant_url = sites
-    tag = (f'<script src="{assistant_url}/widget.js" defer data-title="SLA desk" data-accent="#fc0" '
-           'data-position="bottom-left" data-open="true" data-topic="sla" data-collection="corpus" '
-           'data-greeting="Service levels only, please"></script>')
+    tag = (
+        f'<script src="{assistant_url}/widget.js" defer data-title="SLA desk" data-accent="#fc0" '
+        'data-position="bottom-left" data-open="true" data-topic="sla" data-collection="corpus" '
+        'data-greeting="Service levels only, please"></script>'
+    )
     html = f"<!doctype html><title>Team page</title><p><a href='#'>A link on the page</a></p>{tag}"
     HOST_PAGES["/custom"] = html
     page = context.new_page()
@@ -346,8 +360,9 @@ def test_data_attributes_configure_the_widget(context, sites):
     assert button.evaluate("b => getComputedStyle(b).color") == "rgb(0, 0, 0)"  # dark text on yellow
     expect(chat(page).locator("h1")).to_have_text("SLA desk")
     expect(chat(page).locator("#starters-heading")).to_have_text("Service levels only, please")
-    assert chat(page).locator(".embed-header").evaluate(
-        "h => getComputedStyle(h).backgroundColor") == "rgb(255, 204, 0)"
+    assert (
+        chat(page).locator(".embed-header").evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(255, 204, 0)"
+    )
     with context.expect_event("request", lambda r: r.url.endswith("/api/ask")) as asked:
         answer = ask(page, "What is an earn-back?")
     request = asked.value
@@ -359,16 +374,84 @@ def test_data_attributes_configure_the_widget(context, sites):
 
 def test_long_answers_on_a_phone_never_scroll_the_header_out_of_the_frame(browser, sites):
     """The frame's own page must not scroll: its header (title, New conversation, close) stays."""
-    context = browser.new_context(base_url=sites[0], viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True, reduced_motion="reduce")
+    context = browser.new_context(
+        base_url=sites[0],
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
+    )
     page = context.new_page()
     open_widget(page)
-    for question in ("Give me sample wording for a service credit clause",
-                     "How are service credits calculated? Show me the worked example",
-                     "What is earn-back and what is the at-risk amount?"):
+    for question in (
+        "Give me sample wording for a service credit clause",
+        "How are service credits calculated? Show me the worked example",
+        "What is earn-back and what is the at-risk amount?",
+    ):
         ask(page, question)
         scrolled = chat(page).locator("body").evaluate("b => document.scrollingElement.scrollTop")
         assert scrolled == 0, f"the frame's page scrolled by {scrolled}px after {question!r}"
         close = chat(page).get_by_role("button", name="Close Sourcing help")
         expect(close).to_be_in_viewport()
     context.close()
+
+
+def focus_in_frame(page: Page) -> bool:
+    return page.evaluate("""() => {
+        const host = document.querySelector('outsourcing-assistant-widget');
+        return document.activeElement === host && host.shadowRoot.activeElement?.tagName === 'IFRAME';
+    }""")
+
+
+def test_phone_panel_is_a_modal_dialog_that_keeps_tab_inside(browser, sites):
+    context = browser.new_context(
+        base_url=sites[0],
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
+    )
+    page = context.new_page()
+    open_widget(page)
+    expect(panel(page)).to_have_attribute("role", "dialog")
+    expect(panel(page)).to_have_attribute("aria-modal", "true")
+    expect(panel(page)).to_have_attribute("aria-label", "Sourcing help")
+    ask(page, "What is an earn-back?")
+    chat(page).get_by_label("Your question").focus()
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:  # more stops than the panel has, both ways round
+        page.keyboard.press(key)
+        assert focus_in_frame(page), f"{key} left the full-screen panel for the host page"
+    page.set_viewport_size({"width": 1280, "height": 800})  # a desktop panel is not modal
+    expect(panel(page)).not_to_have_attribute("aria-modal", "true")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if not focus_in_frame(page):
+            break
+    assert not focus_in_frame(page), "Tab never left the desktop panel, which is not modal"
+    context.close()
+
+
+def test_open_the_full_assistant_continues_the_same_conversation(page, context, sites):
+    host_url, assistant_url = sites
+    open_widget(page)
+    ask(page, "What is an earn-back?")
+    link = chat(page).get_by_role("link", name="Open the full assistant")
+    expect(link).to_be_visible()
+    expect(link).to_have_attribute("href", re.compile(r"/assistant/#conversation=[\w-]+$"))
+    with context.expect_page() as opened:
+        link.click()
+    full = opened.value
+    full.wait_for_load_state()
+    expect(full.locator(".turn .question")).to_have_text(["You asked: What is an earn-back?"])
+    assert full.url == f"{assistant_url}/"  # the id (a bearer token) leaves the address bar
+    expect(full.locator("#history-list .history-title")).to_have_text(["What is an earn-back?"])
+    follow_up = full.get_by_label("Your question")
+    follow_up.fill("can it be refused?")
+    follow_up.press("Enter")
+    expect(full.locator(".answer")).to_have_count(2)
+    conversation_id = link.get_attribute("href").rsplit("=", 1)[1]  # the same conversation went on there
+    history = full.request.get(f"{assistant_url}/api/conversations/{conversation_id}").json()
+    assert [m["question"] for m in history["messages"]] == ["What is an earn-back?", "can it be refused?"]
+    full.close()
+    chat(page).get_by_role("button", name="New conversation").click()
+    expect(link).to_have_attribute("href", re.compile(r"/assistant/$"))

@@ -5,21 +5,41 @@ Figures are exact Decimals; bad input raises BadRequest with a message that says
 """
 
 from .availability import (
-                           Availability,
-                           Composite,
-                           Downtime,
-                           availability_achieved,
-                           composite,
-                           downtime_allowed,
-                           downtime_table,
+    Availability,
+    Composite,
+    Downtime,
+    availability_achieved,
+    composite,
+    downtime_allowed,
+    downtime_table,
 )
 from .base import SOURCES, Period, Source, duration, every_period, fmt, fmt_percent, period, variants
 from .chat import Calculation, calculate
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
 
 __all__ = [
-    "Attainment", "Availability", "Calculation", "Composite", "Credits", "Downtime", "EarnBack", "Period",
-    "SOURCES", "Source", "attainment", "availability_achieved", "calculate", "composite", "downtime_allowed",
-    "downtime_table", "duration", "earn_back", "every_period", "fmt", "fmt_percent", "period",
-    "service_credits", "variants",
+    "Attainment",
+    "Availability",
+    "Calculation",
+    "Composite",
+    "Credits",
+    "Downtime",
+    "EarnBack",
+    "Period",
+    "SOURCES",
+    "Source",
+    "attainment",
+    "availability_achieved",
+    "calculate",
+    "composite",
+    "downtime_allowed",
+    "downtime_table",
+    "duration",
+    "earn_back",
+    "every_period",
+    "fmt",
+    "fmt_percent",
+    "period",
+    "service_credits",
+    "variants",
 ]

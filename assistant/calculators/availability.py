@@ -29,9 +29,11 @@ from .base import (
 
 # ---- availability and downtime -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Downtime:
     """The downtime an availability level allows in a period (maintenance excluded first)."""
+
     percent: Decimal
     period: Period
     maintenance_minutes: Decimal
@@ -45,21 +47,26 @@ class Downtime:
     @property
     def formula(self) -> str:
         if self.maintenance_minutes:
-            return ("Downtime allowed = (period minutes − maintenance minutes) × (100% − availability); "
-                    "the maintenance is excluded from the agreed service time first.")
+            return (
+                "Downtime allowed = (period minutes − maintenance minutes) × (100% − availability); "
+                "the maintenance is excluded from the agreed service time first."
+            )
         return "Downtime allowed = period minutes × (100% − availability)."
 
     def sentence(self) -> str:
         """'99.95% availability allows 21.6 minutes of downtime in a 30-day month (43,200 minutes ×
         0.05% = 21.6 minutes, or 21 min 36 s).'"""
         where = _where(self.period, self.maintenance_minutes)
-        service = f"{fmt(self.service_minutes)} minutes" + (" of agreed service time" if self.maintenance_minutes
-                                                            else "")
+        service = f"{fmt(self.service_minutes)} minutes" + (
+            " of agreed service time" if self.maintenance_minutes else ""
+        )
         working = f"{service} × {fmt(HUNDRED - self.percent)}% = {fmt(self.downtime_minutes)} minutes"
         if self.downtime_minutes:
             working += f", or {duration(self.downtime_minutes)}"
-        return (f"{fmt(self.percent)}% availability allows {fmt(self.downtime_minutes)} minutes of downtime "
-                f"in {where} ({working}).")
+        return (
+            f"{fmt(self.percent)}% availability allows {fmt(self.downtime_minutes)} minutes of downtime "
+            f"in {where} ({working})."
+        )
 
     def sentences(self) -> list[str]:
         return [self.sentence()]
@@ -81,6 +88,7 @@ def downtime_allowed(availability, span: Period, maintenance_minutes=0) -> Downt
 @dataclass(frozen=True)
 class Availability:
     """The availability achieved with some downtime in a period; optionally against a target."""
+
     downtime_minutes: Decimal
     period: Period
     maintenance_minutes: Decimal
@@ -99,14 +107,18 @@ class Availability:
 
     def sentences(self) -> list[str]:
         where = _where(self.period, self.maintenance_minutes)
-        out = [f"{fmt(self.downtime_minutes)} minutes of downtime in {where} gives "
-               f"{fmt_percent(self.percent)} availability (({fmt(self.service_minutes)} − "
-               f"{fmt(self.downtime_minutes)}) ÷ {fmt(self.service_minutes)} × 100)."]
+        out = [
+            f"{fmt(self.downtime_minutes)} minutes of downtime in {where} gives "
+            f"{fmt_percent(self.percent)} availability (({fmt(self.service_minutes)} − "
+            f"{fmt(self.downtime_minutes)}) ÷ {fmt(self.service_minutes)} × 100)."
+        ]
         if self.target is not None:
             budget = self.service_minutes * (HUNDRED - self.target) / HUNDRED
             verdict = "meets" if self.met else "misses"
-            out.append(f"That {verdict} a {fmt(self.target)}% target, which allows {fmt(budget)} minutes "
-                       f"of downtime in that period.")
+            out.append(
+                f"That {verdict} a {fmt(self.target)}% target, which allows {fmt(budget)} minutes "
+                f"of downtime in that period."
+            )
         return out
 
 
@@ -115,17 +127,21 @@ def availability_achieved(downtime_minutes, span: Period, maintenance_minutes=0,
     maintenance, service = service_minutes(span, maintenance_minutes)
     down = number(downtime_minutes, "The downtime (minutes)", 0)
     if down > service:
-        raise BadRequest(f"The downtime ({fmt(down)} minutes) is longer than the agreed service time of the "
-                         f"{span.label} ({fmt(service)} minutes).")
+        raise BadRequest(
+            f"The downtime ({fmt(down)} minutes) is longer than the agreed service time of the "
+            f"{span.label} ({fmt(service)} minutes)."
+        )
     goal = None if target is None else percent(target, "The target")
     return Availability(down, span, maintenance, service, (service - down) / service * HUNDRED, goal)
 
 
 # ---- composite availability ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Composite:
     """Series components multiply; a parallel group fails only when all its members fail."""
+
     series: tuple[Decimal, ...]
     parallel: tuple[Decimal, ...]
     parallel_percent: Decimal | None
@@ -138,8 +154,10 @@ class Composite:
         if self.series:
             parts.append("in series A = a₁ × a₂ × … (all must work)")
         if self.parallel:
-            parts.append("in parallel A = 1 − (1 − a₁) × (1 − a₂) × … (any one is enough; independent "
-                         "failures and instant failover assumed)")
+            parts.append(
+                "in parallel A = 1 − (1 − a₁) × (1 − a₂) × … (any one is enough; independent "
+                "failures and instant failover assumed)"
+            )
         return "Composite availability: " + "; ".join(parts) + "."
 
     @property
@@ -151,18 +169,18 @@ class Composite:
         out = []
         if self.parallel:
             gaps = " × ".join(f"(1 − {fmt(p / HUNDRED, 12)})" for p in self.parallel)
-            out.append(f"{_names(self.parallel)} in parallel give {fmt_percent(self.parallel_percent)} "
-                       f"(1 − {gaps}).")
+            out.append(f"{_names(self.parallel)} in parallel give {fmt_percent(self.parallel_percent)} (1 − {gaps}).")
         if self.series:
             factors = [fmt(p / HUNDRED, 12) for p in self.series]
             if self.parallel:
                 factors.append(fmt(self.parallel_percent / HUNDRED, 12))
-            label = _names(self.series) + (" in series with that parallel group" if self.parallel
-                                           else " in series")
+            label = _names(self.series) + (" in series with that parallel group" if self.parallel else " in series")
             verb = "gives" if len(self.series) == 1 else "give"
             out.append(f"{label} {verb} {fmt_percent(self.percent)} ({' × '.join(factors)}).")
-        out.append(f"The whole service at {fmt_percent(self.percent)} allows {approx(self.monthly_downtime, 2)} "
-                   f"minutes of downtime in a 30-day month.")
+        out.append(
+            f"The whole service at {fmt_percent(self.percent)} allows {approx(self.monthly_downtime, 2)} "
+            f"minutes of downtime in a 30-day month."
+        )
         return out
 
 
@@ -200,7 +218,11 @@ def downtime_table(levels, maintenance_minutes=0, kind: str | None = None) -> di
     for span in spans:
         results = [downtime_allowed(level, span, maintenance_minutes) for level in levels]
         label = span.label + (f" ({span.note})" if span.note else "")
-        rows.append([label, fmt(results[0].service_minutes)] + [
-            f"{fmt(r.downtime_minutes)} min" + (f" ({duration(r.downtime_minutes)})" if r.downtime_minutes else "")
-            for r in results])
+        rows.append(
+            [label, fmt(results[0].service_minutes)]
+            + [
+                f"{fmt(r.downtime_minutes)} min" + (f" ({duration(r.downtime_minutes)})" if r.downtime_minutes else "")
+                for r in results
+            ]
+        )
     return {"header": header, "rows": rows}

@@ -14,6 +14,7 @@ HUNDRED, MINUTES_PER_DAY = D(100), 1440
 @dataclass(frozen=True)
 class Source:
     """A corpus section: the article id and the anchor of its `##` heading (markdown.slugify)."""
+
     doc_id: str
     anchor: str
 
@@ -35,8 +36,10 @@ SOURCES = (DOWNTIME_TABLE, WINDOWS, AVAILABILITY_FORMULA, COMPOSITE, CREDITS, AT
 
 # ---- input ---------------------------------------------------------------------------------------
 
-def number(value, name: str, low: Decimal | int | None = None, high: Decimal | int | None = None,
-           low_open: bool = False) -> Decimal:
+
+def number(
+    value, name: str, low: Decimal | int | None = None, high: Decimal | int | None = None, low_open: bool = False
+) -> Decimal:
     """`value` (int, float, str or Decimal) as an exact Decimal within [low, high], or BadRequest.
 
     Floats go through their shortest repr, so 99.95 becomes Decimal('99.95'), not its binary value.
@@ -50,8 +53,7 @@ def number(value, name: str, low: Decimal | int | None = None, high: Decimal | i
     if not result.is_finite():
         raise BadRequest(f"{name} must be a finite number.")
     if low is not None and (result < low or (low_open and result == low)):
-        raise BadRequest(f"{name} must be {'more than' if low_open else 'at least'} {fmt(D(low))}; "
-                         f"got {fmt(result)}.")
+        raise BadRequest(f"{name} must be {'more than' if low_open else 'at least'} {fmt(D(low))}; got {fmt(result)}.")
     if high is not None and result > high:
         raise BadRequest(f"{name} must be at most {fmt(D(high))}; got {fmt(result)}.")
     return result
@@ -69,6 +71,7 @@ def percent_list(text: str, name: str) -> list[Decimal]:
 
 
 # ---- output --------------------------------------------------------------------------------------
+
 
 def fmt(value: Decimal, places: int = 6) -> str:
     """A figure with thousands separators and no trailing zeros, rounded to at most `places`."""
@@ -103,16 +106,24 @@ def duration(minutes: Decimal) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     mins, secs = divmod(rest, 60)
-    parts = [f"{int(days)} day{'s' if days != 1 else ''}" if days else "",
-             f"{int(hours)} h" if hours else "", f"{int(mins)} min" if mins else "",
-             f"{fmt(secs, 2)} s" if secs else ""]
+    parts = [
+        f"{int(days)} day{'s' if days != 1 else ''}" if days else "",
+        f"{int(hours)} h" if hours else "",
+        f"{int(mins)} min" if mins else "",
+        f"{fmt(secs, 2)} s" if secs else "",
+    ]
     return " ".join(p for p in parts if p)
 
 
 # ---- periods -------------------------------------------------------------------------------------
 
-PERIOD_DAYS = {"day": (1, 1, 1), "week": (7, 7, 7), "month": (28, 31, 30), "quarter": (90, 92, 90),
-               "year": (365, 366, 365)}  # (shortest, longest, default when unstated)
+PERIOD_DAYS = {
+    "day": (1, 1, 1),
+    "week": (7, 7, 7),
+    "month": (28, 31, 30),
+    "quarter": (90, 92, 90),
+    "year": (365, 366, 365),
+}  # (shortest, longest, default when unstated)
 
 
 @dataclass(frozen=True)
@@ -130,8 +141,9 @@ class Period:
 
     @property
     def note(self) -> str:
-        return {("month", 28): "February", ("month", 29): "February in a leap year",
-                ("year", 366): "a leap year"}.get((self.name, self.days), "")
+        return {("month", 28): "February", ("month", 29): "February in a leap year", ("year", 366): "a leap year"}.get(
+            (self.name, self.days), ""
+        )
 
 
 def period(name: str = "month", days: int | None = None) -> Period:
@@ -161,8 +173,8 @@ def every_period() -> list[Period]:
 def service_minutes(span: Period, maintenance_minutes) -> tuple[Decimal, Decimal]:
     maintenance = number(maintenance_minutes, "The maintenance window (minutes)", 0)
     if maintenance >= span.minutes:
-        raise BadRequest(f"The maintenance window ({fmt(maintenance)} minutes) must be shorter than the "
-                         f"{span.label} ({span.minutes:,} minutes).")
+        raise BadRequest(
+            f"The maintenance window ({fmt(maintenance)} minutes) must be shorter than the "
+            f"{span.label} ({span.minutes:,} minutes)."
+        )
     return maintenance, span.minutes - maintenance
-
-

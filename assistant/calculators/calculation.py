@@ -21,14 +21,22 @@ class Calculation:
 # Each kind's article section and formula, for the questions asked before anything is computed.
 KINDS: dict[str, tuple[Source, str]] = {
     "downtime": (DOWNTIME_TABLE, "Downtime allowed = period minutes × (100% − availability)."),
-    "availability": (AVAILABILITY_FORMULA,
-                     "Availability % = (agreed service time − downtime) ÷ agreed service time × 100."),
-    "composite": (COMPOSITE, "Composite availability: in series A = a₁ × a₂ × …; in parallel "
-                             "A = 1 − (1 − a₁) × (1 − a₂) × …."),
-    "service_credit": (AT_RISK, "Credit paid = min(sum of the credits, at-risk amount), where at-risk amount = "
-                                "at-risk % × monthly charges."),
-    "earn_back": (EARN_BACK, "Earned back = earn-back % × credit, if the service level is met in each required "
-                             "following month."),
+    "availability": (
+        AVAILABILITY_FORMULA,
+        "Availability % = (agreed service time − downtime) ÷ agreed service time × 100.",
+    ),
+    "composite": (
+        COMPOSITE,
+        "Composite availability: in series A = a₁ × a₂ × …; in parallel A = 1 − (1 − a₁) × (1 − a₂) × ….",
+    ),
+    "service_credit": (
+        AT_RISK,
+        "Credit paid = min(sum of the credits, at-risk amount), where at-risk amount = at-risk % × monthly charges.",
+    ),
+    "earn_back": (
+        EARN_BACK,
+        "Earned back = earn-back % × credit, if the service level is met in each required following month.",
+    ),
     "attainment": (ATTAINMENT, "Attainment % = tickets within target ÷ all tickets measured × 100."),
 }
 
@@ -36,8 +44,14 @@ KINDS: dict[str, tuple[Source, str]] = {
 def answer(kind: str, result, sentences: list[str] | None = None, table: dict | None = None) -> Calculation:
     """A computed answer from a calculator result (its sentences unless others are given)."""
     source = result.source
-    return Calculation(kind, sentences if sentences is not None else result.sentences(), result.formula, table,
-                       source.doc_id, source.anchor)
+    return Calculation(
+        kind,
+        sentences if sentences is not None else result.sentences(),
+        result.formula,
+        table,
+        source.doc_id,
+        source.anchor,
+    )
 
 
 def ask(kind: str, *needs: str, question: str | None = None) -> Calculation:

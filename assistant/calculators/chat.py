@@ -16,8 +16,14 @@ from .text import Text, asks
 __all__ = ["Calculation", "calculate"]
 
 # Tried in this order; the first that recognises the question answers it.
-READERS = (("earn_back", earn_back_question), ("service_credit", credits), ("attainment", attainment_question),
-           ("composite", composite_availability), ("availability", availability), ("downtime", downtime))
+READERS = (
+    ("earn_back", earn_back_question),
+    ("service_credit", credits),
+    ("attainment", attainment_question),
+    ("composite", composite_availability),
+    ("availability", availability),
+    ("downtime", downtime),
+)
 # Asking for wording or negotiation advice is not a calculation, even with figures in it.
 CLAUSE_WORDS = r"\bwording\b|\bclause\b|\bdraft\b|\bsample\b|\btemplate\b|\bnegotiat|\bshould we (?:agree|accept)\b"
 

@@ -17,6 +17,7 @@ def money(value) -> str:
 @dataclass(frozen=True)
 class Credit:
     """One service level's credit: its amount and how it was worked out."""
+
     amount: Decimal
     working: str
 
@@ -24,6 +25,7 @@ class Credit:
 @dataclass(frozen=True)
 class Credits:
     """The credits that accrued, their total, the at-risk cap, and what is payable."""
+
     monthly_charges: Decimal | None
     at_risk_percent: Decimal | None
     credits: tuple[Credit, ...]
@@ -37,41 +39,78 @@ class Credits:
 
     @property
     def formula(self) -> str:
-        return ("Credit paid = min(sum of the credits, at-risk amount), where at-risk amount = at-risk % × "
-                "monthly charges and a pooled credit = at-risk % × allocation % × monthly charges.")
+        return (
+            "Credit paid = min(sum of the credits, at-risk amount), where at-risk amount = at-risk % × "
+            "monthly charges and a pooled credit = at-risk % × allocation % × monthly charges."
+        )
 
     def sentences(self) -> list[str]:
         out = []
         if self.cap is not None and self.at_risk_percent is not None and self.monthly_charges is not None:
-            out.append(f"The at-risk amount is {fmt(self.at_risk_percent)}% × {money(self.monthly_charges)} = "
-                       f"{money(self.cap)}, the most the supplier can lose to credits in the month.")
+            out.append(
+                f"The at-risk amount is {fmt(self.at_risk_percent)}% × {money(self.monthly_charges)} = "
+                f"{money(self.cap)}, the most the supplier can lose to credits in the month."
+            )
         elif self.cap is not None:
             out.append(f"The at-risk amount caps the month's credits at {money(self.cap)}.")
         if self.credits:
             workings = [c.working for c in self.credits]
-            line = "The credit is " + workings[0] if len(workings) == 1 else (
-                "The credits are " + ", ".join(workings[:-1]) + " and " + workings[-1] +
-                f"; together {' + '.join(money(c.amount) for c in self.credits)} = {money(self.total)}")
+            line = (
+                "The credit is " + workings[0]
+                if len(workings) == 1
+                else (
+                    "The credits are "
+                    + ", ".join(workings[:-1])
+                    + " and "
+                    + workings[-1]
+                    + f"; together {' + '.join(money(c.amount) for c in self.credits)} = {money(self.total)}"
+                )
+            )
             out.append(line + ".")
             if self.cap is None:
                 out.append(f"With no at-risk cap, {money(self.paid)} is payable.")
             elif self.not_payable:
-                out.append(f"The at-risk amount of {money(self.cap)} caps the month, so {money(self.paid)} is "
-                           f"paid ({money(self.total)} capped) and the remaining {money(self.not_payable)} is "
-                           f"not payable.")
+                out.append(
+                    f"The at-risk amount of {money(self.cap)} caps the month, so {money(self.paid)} is "
+                    f"paid ({money(self.total)} capped) and the remaining {money(self.not_payable)} is "
+                    f"not payable."
+                )
             else:
-                out.append(f"That is within the at-risk amount of {money(self.cap)}, so {money(self.paid)} "
-                           f"is paid.")
+                out.append(f"That is within the at-risk amount of {money(self.cap)}, so {money(self.paid)} is paid.")
         if self.exposure is not None:
-            out.append(f"If every service level failed in full, the credits would reach "
-                       f"{fmt(self.at_risk_percent)}% × {fmt(self.pool_percent)}% × {money(self.monthly_charges)}"
-                       f" = {money(self.exposure)}, but the at-risk amount limits the payment to "
-                       f"{money(min(self.exposure, self.cap))}.")
+            out.append(
+                f"If every service level failed in full, the credits would reach "
+                f"{fmt(self.at_risk_percent)}% × {fmt(self.pool_percent)}% × {money(self.monthly_charges)}"
+                f" = {money(self.exposure)}, but the at-risk amount limits the payment to "
+                f"{money(min(self.exposure, self.cap))}."
+            )
         return out
 
 
-def service_credits(monthly_charges=None, at_risk_percent=None, credit_amounts=(), credit_percents=(),
-                    allocations=(), pool_percent=None, at_risk_amount=None) -> Credits:
+def _check_pool(charges, risk, shares, weights, pool, at_risk_amount) -> None:
+    """Refuse percentages without the charges, and allocations without the at-risk % or over the pool."""
+    if (shares or weights or (risk is not None and at_risk_amount is None) or pool) and charges is None:
+        raise BadRequest("The monthly charges are needed to turn percentages into amounts.")
+    if weights and risk is None:
+        raise BadRequest(
+            "Pool allocations need the at-risk percentage: a pooled credit is "
+            "at-risk % × allocation % × monthly charges."
+        )
+    if pool is not None and sum(weights, Decimal(0)) > pool:
+        raise BadRequest(f"The allocations add up to {fmt(sum(weights))}%, more than the {fmt(pool)}% pool.")
+    if pool is not None and risk is None:
+        raise BadRequest("The allocation pool needs the at-risk percentage.")
+
+
+def service_credits(
+    monthly_charges=None,
+    at_risk_percent=None,
+    credit_amounts=(),
+    credit_percents=(),
+    allocations=(),
+    pool_percent=None,
+    at_risk_amount=None,
+) -> Credits:
     """The month's credits and what is paid under the at-risk cap.
 
     Args: `credit_amounts` are credits in money; `credit_percents` are credits as a percentage of the
@@ -85,33 +124,33 @@ def service_credits(monthly_charges=None, at_risk_percent=None, credit_amounts=(
     amounts = [number(a, f"Credit amount #{i}", 0) for i, a in enumerate(credit_amounts or (), 1)]
     shares = [percent(p, f"Credit #{i}") for i, p in enumerate(credit_percents or (), 1)]
     weights = [number(a, f"Allocation #{i} (a percentage)", 0) for i, a in enumerate(allocations or (), 1)]
-    pool = None if pool_percent is None else number(pool_percent, "The allocation pool (a percentage)", 0,
-                                                    low_open=True)
-    if (shares or weights or (risk is not None and at_risk_amount is None) or pool) and charges is None:
-        raise BadRequest("The monthly charges are needed to turn percentages into amounts.")
-    if weights and risk is None:
-        raise BadRequest("Pool allocations need the at-risk percentage: a pooled credit is "
-                         "at-risk % × allocation % × monthly charges.")
-    if pool is not None and sum(weights, Decimal(0)) > pool:
-        raise BadRequest(f"The allocations add up to {fmt(sum(weights))}%, more than the {fmt(pool)}% pool.")
-    if pool is not None and risk is None:
-        raise BadRequest("The allocation pool needs the at-risk percentage.")
+    pool = (
+        None if pool_percent is None else number(pool_percent, "The allocation pool (a percentage)", 0, low_open=True)
+    )
+    _check_pool(charges, risk, shares, weights, pool, at_risk_amount)
     if at_risk_amount is not None:
         cap = number(at_risk_amount, "The at-risk amount", 0)
         if risk is not None and charges is not None and cap != risk * charges / HUNDRED:
-            raise BadRequest(f"The at-risk amount {money(cap)} is not {fmt(risk)}% of {money(charges)}; "
-                             "give one or the other.")
+            raise BadRequest(
+                f"The at-risk amount {money(cap)} is not {fmt(risk)}% of {money(charges)}; give one or the other."
+            )
     else:
         cap = None if risk is None else risk * charges / HUNDRED
     if not (amounts or shares or weights) and cap is None:
-        raise BadRequest("Give the credits (amounts, percentages of the monthly charges or pool "
-                         "allocations) or the at-risk amount.")
+        raise BadRequest(
+            "Give the credits (amounts, percentages of the monthly charges or pool allocations) or the at-risk amount."
+        )
     items = [Credit(a, money(a)) for a in amounts]
-    items += [Credit(p * charges / HUNDRED, f"{fmt(p)}% × {money(charges)} = {money(p * charges / HUNDRED)}")
-              for p in shares]
-    items += [Credit(risk * w * charges / HUNDRED / HUNDRED,
-                     f"{fmt(risk)}% × {fmt(w)}% × {money(charges)} = {money(risk * w * charges / HUNDRED / HUNDRED)}")
-              for w in weights]
+    items += [
+        Credit(p * charges / HUNDRED, f"{fmt(p)}% × {money(charges)} = {money(p * charges / HUNDRED)}") for p in shares
+    ]
+    items += [
+        Credit(
+            risk * w * charges / HUNDRED / HUNDRED,
+            f"{fmt(risk)}% × {fmt(w)}% × {money(charges)} = {money(risk * w * charges / HUNDRED / HUNDRED)}",
+        )
+        for w in weights
+    ]
     total = sum((c.amount for c in items), Decimal(0))
     paid = total if cap is None else min(total, cap)
     exposure = None if pool is None else risk * pool * charges / HUNDRED / HUNDRED
@@ -121,6 +160,7 @@ def service_credits(monthly_charges=None, at_risk_percent=None, credit_amounts=(
 @dataclass(frozen=True)
 class EarnBack:
     """How much of a credit comes back when the supplier recovers in the following months."""
+
     credit: Decimal
     percent: Decimal
     months_required: int | None
@@ -152,24 +192,34 @@ class EarnBack:
 
     @property
     def formula(self) -> str:
-        return ("Earned back = earn-back % × credit, if the same service level is met in each of the "
-                "required following months (and no critical or chronic failure occurs); otherwise nothing.")
+        return (
+            "Earned back = earn-back % × credit, if the same service level is met in each of the "
+            "required following months (and no critical or chronic failure occurs); otherwise nothing."
+        )
 
     def sentences(self) -> list[str]:
         share = f"{fmt(self.percent)}% × {money(self.credit)} = {money(self.earnable)}"
-        months = (f" in each of the {self.months_required} following months" if self.months_required else "")
+        months = f" in each of the {self.months_required} following months" if self.months_required else ""
         if self.forfeited:
-            return [f"No earn-back: a critical or chronic failure forfeits it, so the client keeps the whole "
-                    f"{money(self.credit)} credit."]
+            return [
+                f"No earn-back: a critical or chronic failure forfeits it, so the client keeps the whole "
+                f"{money(self.credit)} credit."
+            ]
         if self.qualified is None:
-            return [f"If the supplier meets the service level{months}, {share} is earned back and the client "
-                    f"keeps {money(self.credit - self.earnable)}."]
+            return [
+                f"If the supplier meets the service level{months}, {share} is earned back and the client "
+                f"keeps {money(self.credit - self.earnable)}."
+            ]
         if self.qualified:
-            return [f"The supplier met the service level{months}, so {share} is earned back and the client "
-                    f"keeps {money(self.kept)}."]
-        return [f"The supplier met the service level in {self.months_met} of the {self.months_required} "
-                f"following months, so nothing is earned back and the client keeps the whole "
-                f"{money(self.credit)} (it would have earned back {share})."]
+            return [
+                f"The supplier met the service level{months}, so {share} is earned back and the client "
+                f"keeps {money(self.kept)}."
+            ]
+        return [
+            f"The supplier met the service level in {self.months_met} of the {self.months_required} "
+            f"following months, so nothing is earned back and the client keeps the whole "
+            f"{money(self.credit)} (it would have earned back {share})."
+        ]
 
 
 def earn_back(credit, earn_back_percent, months_required=None, months_met=None, forfeited=False) -> EarnBack:
@@ -181,8 +231,10 @@ def earn_back(credit, earn_back_percent, months_required=None, months_met=None, 
     if met is not None and required is not None and met > required:
         raise BadRequest(f"The months met ({met}) cannot exceed the months required ({required}).")
     if met is not None and required is None:
-        raise BadRequest("Give the number of following months the service level must be met "
-                         "(months_required) along with the months met.")
+        raise BadRequest(
+            "Give the number of following months the service level must be met "
+            "(months_required) along with the months met."
+        )
     return EarnBack(amount, share, required, met, bool(forfeited))
 
 
@@ -196,6 +248,7 @@ def _whole(value, name: str, low: int, high: int) -> Decimal:
 @dataclass(frozen=True)
 class Attainment:
     """The share of tickets that met their response or resolution target, optionally against a goal."""
+
     met: int
     total: int
     percent: Decimal
@@ -214,13 +267,17 @@ class Attainment:
         return max(0, math.ceil(self.target * self.total / HUNDRED) - self.met)
 
     def sentences(self) -> list[str]:
-        out = [f"{self.met:,} of {self.total:,} tickets within target is {fmt_percent(self.percent, 2)} "
-               f"({self.met:,} ÷ {self.total:,} × 100); {self.total - self.met:,} missed it."]
+        out = [
+            f"{self.met:,} of {self.total:,} tickets within target is {fmt_percent(self.percent, 2)} "
+            f"({self.met:,} ÷ {self.total:,} × 100); {self.total - self.met:,} missed it."
+        ]
         if self.target is not None:
             if self.shortfall:
                 needed = self.met + self.shortfall
-                out.append(f"That misses a {fmt(self.target)}% target: {needed:,} of {self.total:,} had to meet it, "
-                           f"{self.shortfall:,} more than did.")
+                out.append(
+                    f"That misses a {fmt(self.target)}% target: {needed:,} of {self.total:,} had to meet it, "
+                    f"{self.shortfall:,} more than did."
+                )
             else:
                 out.append(f"That meets a {fmt(self.target)}% target.")
         return out

@@ -17,14 +17,52 @@ AMT = rf"(?<![\w.,])(?:{NUM})(?:\s?(?:k|m|mn|thousand|million)\b)?(?![\d.,]*\s*%
 SEP = r"\s*(?:,|and|&|\+|plus)\s*"
 UNITS = {"m": 1, "min": 1, "minute": 1, "h": 60, "hr": 60, "hour": 60, "day": 1440}  # minutes; seconds / 60
 DURATION = re.compile(rf"((?:{NUM})(?:{SEP}(?:{NUM}))*)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?)\b")
-WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-         "ten": 10, "eleven": 11, "twelve": 12}
-NINES = [("three and a half nines", "99.95%"), ("two nines", "99%"), ("three nines", "99.9%"),
-         ("four nines", "99.99%"), ("five nines", "99.999%"), ("six nines", "99.9999%")]
-MONTHS = {"january": 31, "february": 28, "march": 31, "april": 30, "may": 31, "june": 30, "july": 31,
-          "august": 31, "september": 30, "october": 31, "november": 30, "december": 31}
-ADVERBS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "annual": "year",
-           "annually": "year", "yearly": "year", "per annum": "year"}
+WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+NINES = [
+    ("three and a half nines", "99.95%"),
+    ("two nines", "99%"),
+    ("three nines", "99.9%"),
+    ("four nines", "99.99%"),
+    ("five nines", "99.999%"),
+    ("six nines", "99.9999%"),
+]
+MONTHS = {
+    "january": 31,
+    "february": 28,
+    "march": 31,
+    "april": 30,
+    "may": 31,
+    "june": 30,
+    "july": 31,
+    "august": 31,
+    "september": 30,
+    "october": 31,
+    "november": 30,
+    "december": 31,
+}
+ADVERBS = {
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "quarterly": "quarter",
+    "annual": "year",
+    "annually": "year",
+    "yearly": "year",
+    "per annum": "year",
+}
 
 
 def value(figure: str) -> Decimal:
@@ -65,9 +103,9 @@ class Text:
         return re.search(pattern, self.text) is not None
 
     def take(self, pattern: str, first: bool = False) -> list[re.Match]:
-        found = list(re.finditer(pattern, self.text))[:1 if first else None]
+        found = list(re.finditer(pattern, self.text))[: 1 if first else None]
         for match in found:
-            self.text = self.text[:match.start()] + " " * (match.end() - match.start()) + self.text[match.end():]
+            self.text = self.text[: match.start()] + " " * (match.end() - match.start()) + self.text[match.end() :]
         return found
 
     def percents(self) -> list[Decimal]:
@@ -87,8 +125,11 @@ class Text:
             return Period("month", days), True
         if self.take(r"\bleap[- ]?year\b", first=True):
             return Period("year", 366), True
-        found = self.take(r"\b(?:per|a|an|each|every|one|1|in a|over a|for a|the|this|last|that|calendar|"
-                          r"full|whole|single)\s+(?:calendar\s+)?(day|week|month|quarter|year)\b", first=True)
+        found = self.take(
+            r"\b(?:per|a|an|each|every|one|1|in a|over a|for a|the|this|last|that|calendar|"
+            r"full|whole|single)\s+(?:calendar\s+)?(day|week|month|quarter|year)\b",
+            first=True,
+        )
         found = found or self.take(r"\b(" + "|".join(ADVERBS) + r")\b", first=True)
         if found:
             word = found[0].group(1)
@@ -99,8 +140,10 @@ class Text:
         """Durations in minutes ('1 hour and 20 minutes', '30 and 20 minutes'); only those touching
         the words `near` (e.g. maintenance) when given."""
         if near:
-            spans = self.take(rf"(?:{DURATION.pattern})\s*(?:of\s+)?(?:\w+\s+)?(?:{near})|"
-                              rf"(?:{near})(?:\s+window)?(?:\s+(?:of|is|=|:|for))?\s*(?:{DURATION.pattern})")
+            spans = self.take(
+                rf"(?:{DURATION.pattern})\s*(?:of\s+)?(?:\w+\s+)?(?:{near})|"
+                rf"(?:{near})(?:\s+window)?(?:\s+(?:of|is|=|:|for))?\s*(?:{DURATION.pattern})"
+            )
             return [sum(self._minutes(m) for m in DURATION.finditer(s.group(0))) for s in spans]
         return [self._minutes(m) for m in self.take(DURATION.pattern)]
 
@@ -116,13 +159,15 @@ def _leap(year: int) -> bool:
 
 
 # A quantity is asked for (not a definition, "how are credits calculated" or "what is typical").
-ASKS = (r"\bhow (?:much|many|long)\b|\bwhat (?:\w+ ){0,2}(?:do|will|would|can|should) (?:we|i|they) (?:get|receive|"
-        r"claim|be owed|be paid|pay|owe|hand back|lose)\b|"
-        r"\bwhat(?:'s| is|s| are| would be| will be)? (?:the |our |my )?(?:paid|payable|owed|due|returned|most|"
-        r"max(?:imum)?|total|amount|exposure|result|figure|credits?)\b|"
-        r"\bgets? (?:credited|paid|deducted|refunded|returned|taken off)\b|\bwork (?:it |this |that )?out\b|"
-        r"\b(?:calculate|compute) (?:the|our|my|what|how|it)\b|\bwhat(?:'s| is|s) (?:the )?(?:availability|uptime|"
-        r"percentage|share|attainment|downtime)\b|\bin (?:plain |real )?(?:minutes|hours|seconds)\b")
+ASKS = (
+    r"\bhow (?:much|many|long)\b|\bwhat (?:\w+ ){0,2}(?:do|will|would|can|should) (?:we|i|they) (?:get|receive|"
+    r"claim|be owed|be paid|pay|owe|hand back|lose)\b|"
+    r"\bwhat(?:'s| is|s| are| would be| will be)? (?:the |our |my )?(?:paid|payable|owed|due|returned|most|"
+    r"max(?:imum)?|total|amount|exposure|result|figure|credits?)\b|"
+    r"\bgets? (?:credited|paid|deducted|refunded|returned|taken off)\b|\bwork (?:it |this |that )?out\b|"
+    r"\b(?:calculate|compute) (?:the|our|my|what|how|it)\b|\bwhat(?:'s| is|s) (?:the )?(?:availability|uptime|"
+    r"percentage|share|attainment|downtime)\b|\bin (?:plain |real )?(?:minutes|hours|seconds)\b"
+)
 TYPICAL = r"\b(?:usually|typical(?:ly)?|normally|generally|common(?:ly)?|standard|reasonable|good)\b"
 
 

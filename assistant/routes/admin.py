@@ -42,8 +42,11 @@ def require_admin(request: Request) -> None:
     token = _enabled(request)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise HTTPException(401, "Send the admin token (ASSISTANT_ADMIN_TOKEN) as 'Authorization: Bearer "
-                                 "<token>'.", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "Send the admin token (ASSISTANT_ADMIN_TOKEN) as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
 
 Admin = Annotated[None, Depends(require_admin)]
@@ -72,8 +75,12 @@ def library(request: Request, _: Admin):
         indexed, built_at = index.documents, index.manifest.get("built_at")
     except IndexUnavailable:
         indexed, built_at = {}, None
-    return {"documents": library_status(settings.library_dir, indexed), "built_at": built_at,
-            "rebuild": rebuilds(request).status(), "max_bytes": settings.ingest_max_bytes}
+    return {
+        "documents": library_status(settings.library_dir, indexed),
+        "built_at": built_at,
+        "rebuild": rebuilds(request).status(),
+        "max_bytes": settings.ingest_max_bytes,
+    }
 
 
 @router.post(UPLOAD_PATH)

@@ -12,8 +12,10 @@ from .. import calculators as calc
 
 router = APIRouter()
 PeriodName = Literal["day", "week", "month", "quarter", "year"]
-BAD = {400: {"description": "A figure out of range, with what is wrong"},
-       422: {"description": "A parameter missing or not a number"}}
+BAD = {
+    400: {"description": "A figure out of range, with what is wrong"},
+    422: {"description": "A parameter missing or not a number"},
+}
 
 
 class CalcCitation(BaseModel):
@@ -80,16 +82,19 @@ class CompositeResponse(CalcResponse):
 
 class CreditsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    monthly_charges: float | None = Field(None, description="The month's charges, e.g. 200000.",
-                                          examples=[200000])
-    at_risk_percent: float | None = Field(None, description="The at-risk amount as a % of the charges: "
-                                          "the cap on the month's credits.", examples=[12])
+    monthly_charges: float | None = Field(None, description="The month's charges, e.g. 200000.", examples=[200000])
+    at_risk_percent: float | None = Field(
+        None, description="The at-risk amount as a % of the charges: the cap on the month's credits.", examples=[12]
+    )
     at_risk_amount: float | None = Field(None, description="Or the cap as an amount.")
-    credit_amounts: list[float] = Field([], max_length=100, description="Credits as amounts.",
-                                        examples=[[20000, 8000]])
+    credit_amounts: list[float] = Field([], max_length=100, description="Credits as amounts.", examples=[[20000, 8000]])
     credit_percents: list[float] = Field([], max_length=100, description="Credits as % of the charges.")
-    allocations: list[float] = Field([], max_length=100, description="Pool allocations (%) of the service "
-                                     "levels missed; each is worth at-risk % × allocation % × charges.")
+    allocations: list[float] = Field(
+        [],
+        max_length=100,
+        description="Pool allocations (%) of the service "
+        "levels missed; each is worth at-risk % × allocation % × charges.",
+    )
     pool_percent: float | None = Field(None, description="The allocation pool (%), e.g. 200.")
 
 
@@ -113,8 +118,7 @@ class EarnBackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     credit: float = Field(description="The service credit incurred.", examples=[5000])
     earn_back_percent: float = Field(description="The share of it the clause returns.", examples=[50])
-    months_required: int | None = Field(None, description="Following months the level must be met.",
-                                        examples=[3])
+    months_required: int | None = Field(None, description="Following months the level must be met.", examples=[3])
     months_met: int | None = Field(None, description="Following months it was met; omit for 'if it qualifies'.")
     forfeited: bool = Field(False, description="A critical or chronic failure occurred, which forfeits earn-back.")
 
@@ -151,8 +155,14 @@ class AttainmentResponse(CalcResponse):
 
 def _reply(kind: str, result, figures: dict, table: dict | None = None) -> dict:
     source = result.source
-    return {"kind": kind, "result": result.sentences(), "formula": result.formula, "figures": figures,
-            "citation": {"doc_id": source.doc_id, "anchor": source.anchor, "url": source.url}, "table": table}
+    return {
+        "kind": kind,
+        "result": result.sentences(),
+        "formula": result.formula,
+        "figures": figures,
+        "citation": {"doc_id": source.doc_id, "anchor": source.anchor, "url": source.url},
+        "table": table,
+    }
 
 
 def _float(value):
@@ -160,41 +170,70 @@ def _float(value):
 
 
 Period = Annotated[PeriodName, Query(description="The measurement period.")]
-Days = Annotated[int | None, Query(description="Its length: month 28-31 (default 30), quarter 90-92 (default 90), "
-                                               "year 365-366 (default 365).")]
+Days = Annotated[
+    int | None,
+    Query(description="Its length: month 28-31 (default 30), quarter 90-92 (default 90), year 365-366 (default 365)."),
+]
 Maintenance = Annotated[float, Query(description="Maintenance excluded from the period, in minutes.")]
 Levels = Annotated[str, Query(description="Availabilities (%), comma-separated.", examples=["99.9,99.95"])]
 
 
 @router.get("/api/calc/availability", response_model=DowntimeResponse, tags=["calculators"], responses=BAD)
 def availability_to_downtime(
-        percent: Annotated[float, Query(description="Availability target in %.", examples=[99.95])],
-        period: Period = "month", days: Days = None, maintenance_minutes: Maintenance = 0):
+    percent: Annotated[float, Query(description="Availability target in %.", examples=[99.95])],
+    period: Period = "month",
+    days: Days = None,
+    maintenance_minutes: Maintenance = 0,
+):
     """The downtime an availability level allows in a period, with a table of every period length."""
     span = calc.period(period, days)
     result = calc.downtime_allowed(percent, span, maintenance_minutes)
-    table = calc.downtime_table([result.percent], result.maintenance_minutes,
-                                kind=span.name if result.maintenance_minutes else None)
-    return _reply("downtime", result, {
-        "percent": float(result.percent), "period": span.name, "days": span.days, "period_minutes": span.minutes,
-        "maintenance_minutes": float(result.maintenance_minutes), "service_minutes": float(result.service_minutes),
-        "downtime_minutes": float(result.downtime_minutes), "downtime": calc.duration(result.downtime_minutes)},
-        table)
+    table = calc.downtime_table(
+        [result.percent], result.maintenance_minutes, kind=span.name if result.maintenance_minutes else None
+    )
+    return _reply(
+        "downtime",
+        result,
+        {
+            "percent": float(result.percent),
+            "period": span.name,
+            "days": span.days,
+            "period_minutes": span.minutes,
+            "maintenance_minutes": float(result.maintenance_minutes),
+            "service_minutes": float(result.service_minutes),
+            "downtime_minutes": float(result.downtime_minutes),
+            "downtime": calc.duration(result.downtime_minutes),
+        },
+        table,
+    )
 
 
 @router.get("/api/calc/downtime", response_model=AvailabilityResponse, tags=["calculators"], responses=BAD)
 def downtime_to_availability(
-        minutes: Annotated[float, Query(description="Downtime in the period, in minutes.", examples=[50])],
-        period: Period = "month", days: Days = None, maintenance_minutes: Maintenance = 0,
-        target: Annotated[float | None, Query(description="An availability target (%) to compare with.")] = None):
+    minutes: Annotated[float, Query(description="Downtime in the period, in minutes.", examples=[50])],
+    period: Period = "month",
+    days: Days = None,
+    maintenance_minutes: Maintenance = 0,
+    target: Annotated[float | None, Query(description="An availability target (%) to compare with.")] = None,
+):
     """The availability achieved with some downtime in a period, optionally against a target."""
     span = calc.period(period, days)
     result = calc.availability_achieved(minutes, span, maintenance_minutes, target)
-    return _reply("availability", result, {
-        "downtime_minutes": float(result.downtime_minutes), "period": span.name, "days": span.days,
-        "period_minutes": span.minutes, "maintenance_minutes": float(result.maintenance_minutes),
-        "service_minutes": float(result.service_minutes), "availability_percent": float(result.percent),
-        "target_percent": _float(result.target), "target_met": result.met})
+    return _reply(
+        "availability",
+        result,
+        {
+            "downtime_minutes": float(result.downtime_minutes),
+            "period": span.name,
+            "days": span.days,
+            "period_minutes": span.minutes,
+            "maintenance_minutes": float(result.maintenance_minutes),
+            "service_minutes": float(result.service_minutes),
+            "availability_percent": float(result.percent),
+            "target_percent": _float(result.target),
+            "target_met": result.met,
+        },
+    )
 
 
 @router.get("/api/calc/composite", response_model=CompositeResponse, tags=["calculators"], responses=BAD)
@@ -202,48 +241,90 @@ def composite_availability(series: Levels = "", parallel: Levels = ""):
     """Composite availability of components in `series`, of a redundant group in `parallel`, or of that
     group in series with the `series` components."""
     result = calc.composite(series, parallel)
-    return _reply("composite", result, {
-        "series": [float(p) for p in result.series], "parallel": [float(p) for p in result.parallel],
-        "parallel_group_percent": _float(result.parallel_percent),
-        "availability_percent": float(result.percent),
-        "downtime_minutes_per_30_day_month": float(result.monthly_downtime)})
+    return _reply(
+        "composite",
+        result,
+        {
+            "series": [float(p) for p in result.series],
+            "parallel": [float(p) for p in result.parallel],
+            "parallel_group_percent": _float(result.parallel_percent),
+            "availability_percent": float(result.percent),
+            "downtime_minutes_per_30_day_month": float(result.monthly_downtime),
+        },
+    )
 
 
 @router.post("/api/calc/service-credits", response_model=CreditsResponse, tags=["calculators"], responses=BAD)
 def service_credits(body: CreditsRequest):
     """The month's service credits, capped by the at-risk amount; pool allocations priced in."""
-    result = calc.service_credits(body.monthly_charges, body.at_risk_percent, body.credit_amounts,
-                                  body.credit_percents, body.allocations, body.pool_percent, body.at_risk_amount)
-    return _reply("service_credit", result, {
-        "monthly_charges": _float(result.monthly_charges), "at_risk_percent": _float(result.at_risk_percent),
-        "credits": [float(c.amount) for c in result.credits], "total": float(result.total),
-        "cap": _float(result.cap), "paid": float(result.paid), "not_payable": float(result.not_payable),
-        "pool_percent": _float(result.pool_percent), "exposure": _float(result.exposure)})
+    result = calc.service_credits(
+        body.monthly_charges,
+        body.at_risk_percent,
+        body.credit_amounts,
+        body.credit_percents,
+        body.allocations,
+        body.pool_percent,
+        body.at_risk_amount,
+    )
+    return _reply(
+        "service_credit",
+        result,
+        {
+            "monthly_charges": _float(result.monthly_charges),
+            "at_risk_percent": _float(result.at_risk_percent),
+            "credits": [float(c.amount) for c in result.credits],
+            "total": float(result.total),
+            "cap": _float(result.cap),
+            "paid": float(result.paid),
+            "not_payable": float(result.not_payable),
+            "pool_percent": _float(result.pool_percent),
+            "exposure": _float(result.exposure),
+        },
+    )
 
 
 @router.post("/api/calc/earn-back", response_model=EarnBackResponse, tags=["calculators"], responses=BAD)
 def earn_back(body: EarnBackRequest):
     """How much of a service credit the supplier earns back by meeting the level in following months."""
-    result = calc.earn_back(body.credit, body.earn_back_percent, body.months_required, body.months_met,
-                            body.forfeited)
-    return _reply("earn_back", result, {
-        "credit": float(result.credit), "earn_back_percent": float(result.percent),
-        "months_required": result.months_required, "months_met": result.months_met,
-        "forfeited": result.forfeited, "earnable": float(result.earnable), "qualified": result.qualified,
-        "returned": _float(result.returned), "kept": _float(result.kept)})
+    result = calc.earn_back(body.credit, body.earn_back_percent, body.months_required, body.months_met, body.forfeited)
+    return _reply(
+        "earn_back",
+        result,
+        {
+            "credit": float(result.credit),
+            "earn_back_percent": float(result.percent),
+            "months_required": result.months_required,
+            "months_met": result.months_met,
+            "forfeited": result.forfeited,
+            "earnable": float(result.earnable),
+            "qualified": result.qualified,
+            "returned": _float(result.returned),
+            "kept": _float(result.kept),
+        },
+    )
 
 
 @router.get("/api/calc/attainment", response_model=AttainmentResponse, tags=["calculators"], responses=BAD)
-def attainment(met: Annotated[int, Query(description="Tickets that met their response or resolution target.",
-                                examples=[450])],
-               total: Annotated[int, Query(description="All tickets measured.", examples=[500])],
-               target: Annotated[float | None, Query(description="The target share (%), e.g. 95.")] = None):
+def attainment(
+    met: Annotated[int, Query(description="Tickets that met their response or resolution target.", examples=[450])],
+    total: Annotated[int, Query(description="All tickets measured.", examples=[500])],
+    target: Annotated[float | None, Query(description="The target share (%), e.g. 95.")] = None,
+):
     """Response or resolution targets met, as a percentage of tickets, against an optional target."""
     result = calc.attainment(met, total, target)
-    return _reply("attainment", result, {
-        "met": result.met, "total": result.total, "missed": result.total - result.met,
-        "attainment_percent": float(result.percent), "target_percent": _float(result.target),
-        "target_met": None if result.target is None else result.shortfall == 0, "shortfall": result.shortfall})
+    return _reply(
+        "attainment",
+        result,
+        {
+            "met": result.met,
+            "total": result.total,
+            "missed": result.total - result.met,
+            "attainment_percent": float(result.percent),
+            "target_percent": _float(result.target),
+            "target_met": None if result.target is None else result.shortfall == 0,
+            "shortfall": result.shortfall,
+        },
+    )
 
 
 @router.get("/tools", response_class=HTMLResponse, include_in_schema=False)

@@ -48,10 +48,13 @@ class Position(BaseModel):
 class ClauseEntry(ClauseSummary):
     does: CitedText = Field(description="What the clause does.")
     sample: Sample
-    positions: list[Position] = Field(description="What a client-favourable, a balanced and a supplier-favourable "
-                                                  "draft take, where the corpus states them.")
-    sections: dict[str, CitedText] = Field(description="good, negotiation, red_flags, interactions, jurisdiction "
-                                                       "and pitfalls, where the article has them.")
+    positions: list[Position] = Field(
+        description="What a client-favourable, a balanced and a supplier-favourable "
+        "draft take, where the corpus states them."
+    )
+    sections: dict[str, CitedText] = Field(
+        description="good, negotiation, red_flags, interactions, jurisdiction and pitfalls, where the article has them."
+    )
 
 
 def _library(request: Request) -> clauses.ClauseLibrary:
@@ -64,8 +67,12 @@ def list_clauses(request: Request, q: Search = "", topic: Topic = ""):
     return [c.as_dict(full=False) for c in _library(request).search(q, topic)]
 
 
-@router.get("/api/clauses/{clause_type}", response_model=ClauseEntry, tags=["clauses"],
-            responses={404: {"description": "No such clause type"}})
+@router.get(
+    "/api/clauses/{clause_type}",
+    response_model=ClauseEntry,
+    tags=["clauses"],
+    responses={404: {"description": "No such clause type"}},
+)
 def get_clause(request: Request, clause_type: ClauseType):
     """One clause type: what it does, the sample wording, positions, negotiation points, red flags,
     interactions and jurisdiction notes, each citing its article section."""
@@ -74,11 +81,18 @@ def get_clause(request: Request, clause_type: ClauseType):
 
 class ReviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(..., max_length=review.MAX_CHARS, description="The clause to review, up to 20,000 characters.",
-                      examples=["The Supplier's total liability shall not exceed the Charges paid in the previous "
-                                "twelve months. Service Credits are the Customer's sole and exclusive remedy."])
-    clause_type: str | None = Field(None, max_length=80, description="Review as this clause type instead of the "
-                                    "most likely one, e.g. 'liability'.")
+    text: str = Field(
+        ...,
+        max_length=review.MAX_CHARS,
+        description="The clause to review, up to 20,000 characters.",
+        examples=[
+            "The Supplier's total liability shall not exceed the Charges paid in the previous "
+            "twelve months. Service Credits are the Customer's sole and exclusive remedy."
+        ],
+    )
+    clause_type: str | None = Field(
+        None, max_length=80, description="Review as this clause type instead of the most likely one, e.g. 'liability'."
+    )
 
 
 class Candidate(BaseModel):
@@ -122,9 +136,15 @@ class ReviewResponse(BaseModel):
     notice: str = Field(description="What happens to the text: it is not stored or logged.")
 
 
-@router.post("/api/review", response_model=ReviewResponse, tags=["clauses"],
-             responses={400: {"description": "Empty, binary or unknown clause type"},
-                        422: {"description": "Over 20,000 characters, or not a JSON object with text"}})
+@router.post(
+    "/api/review",
+    response_model=ReviewResponse,
+    tags=["clauses"],
+    responses={
+        400: {"description": "Empty, binary or unknown clause type"},
+        422: {"description": "Over 20,000 characters, or not a JSON object with text"},
+    },
+)
 def review_clause(request: Request, body: ReviewRequest):
     """Review a pasted clause: its likely type, each element a good clause contains (present, weak or
     missing, with the matching sentence), red flags and figures against the corpus's usual ranges. The
@@ -137,28 +157,46 @@ def review_page(request: Request):
     """Paste a clause and read its review; the page speaks to POST /api/review."""
     rules, _ = review.load(request.app.state.settings.corpus_dir)
     types = sorted(((t, r.name) for t, r in rules.items()), key=lambda item: item[1].lower())
-    return request.app.state.templates.TemplateResponse(request, "review.html", {
-        "page": "clauses", "types": types, "max_chars": review.MAX_CHARS})
+    return request.app.state.templates.TemplateResponse(
+        request, "review.html", {"page": "clauses", "types": types, "max_chars": review.MAX_CHARS}
+    )
 
 
 @router.get("/clauses", response_class=HTMLResponse, include_in_schema=False)
 def clause_index(request: Request, q: Search = "", topic: Topic = ""):
     """The clause library page; the search form also works without JavaScript."""
     library = _library(request)
-    return request.app.state.templates.TemplateResponse(request, "clauses.html", {
-        "page": "clauses", "clauses": library.clauses, "shown": {c.type for c in library.search(q, topic)},
-        "topics": library.topics, "q": q, "topic": topic})
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "clauses.html",
+        {
+            "page": "clauses",
+            "clauses": library.clauses,
+            "shown": {c.type for c in library.search(q, topic)},
+            "topics": library.topics,
+            "q": q,
+            "topic": topic,
+        },
+    )
 
 
 @router.get("/clauses/{clause_type}", response_class=HTMLResponse, include_in_schema=False)
 def clause_page(request: Request, clause_type: ClauseType):
     """One clause type's page (its permalink)."""
     clause = _library(request).get(clause_type)
-    return request.app.state.templates.TemplateResponse(request, "clause.html", {
-        "page": "clauses", "clause": clause, "labels": clauses.POSITION_LABELS, "sections": SECTIONS})
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "clause.html",
+        {"page": "clauses", "clause": clause, "labels": clauses.POSITION_LABELS, "sections": SECTIONS},
+    )
 
 
 # The order and headings of the parts on a clause page.
-SECTIONS = [("good", "What a good clause contains"), ("negotiation", "Negotiation points"),
-            ("red_flags", "Red flags"), ("interactions", "Interactions with other clauses"),
-            ("jurisdiction", "Jurisdiction notes"), ("pitfalls", "Common pitfalls")]
+SECTIONS = [
+    ("good", "What a good clause contains"),
+    ("negotiation", "Negotiation points"),
+    ("red_flags", "Red flags"),
+    ("interactions", "Interactions with other clauses"),
+    ("jurisdiction", "Jurisdiction notes"),
+    ("pitfalls", "Common pitfalls"),
+]

@@ -36,8 +36,10 @@ ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript
 def swagger_ui_html(request: Request):
     """The interactive API documentation, reading /api/openapi.json."""
     if ASSET_DIR is None:
-        raise NotFound("The API documentation needs the fastapi-offline package: run `make install`. "
-                       "The schema itself is at /api/openapi.json.")
+        raise NotFound(
+            "The API documentation needs the fastapi-offline package: run `make install`. "
+            "The schema itself is at /api/openapi.json."
+        )
     return request.app.state.templates.TemplateResponse(request, "api-docs.html", {"package": PACKAGE})
 
 

@@ -21,7 +21,7 @@ def readable(errors: list[dict]) -> str:
     for error in errors:
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
         if error.get("type") == "json_invalid":
-            return "The request body is not valid JSON; send a JSON object such as {\"question\": \"...\"}."
+            return 'The request body is not valid JSON; send a JSON object such as {"question": "..."}.'
         message = NOT_UNICODE_MESSAGE if error.get("type") in NOT_UNICODE_ERRORS else error.get("msg")
         parts.append(f"{where or 'body'}: {message}")
     return "; ".join(parts)
@@ -32,15 +32,20 @@ def install_error_handlers(app: FastAPI):
     message)` for the middleware, which answers outside the handlers."""
     settings, templates = app.state.settings, app.state.templates
     # Replies never show where the server keeps its files.
-    places = {settings.index_dir: "the index folder", settings.corpus_dir: "the corpus folder",
-              settings.db_path.parent: "the data folder", ROOT: "the install folder"}
+    places = {
+        settings.index_dir: "the index folder",
+        settings.corpus_dir: "the corpus folder",
+        settings.db_path.parent: "the data folder",
+        ROOT: "the install folder",
+    }
 
     def error_response(request: Request, status: int, message: str):
         message = printable(without_paths(message, places))
         if route_path(request.scope).startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
         return templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message}, status_code=status)
+            request, "error.html", {"status": status, "message": message}, status_code=status
+        )
 
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, err: AssistantError):

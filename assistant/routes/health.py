@@ -24,8 +24,11 @@ class ModelState(BaseModel):
 class Health(BaseModel):
     status: str = Field(description="ok, or unavailable (with `error` saying why and what to do).")
     error: str | None = None
-    warning: str | None = Field(None, description="Answering, but from an index that needs attention "
-                                                  "(stale or kept after a failed swap); says what to do.")
+    warning: str | None = Field(
+        None,
+        description="Answering, but from an index that needs attention "
+        "(stale or kept after a failed swap); says what to do.",
+    )
     model: str
     model_process: ModelState | None = Field(None, description="The model's own process, when it has one.")
     database: str | None = Field(None, description="ok, or read-only or failing (nothing can be saved).")
@@ -35,8 +38,12 @@ class Health(BaseModel):
     worker: int | None = Field(None, description="Tells the processes of one server apart.")
 
 
-@router.get("/api/health", response_model=Health, response_model_exclude_none=True,
-            responses={503: {"model": Health, "description": "Cannot answer now; `error` says why"}})
+@router.get(
+    "/api/health",
+    response_model=Health,
+    response_model_exclude_none=True,
+    responses={503: {"model": Health, "description": "Cannot answer now; `error` says why"}},
+)
 def health(request: Request):
     """Whether the assistant can answer, with the index's passage count, the model and its process.
 
@@ -50,8 +57,9 @@ def health(request: Request):
         body["model_process"] = state()
     try:
         manifest = assistant.live.get().manifest
-        body.update(passages=manifest["passages"], documents=manifest["documents"],
-                    built_at=manifest["built_at"], worker=WORKER)
+        body.update(
+            passages=manifest["passages"], documents=manifest["documents"], built_at=manifest["built_at"], worker=WORKER
+        )
     except IndexUnavailable as err:
         body.update(status="unavailable", error=str(err))
     else:
@@ -62,8 +70,12 @@ def health(request: Request):
     problem = store.check()
     body["database"] = "ok" if problem is None else "read-only or failing"
     if problem is not None and body["status"] == "ok":
-        body.update(status="unavailable", error=f"The conversation database refuses writes ({problem}), so "
-                    "answers cannot be saved; the administrator should check "
-                    f"{'ASSISTANT_DATABASE_URL' if store.shared else 'ASSISTANT_DB_PATH'}.")
-    return JSONResponse(Health(**body).model_dump(exclude_none=True),
-                        status_code=200 if body["status"] == "ok" else 503)
+        body.update(
+            status="unavailable",
+            error=f"The conversation database refuses writes ({problem}), so "
+            "answers cannot be saved; the administrator should check "
+            f"{'ASSISTANT_DATABASE_URL' if store.shared else 'ASSISTANT_DB_PATH'}.",
+        )
+    return JSONResponse(
+        Health(**body).model_dump(exclude_none=True), status_code=200 if body["status"] == "ok" else 503
+    )

@@ -24,7 +24,8 @@ Result = Literal["correct", "partly", "incorrect"]
 def _learner(value: str) -> str:
     if not (8 <= len(value) <= 64 and all(c.isascii() and (c.isalnum() or c in "-_") for c in value)):
         raise PydanticCustomError(
-            "learner_id", "must be 8 to 64 letters, digits, '-' or '_': the anonymous id the browser keeps")
+            "learner_id", "must be 8 to 64 letters, digits, '-' or '_': the anonymous id the browser keeps"
+        )
     return value
 
 
@@ -33,8 +34,9 @@ def _maybe_learner(value: str | None) -> str | None:
 
 
 LearnerId = Annotated[str, AfterValidator(_learner)]
-LearnerQuery = Annotated[str, Query(description="The learner's anonymous id (8-64 letters, digits, - or _)."),
-                         AfterValidator(_learner)]
+LearnerQuery = Annotated[
+    str, Query(description="The learner's anonymous id (8-64 letters, digits, - or _)."), AfterValidator(_learner)
+]
 ExamId = Annotated[str, Path(max_length=ID_MAX, description="The exam's id, from POST /api/study/exams.")]
 
 
@@ -200,17 +202,24 @@ BAD = error_responses({400: "A bad value, e.g. an unknown topic", 422: "A missin
 
 
 @router.get("/api/study/items", response_model=ItemsResponse, responses=BAD)
-def items(study: StudyDep,
-          topic: Annotated[Topic | None, Query(description="A topic folder, or empty for all.")] = None,
-          kind: Kind | None = None, n: Annotated[int, Query(ge=1, le=50)] = 10,
-          learner_id: Annotated[str | None, Query(description="Order for this learner: due items first."),
-                                AfterValidator(_maybe_learner)] = None):
+def items(
+    study: StudyDep,
+    topic: Annotated[Topic | None, Query(description="A topic folder, or empty for all.")] = None,
+    kind: Kind | None = None,
+    n: Annotated[int, Query(ge=1, le=50)] = 10,
+    learner_id: Annotated[
+        str | None, Query(description="Order for this learner: due items first."), AfterValidator(_maybe_learner)
+    ] = None,
+):
     """Study items without their answers; with learner_id, those due for review come first."""
     return {"items": [i.public() for i in study.items(topic, kind, n, learner_id)]}
 
 
-@router.post("/api/study/answer", response_model=AnswerResponse,
-             responses={**BAD, **error_responses({404: "Unknown item", 503: "The model is restarting"})})
+@router.post(
+    "/api/study/answer",
+    response_model=AnswerResponse,
+    responses={**BAD, **error_responses({404: "Unknown item", 503: "The model is restarting"})},
+)
 async def answer(body: AnswerRequest, request: Request, study: StudyDep):
     """Grade one answer: correct, partly or incorrect, with the model answer, why, and its section."""
     return await _in_question_threads(request, lambda: study.answer(body.learner_id, body.item_id, body.answer))
@@ -225,8 +234,9 @@ def progress(study: StudyDep, learner_id: LearnerQuery):
 @router.get("/api/study/progress/export", responses=BAD)
 def export(study: StudyDep, learner_id: LearnerQuery):
     """Everything stored for the learner, as a JSON file to keep."""
-    return JSONResponse(study.export(learner_id),
-                        headers={"Content-Disposition": 'attachment; filename="study-progress.json"'})
+    return JSONResponse(
+        study.export(learner_id), headers={"Content-Disposition": 'attachment; filename="study-progress.json"'}
+    )
 
 
 @router.delete("/api/study/progress", response_model=DeleteResponse, responses=BAD)
@@ -241,16 +251,18 @@ def start_exam(body: ExamRequest, study: StudyDep):
     return study.start_exam(body.learner_id, body.topics, body.questions, body.minutes)
 
 
-@router.post("/api/study/exams/{exam_id}/answers", response_model=ExamResponse,
-             responses={**BAD, **error_responses({404: "Unknown exam", 409: "The exam is over"})})
+@router.post(
+    "/api/study/exams/{exam_id}/answers",
+    response_model=ExamResponse,
+    responses={**BAD, **error_responses({404: "Unknown exam", 409: "The exam is over"})},
+)
 async def exam_answers(exam_id: ExamId, body: ExamAnswersRequest, request: Request, study: StudyDep):
     """Save answers to a running exam (no feedback); `finish` ends and grades it."""
     answers = {a.item_id: a.answer for a in body.answers}
     return await _in_question_threads(request, lambda: study.answer_exam(exam_id, answers, body.finish))
 
 
-@router.get("/api/study/exams/{exam_id}", response_model=ExamResponse,
-            responses=error_responses({404: "Unknown exam"}))
+@router.get("/api/study/exams/{exam_id}", response_model=ExamResponse, responses=error_responses({404: "Unknown exam"}))
 async def exam(exam_id: ExamId, request: Request, study: StudyDep):
     """The exam while it runs; after it ends (finished or out of time), its report."""
     return await _in_question_threads(request, lambda: study.exam(exam_id))

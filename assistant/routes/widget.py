@@ -7,6 +7,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from ..corpus import AUDIENCES
 from ..origins import normalize
 from ..sources import COLLECTIONS
 
@@ -21,13 +22,20 @@ def widget_script(request: Request):
     """The one file a host page includes; it finds the app's URL (prefix included) from its `src`."""
     path = request.app.state.settings.web_dir / "static" / "widget.js"
     # Short cache: host pages pick up a new version within minutes, without a versioned URL.
-    return FileResponse(path, media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=300"})
+    return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/embed", response_class=HTMLResponse)
-def embed(request: Request, host: str = "", title: str = "", greeting: str = "", accent: str = "",
-          topic: str = "", audience: str = "", collection: str = ""):
+def embed(
+    request: Request,
+    host: str = "",
+    title: str = "",
+    greeting: str = "",
+    accent: str = "",
+    topic: str = "",
+    audience: str = "",
+    collection: str = "",
+):
     """The compact chat widget.js frames, configured by its data- attributes passed as parameters.
 
     Only allowed origins may frame it (the CSP frame-ancestors set in middleware.py). `host` is the host
@@ -40,12 +48,16 @@ def embed(request: Request, host: str = "", title: str = "", greeting: str = "",
     own = normalize(f"{request.url.scheme}://{request.url.netloc}")
     if host != own and not origins.allows(host):
         host = ""
-    return request.app.state.templates.TemplateResponse(request, "embed.html", {
-        "host": host,
-        "title": title.strip()[:80] or "Outsourcing assistant",
-        "greeting": greeting.strip()[:300],
-        "accent": accent if ACCENT.fullmatch(accent) else "",
-        "topic": topic if TOPIC.fullmatch(topic) else "",
-        "audience": audience if audience in ("candidate", "manager") else "",
-        "collection": collection if collection in COLLECTIONS else "",
-    })
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "embed.html",
+        {
+            "host": host,
+            "title": title.strip()[:80] or "Outsourcing assistant",
+            "greeting": greeting.strip()[:300],
+            "accent": accent if ACCENT.fullmatch(accent) else "",
+            "topic": topic if TOPIC.fullmatch(topic) else "",
+            "audience": audience if audience in AUDIENCES else "",
+            "collection": collection if collection in COLLECTIONS else "",
+        },
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embedding import EmbeddingModel
 from .grading import RESULTS, Thresholds, grade, text_evidence
 from .items import Item
 
@@ -24,21 +25,35 @@ def load_labelled(path: Path) -> list[dict]:
 
 
 def _item(record: dict) -> Item:
-    return Item(id=record["item_id"], kind="", topic="", difficulty=1, prompt=record["question"],
-                answer=record["expected"], grading=record["grading"], url="", source="", section="",
-                title="", aliases=record.get("aliases") or [], value=record.get("value"),
-                unit=record.get("unit") or "", decimals=record.get("decimals") or 0,
-                approx=bool(record.get("approx")))
+    return Item(
+        id=record["item_id"],
+        kind="",
+        topic="",
+        difficulty=1,
+        prompt=record["question"],
+        answer=record["expected"],
+        grading=record["grading"],
+        url="",
+        source="",
+        section="",
+        title="",
+        aliases=record.get("aliases") or [],
+        value=record.get("value"),
+        unit=record.get("unit") or "",
+        decimals=record.get("decimals") or 0,
+        approx=bool(record.get("approx")),
+    )
 
 
-def _evidence(records: list[dict], embedder) -> list:
+def _evidence(records: list[dict], embedder: EmbeddingModel) -> list:
     """Free-text evidence for every text record, from one batch through the model."""
     if not records:
         return []
     vectors = embedder.encode([t for r in records for t in (r["expected"], r["answer"])])
-    return [text_evidence(r["question"], r["expected"], r["answer"],
-                          float(np.dot(vectors[2 * i], vectors[2 * i + 1])))
-            for i, r in enumerate(records)]
+    return [
+        text_evidence(r["question"], r["expected"], r["answer"], float(np.dot(vectors[2 * i], vectors[2 * i + 1])))
+        for i, r in enumerate(records)
+    ]
 
 
 def calibrate(evidence: list, labels: list[str]) -> Thresholds:
@@ -63,13 +78,18 @@ def calibrate(evidence: list, labels: list[str]) -> Thresholds:
             top = int(hits.argmax())
             if hits[top] > best_hits:
                 best_hits = int(hits[top])
-                best = Thresholds(round(float(high[top, 0]), 2), round(float(low[top, 0]), 2),
-                                  round(float(cosine_weight), 2), round(float(recall_weight), 2))
+                best = Thresholds(
+                    round(float(high[top, 0]), 2),
+                    round(float(low[top, 0]), 2),
+                    round(float(cosine_weight), 2),
+                    round(float(recall_weight), 2),
+                )
     return best
 
 
-def grader_accuracy(embedder, path: Path, thresholds: Thresholds | None = None,
-                    calibrating: bool = False) -> dict:
+def grader_accuracy(
+    embedder: EmbeddingModel, path: Path, thresholds: Thresholds | None = None, calibrating: bool = False
+) -> dict:
     """The grader's agreement with the labels: overall, for free text, by grading and by answer type.
 
     Records marked "split": "holdout" are reported on their own too and never calibrated on. With
@@ -82,8 +102,12 @@ def grader_accuracy(embedder, path: Path, thresholds: Thresholds | None = None,
     text = [r for r in records if r["grading"] == "text"]
     evidence = _evidence(text, embedder)
     by_record = {id(r): e for r, e in zip(text, evidence)}
-    results = [by_record[id(r)].result(thresholds) if r["grading"] == "text"
-               else grade(_item(r), r["answer"], embedder, thresholds).result for r in records]
+    results = [
+        by_record[id(r)].result(thresholds)
+        if r["grading"] == "text"
+        else grade(_item(r), r["answer"], embedder, thresholds).result
+        for r in records
+    ]
     pairs = list(zip(results, records))
 
     def accuracy(keep) -> float | None:
@@ -97,8 +121,7 @@ def grader_accuracy(embedder, path: Path, thresholds: Thresholds | None = None,
         "free_text_accuracy": accuracy(lambda r: r["grading"] == "text"),
         "by_grading": {g: accuracy(lambda r, g=g: r["grading"] == g) for g in sorted({r["grading"] for r in records})},
         "by_type": {t: accuracy(lambda r, t=t: r["type"] == t) for t in sorted({r["type"] for r in records})},
-        "confusion": {label: dict(Counter(result for result, r in pairs if r["label"] == label))
-                      for label in RESULTS},
+        "confusion": {label: dict(Counter(result for result, r in pairs if r["label"] == label)) for label in RESULTS},
         "thresholds": asdict(thresholds),
         # Written after the grader's rules and thresholds were settled, and never used to tune them.
         "holdout_answers": sum(r.get("split") == "holdout" for r in records),
@@ -114,16 +137,17 @@ def grader_accuracy(embedder, path: Path, thresholds: Thresholds | None = None,
         for k in range(FOLDS):
             train = [(e, r["label"]) for r, e in zip(text, evidence) if fold[r["item_id"]] != k]
             fitted = calibrate([e for e, _ in train], [label for _, label in train])
-            hits += sum(e.result(fitted) == r["label"]
-                        for r, e in zip(text, evidence) if fold[r["item_id"]] == k)
+            hits += sum(e.result(fitted) == r["label"] for r, e in zip(text, evidence) if fold[r["item_id"]] == k)
         report["cross_validated"] = round(hits / len(text), 3)
     return report
 
 
 def format_grader_accuracy(report: dict) -> str:
     """One line for `assistant eval` and `assistant study --grader-accuracy`."""
-    line = (f"study grader: accuracy {report['accuracy']:.3f} on {report['answers']} labelled answers "
-            f"(free text {report['free_text_accuracy']:.3f} on {report['free_text_answers']})")
+    line = (
+        f"study grader: accuracy {report['accuracy']:.3f} on {report['answers']} labelled answers "
+        f"(free text {report['free_text_accuracy']:.3f} on {report['free_text_answers']})"
+    )
     if report.get("holdout_answers"):
         line += f"; held-out {report['holdout_accuracy']:.3f} on {report['holdout_answers']}"
     if "cross_validated" in report:

@@ -44,14 +44,24 @@ def n(value: float, decimals: int = 0) -> str:
 
 def _downtime(rng):
     a = rng.choice([99, 99.5, 99.7, 99.8, 99.85, 99.9, 99.95, 99.99])
-    label, minutes = rng.choice([("30-day month", 43_200), ("31-day month", 44_640),
-                                 ("28-day month", 40_320), ("90-day quarter", 129_600),
-                                 ("365-day year", 525_600)])
+    label, minutes = rng.choice(
+        [
+            ("30-day month", 43_200),
+            ("31-day month", 44_640),
+            ("28-day month", 40_320),
+            ("90-day quarter", 129_600),
+            ("365-day year", 525_600),
+        ]
+    )
     value = (100 - a) / 100 * minutes
     return {"a": a, "period": label}, Problem(
         f"A service is available 24×7 with an availability target of {a}% measured over a {label}. "
         f"How many minutes of downtime does the target allow?",
-        round(value, 2), "min", 2, f"(1 − {a}%) × {n(minutes)} minutes = {n(value, 2)} minutes")
+        round(value, 2),
+        "min",
+        2,
+        f"(1 − {a}%) × {n(minutes)} minutes = {n(value, 2)} minutes",
+    )
 
 
 def _achieved(rng):
@@ -59,13 +69,19 @@ def _achieved(rng):
     down = rng.randrange(10, 400, 5)
     service = 43_200 - maintenance
     value = (service - down) / service * 100
-    excluded = (f" {maintenance} minutes of scheduled maintenance are excluded from the agreed "
-                f"service time, and" if maintenance else "")
+    excluded = (
+        f" {maintenance} minutes of scheduled maintenance are excluded from the agreed service time, and"
+        if maintenance
+        else ""
+    )
     return {"maintenance": maintenance, "down": down}, Problem(
         f"In a 30-day month (43,200 minutes),{excluded} the service suffers {down} minutes of "
         f"unplanned downtime. What availability did it achieve, to three decimals?",
-        round(value, 3), "%", 3,
-        f"({n(service)} − {down}) ÷ {n(service)} × 100 = {n(value, 3)}%")
+        round(value, 3),
+        "%",
+        3,
+        f"({n(service)} − {down}) ÷ {n(service)} × 100 = {n(value, 3)}%",
+    )
 
 
 def _partial(rng):
@@ -75,7 +91,11 @@ def _partial(rng):
     return {"outage": outage, "share": share}, Problem(
         f"The contract weights partial outages by the share of users affected. A {outage}-minute "
         f"outage hits {share}% of users. How many minutes of downtime count?",
-        value, "min", 1, f"{outage} minutes × {share}% = {n(value, 1)} minutes")
+        value,
+        "min",
+        1,
+        f"{outage} minutes × {share}% = {n(value, 1)} minutes",
+    )
 
 
 def _composite(rng):
@@ -92,7 +112,11 @@ def _composite(rng):
     return {"a": a, "count": count, "how": how[:8]}, Problem(
         f"{count} independent components, each available {a}% of the time, are arranged {how}. "
         f"What is the availability of the whole, to four decimals?",
-        round(value, 4), "%", 4, working)
+        round(value, 4),
+        "%",
+        4,
+        working,
+    )
 
 
 def _pool_credit(rng):
@@ -104,7 +128,11 @@ def _pool_credit(rng):
         f"Monthly charges are {n(charges)}, the at-risk amount is {at_risk}% of monthly charges, and "
         f"the availability service level carries an allocation of {allocation}% of the pool. What is "
         f"the largest credit a full availability failure can trigger in a month?",
-        value, "", 0, f"{at_risk}% × {allocation}% × {n(charges)} = {n(value)}")
+        value,
+        "",
+        0,
+        f"{at_risk}% × {allocation}% × {n(charges)} = {n(value)}",
+    )
 
 
 def _cap(rng):
@@ -119,8 +147,11 @@ def _cap(rng):
     return {"charges": charges, "at_risk": at_risk, "first": first, "second": second}, Problem(
         f"Monthly charges are {n(charges)} and the at-risk amount is {at_risk}%. Credits of "
         f"{n(first)} and {n(second)} accrue in the same month. How much does the client receive?",
-        value, "", 0, f"{n(first)} + {n(second)} = {n(total)}; cap {at_risk}% × {n(charges)} = "
-                      f"{n(cap)}; {why}, so {n(value)}")
+        value,
+        "",
+        0,
+        f"{n(first)} + {n(second)} = {n(total)}; cap {at_risk}% × {n(charges)} = {n(cap)}; {why}, so {n(value)}",
+    )
 
 
 _TIERS = [(99.9, 0), (99.5, 5), (99.0, 10), (0, 15)]
@@ -135,7 +166,11 @@ def _tiered(rng):
         f"Monthly charges are {n(charges)}. The availability credit table gives 0% at 99.9% or above, "
         f"5% from 99.5% to below 99.9%, 10% from 99.0% to below 99.5% and 15% below 99.0% of monthly "
         f"charges. Availability reached {achieved}%. What is the credit?",
-        value, "", 0, f"{achieved}% falls in the {percent}% band: {percent}% × {n(charges)} = {n(value)}")
+        value,
+        "",
+        0,
+        f"{achieved}% falls in the {percent}% band: {percent}% × {n(charges)} = {n(value)}",
+    )
 
 
 def _earn_back(rng):
@@ -143,14 +178,20 @@ def _earn_back(rng):
     share = rng.choice([25, 50, 75, 100])
     met = rng.random() < 0.75
     value = credit * share / 100 if met else 0
-    months = ("meets it in April, May and June" if met
-              else "meets it in April and May but misses it in June")
+    months = "meets it in April, May and June" if met else "meets it in April and May but misses it in June"
     return {"credit": credit, "share": share, "met": met}, Problem(
         f"In March a supplier incurs a {n(credit)} credit. The contract returns {share}% of a credit "
         f"if the same service level is met in each of the next three months, and the supplier "
         f"{months}. How much of the credit is returned?",
-        value, "", 0, (f"{share}% × {n(credit)} = {n(value)}" if met
-                       else "The condition (three months in a row) is not met, so 0 is returned"))
+        value,
+        "",
+        0,
+        (
+            f"{share}% × {n(credit)} = {n(value)}"
+            if met
+            else "The condition (three months in a row) is not met, so 0 is returned"
+        ),
+    )
 
 
 def _bonus_malus(rng):
@@ -167,7 +208,11 @@ def _bonus_malus(rng):
         f"Monthly charges are {n(charges)}. Below a CSAT of 85% the supplier loses 0.5% of monthly "
         f"charges per full point, up to 2.5%; from 85% to 90% nothing changes hands; above 90% it earns "
         f"0.5% per full point, up to 2%. CSAT this month is {score}%. What is the {kind}?",
-        value, "", 0, f"{percent:g}% × {n(charges)} = {n(value)}")
+        value,
+        "",
+        0,
+        f"{percent:g}% × {n(charges)} = {n(value)}",
+    )
 
 
 def _time_and_materials(rng):
@@ -175,12 +220,15 @@ def _time_and_materials(rng):
     tester_days, tester_rate = rng.randrange(5, 21), rng.randrange(350, 601, 50)
     expenses = rng.randrange(0, 5_001, 100)
     value = devs * days * rate + tester_days * tester_rate + expenses
-    return {"devs": devs, "days": days, "rate": rate, "td": tester_days, "tr": tester_rate,
-            "exp": expenses}, Problem(
+    return {"devs": devs, "days": days, "rate": rate, "td": tester_days, "tr": tester_rate, "exp": expenses}, Problem(
         f"Under time and materials, {devs} developers work {days} days each at {rate} per day and one "
         f"tester works {tester_days} days at {tester_rate} per day; approved expenses of {n(expenses)} "
         f"pass through at cost. What is the month's invoice?",
-        value, "", 0, f"{devs} × {days} × {rate} + {tester_days} × {tester_rate} + {n(expenses)} = {n(value)}")
+        value,
+        "",
+        0,
+        f"{devs} × {days} × {rate} + {tester_days} × {tester_rate} + {n(expenses)} = {n(value)}",
+    )
 
 
 def _blended(rng):
@@ -190,8 +238,11 @@ def _blended(rng):
     return {"s": seniors, "j": juniors, "sr": senior_rate, "jr": junior_rate}, Problem(
         f"A team has {seniors} senior engineers at {senior_rate} per day and {juniors} junior engineers "
         f"at {junior_rate} per day. What is the blended rate per person-day, to two decimals?",
-        round(value, 2), "", 2,
-        f"({seniors} × {senior_rate} + {juniors} × {junior_rate}) ÷ {seniors + juniors} = {n(value, 2)}")
+        round(value, 2),
+        "",
+        2,
+        f"({seniors} × {senior_rate} + {juniors} × {junior_rate}) ÷ {seniors + juniors} = {n(value, 2)}",
+    )
 
 
 def _capped(rng):
@@ -204,8 +255,12 @@ def _capped(rng):
         f"{people} consultants at {n(rate)} per day are estimated at {estimate} days each, and the "
         f"parties agree a hard cap equal to that estimate. The work takes {actual} days each. What does "
         f"the client pay?",
-        value, "", 0, f"cap {people} × {estimate} × {n(rate)} = {n(cap)}; actual {people} × {actual} × "
-                      f"{n(rate)} = {n(cost)}; the client pays the lower, {n(value)}")
+        value,
+        "",
+        0,
+        f"cap {people} × {estimate} × {n(rate)} = {n(cap)}; actual {people} × {actual} × "
+        f"{n(rate)} = {n(cost)}; the client pays the lower, {n(value)}",
+    )
 
 
 def _resource_units(rng):
@@ -223,7 +278,11 @@ def _resource_units(rng):
         f"A resource-unit schedule has a baseline of {n(baseline)} servers, a deadband of plus or minus "
         f"{band}% and an ARC rate of {arc} per server, under the {convention} convention. This month has "
         f"{n(volume)} servers. What is the additional resource charge?",
-        value, "", 0, f"{n(units)} servers × {arc} = {n(value)}")
+        value,
+        "",
+        0,
+        f"{n(units)} servers × {arc} = {n(value)}",
+    )
 
 
 def _tiered_units(rng):
@@ -240,7 +299,11 @@ def _tiered_units(rng):
         f"Tickets are priced in incremental tiers: 12.00 each for tickets 1 to 10,000, 10.50 for tickets "
         f"10,001 to 15,000 and 9.00 for every ticket above 15,000. What is the charge for a month with "
         f"{n(volume)} tickets?",
-        round(value, 2), "", 2 if value % 1 else 0, " + ".join(parts) + f" = {n(value, 2 if value % 1 else 0)}")
+        round(value, 2),
+        "",
+        2 if value % 1 else 0,
+        " + ".join(parts) + f" = {n(value, 2 if value % 1 else 0)}",
+    )
 
 
 def _gain_share(rng):
@@ -255,8 +318,12 @@ def _gain_share(rng):
         f"A gain-share baseline of {n(workloads * per)} covered {n(workloads)} workloads. Next year the "
         f"client runs {n(grown)} workloads and actual spend is {n(actual)}. With the baseline normalised "
         f"for volume and a provider share of {share}%, what does the provider earn?",
-        value, "", 0, f"{n(grown)} × {n(per)} = {n(adjusted)}; saving {n(adjusted)} − {n(actual)} = "
-                      f"{n(adjusted - actual)}; {share}% of it = {n(value)}")
+        value,
+        "",
+        0,
+        f"{n(grown)} × {n(per)} = {n(adjusted)}; saving {n(adjusted)} − {n(actual)} = "
+        f"{n(adjusted - actual)}; {share}% of it = {n(value)}",
+    )
 
 
 def _indexation(rng):
@@ -269,7 +336,11 @@ def _indexation(rng):
     return {"c": charge, "cpi": cpi, "f": floor, "cap": cap}, Problem(
         f"An annual charge of {n(charge)} is indexed to CPI with {limits}. CPI for the reference month "
         f"is {cpi}%. What is the new annual charge?",
-        round(value, 2), "", 0, f"{n(charge)} × (1 + {applied:g}%) = {n(value)}")
+        round(value, 2),
+        "",
+        0,
+        f"{n(charge)} × (1 + {applied:g}%) = {n(value)}",
+    )
 
 
 def _cola(rng):
@@ -279,7 +350,11 @@ def _cola(rng):
     return {"c": charge, "cola": cola, "p": productivity}, Problem(
         f"Offshore charges of {n(charge)} get a {cola}% cost-of-living adjustment combined with a "
         f"{productivity}% productivity reduction. What are the new charges?",
-        round(value, 2), "", 0, f"{n(charge)} × {1 + cola / 100:g} × {1 - productivity / 100:g} = {n(value)}")
+        round(value, 2),
+        "",
+        0,
+        f"{n(charge)} × {1 + cola / 100:g} × {1 - productivity / 100:g} = {n(value)}",
+    )
 
 
 def _cost_plus(rng):
@@ -296,7 +371,11 @@ def _cost_plus(rng):
     return {"e": estimate, "p": percent, "a": actual, "how": how[:10]}, Problem(
         f"A service with an estimated annual cost of {n(estimate)} is priced at {how}. Actual cost "
         f"comes to {n(actual)}. What does the client pay in total?",
-        round(value, 2), "", 0, working)
+        round(value, 2),
+        "",
+        0,
+        working,
+    )
 
 
 def _erlangs(rng):
@@ -305,7 +384,11 @@ def _erlangs(rng):
     return {"calls": calls, "aht": aht}, Problem(
         f"A service desk receives {calls} calls an hour with an average handle time of {aht} minutes. "
         f"What is the traffic intensity in Erlangs?",
-        round(value, 2), "", 2 if value % 1 else 0, f"{calls} × {aht} ÷ 60 = {n(value, 2)} Erlangs")
+        round(value, 2),
+        "",
+        2 if value % 1 else 0,
+        f"{calls} × {aht} ÷ 60 = {n(value, 2)} Erlangs",
+    )
 
 
 def _rostered(rng):
@@ -314,7 +397,11 @@ def _rostered(rng):
     return {"agents": agents, "shrinkage": shrinkage}, Problem(
         f"Erlang C says {agents} agents are needed on the phones, and shrinkage is {shrinkage}%. How many "
         f"agents must be rostered (rounded up)?",
-        value, "", 0, f"{agents} ÷ (1 − {shrinkage}%) = {agents / (1 - shrinkage / 100):.2f}, rounded up to {value}")
+        value,
+        "",
+        0,
+        f"{agents} ÷ (1 − {shrinkage}%) = {agents / (1 - shrinkage / 100):.2f}, rounded up to {value}",
+    )
 
 
 def _msp_fee(rng):
@@ -324,7 +411,11 @@ def _msp_fee(rng):
     return {"s": spend, "f": fee, "c": cut}, Problem(
         f"An MSP charges {fee}% of monthly cloud spend of {n(spend)}. Its optimisation cuts spend by "
         f"{n(cut)} a month. How much management fee does the MSP lose over a year?",
-        value, "", 0, f"{fee}% × {n(cut)} × 12 = {n(value)}")
+        value,
+        "",
+        0,
+        f"{fee}% × {n(cut)} × 12 = {n(value)}",
+    )
 
 
 FAMILIES = [
@@ -340,15 +431,14 @@ FAMILIES = [
     Family("t-and-m", "time-and-materials", "How a T&M charge is calculated", 2, _time_and_materials),
     Family("blended-rate", "time-and-materials", "Rate cards and blended rates", 2, _blended),
     Family("capped-t-and-m", "capped-t-and-m-and-hybrids", "Worked example: capped T&M", 2, _capped),
-    Family("resource-units", "resource-unit-pricing", "Worked example: a month above the deadband", 3,
-           _resource_units),
+    Family("resource-units", "resource-unit-pricing", "Worked example: a month above the deadband", 3, _resource_units),
     Family("tiered-units", "unit-transaction-pricing", "Worked example: tiered unit prices", 3, _tiered_units),
     Family("gain-share", "outcome-and-gain-share", "Normalising the baseline for volume", 3, _gain_share),
-    Family("indexation", "pricing-adjustments-indexation", "Caps, floors and collars with a worked example",
-           2, _indexation),
+    Family(
+        "indexation", "pricing-adjustments-indexation", "Caps, floors and collars with a worked example", 2, _indexation
+    ),
     Family("cola", "pricing-adjustments-indexation", "COLA for offshore labour", 2, _cola),
-    Family("cost-plus", "cost-plus", "Worked example: how each version responds to cost changes", 2,
-           _cost_plus),
+    Family("cost-plus", "cost-plus", "Worked example: how each version responds to cost changes", 2, _cost_plus),
     Family("erlangs", "service-desk-staffing-erlang-c", "Traffic intensity in Erlangs", 2, _erlangs),
     Family("rostered", "service-desk-staffing-erlang-c", "Shrinkage and rostering", 2, _rostered),
     Family("msp-fee", "finops-in-managed-cloud", "Worked example: gain-share on cloud savings", 2, _msp_fee),
@@ -361,8 +451,9 @@ def calculation_items(articles: list[Article], per_family: int = PER_FAMILY) -> 
     items = []
     for family in FAMILIES:
         article = by_id.get(family.source)
-        section = next((s for s in split_sections(article.body) if s.heading == family.heading),
-                       None) if article else None
+        section = (
+            next((s for s in split_sections(article.body) if s.heading == family.heading), None) if article else None
+        )
         if section is None:
             continue
         rng, seen = random.Random(f"study:{family.name}"), set()
@@ -374,12 +465,23 @@ def calculation_items(articles: list[Article], per_family: int = PER_FAMILY) -> 
             if key in seen:
                 continue
             seen.add(key)
-            items.append(Item(
-                id=item_id("calc", family.name, key), kind="calculation", topic=article.topic,
-                difficulty=family.difficulty, prompt=problem.prompt,
-                answer=format_number(problem.value, problem.decimals, problem.unit), grading="number",
-                url=f"/docs/{article.id}#{section.anchor}", source=article.id, section=section.heading,
-                title=article.title, value=problem.value, unit=problem.unit, decimals=problem.decimals,
-                explanation=problem.working,
-            ))
+            items.append(
+                Item(
+                    id=item_id("calc", family.name, key),
+                    kind="calculation",
+                    topic=article.topic,
+                    difficulty=family.difficulty,
+                    prompt=problem.prompt,
+                    answer=format_number(problem.value, problem.decimals, problem.unit),
+                    grading="number",
+                    url=f"/docs/{article.id}#{section.anchor}",
+                    source=article.id,
+                    section=section.heading,
+                    title=article.title,
+                    value=problem.value,
+                    unit=problem.unit,
+                    decimals=problem.decimals,
+                    explanation=problem.working,
+                )
+            )
     return items

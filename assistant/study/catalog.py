@@ -29,8 +29,9 @@ class ItemSet:
         self.topics = sorted({item.topic for item in self.items})
 
     def select(self, topics: list[str] | None = None, kind: str | None = None) -> list[Item]:
-        return [item for item in self.items
-                if (not topics or item.topic in topics) and (kind is None or item.kind == kind)]
+        return [
+            item for item in self.items if (not topics or item.topic in topics) and (kind is None or item.kind == kind)
+        ]
 
 
 class ItemCatalog:
@@ -63,4 +64,5 @@ class ItemCatalog:
             return build_items(load_corpus(self.corpus_dir))
         except CorpusError as err:
             raise IndexUnavailable(
-                f"Study items cannot be built: {err}\nFix the corpus and run `assistant build`.") from err
+                f"Study items cannot be built: {err}\nFix the corpus and run `assistant build`."
+            ) from err

@@ -47,8 +47,14 @@ def choose_exam_items(items: ItemSet, topics: list[str] | None, count: int, rng:
 def _score(results: list[str], total: int) -> dict:
     correct, partly, incorrect = (results.count(r) for r in ("correct", "partly", "incorrect"))
     percent = round(100 * (correct + 0.5 * partly) / total, 1) if total else 0.0
-    return {"correct": correct, "partly": partly, "incorrect": incorrect,
-            "unanswered": total - len(results), "total": total, "percent": percent}
+    return {
+        "correct": correct,
+        "partly": partly,
+        "incorrect": incorrect,
+        "unanswered": total - len(results),
+        "total": total,
+        "percent": percent,
+    }
 
 
 def exam_report(items: list[Item], answers: dict[str, str], grades: dict[str, object]) -> dict:
@@ -71,12 +77,22 @@ def exam_report(items: list[Item], answers: dict[str, str], grades: dict[str, ob
     return {
         "score": _score([g.result for g in grades.values()], len(items)),
         "by_topic": topics,
-        "results": [{"id": item.id, "topic": item.topic, "prompt": item.prompt, "options": item.options,
-                     "answer": answers.get(item.id), "result": grades[item.id].result if item.id in grades
-                     else "unanswered", "expected": item.answer,
-                     "explanation": _explain(grades.get(item.id), item), "url": item.url,
-                     "title": item.title, "section": item.section}
-                    for item in items],
+        "results": [
+            {
+                "id": item.id,
+                "topic": item.topic,
+                "prompt": item.prompt,
+                "options": item.options,
+                "answer": answers.get(item.id),
+                "result": grades[item.id].result if item.id in grades else "unanswered",
+                "expected": item.answer,
+                "explanation": _explain(grades.get(item.id), item),
+                "url": item.url,
+                "title": item.title,
+                "section": item.section,
+            }
+            for item in items
+        ],
     }
 
 

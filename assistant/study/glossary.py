@@ -52,8 +52,9 @@ def _terms(article: Article) -> list[Term]:
         qualified = bool(short and " " in short and short[0].lower() != name[0].lower())
         if qualified:
             short = ""
-        terms.append(Term(name, short, plain(section.paragraphs[0]), section.anchor, section.heading,
-                          qualified=qualified))
+        terms.append(
+            Term(name, short, plain(section.paragraphs[0]), section.anchor, section.heading, qualified=qualified)
+        )
     return terms
 
 
@@ -98,12 +99,13 @@ def _siblings(term: Term, terms: list[Term], stems: dict[str, set[str]], count: 
         def closeness(other: Term) -> tuple:
             theirs = stems[other.name]
             return (-len(mine & theirs) / (len(mine | theirs) or 1), other.name)
+
         return sorted(candidates, key=closeness)
 
     others = [t for t in terms if t.name.lower() != term.name.lower()]
     chosen = closest([t for t in others if t.topic == term.topic])[:count]
     if len(chosen) < count:
-        chosen += closest([t for t in others if t.topic != term.topic])[:count - len(chosen)]
+        chosen += closest([t for t in others if t.topic != term.topic])[: count - len(chosen)]
     return chosen
 
 
@@ -111,6 +113,80 @@ def _label(term: Term) -> str:
     if term.qualified:
         return term.heading
     return f"{term.name} ({term.short})" if term.short else term.name
+
+
+def _clue_items(article: Article, term, terms: list, stems: dict[str, set[str]], common: dict) -> list[Item]:
+    """The term for its definition with the term blanked out: typed, and chosen among similar terms."""
+    clue = mask(term.first_sentence, term)
+    if BLANK not in clue:
+        return []
+    aliases = [term.name] + ([term.short] if term.short else [])
+    items = []
+    items.append(
+        Item(
+            id=item_id("term", article.id, term.name),
+            kind="flashcard",
+            difficulty=2,
+            prompt=f"Which term fills the blank? {clue}",
+            answer=_label(term),
+            grading="term",
+            aliases=aliases,
+            explanation=term.first_sentence,
+            **common,
+        )
+    )
+    rng = random.Random(item_id("mcq", article.id, term.name))
+    options = [_label(t) for t in _siblings(term, terms, stems)] + [_label(term)]
+    rng.shuffle(options)
+    items.append(
+        Item(
+            id=item_id("mcq", article.id, term.name),
+            kind="choice",
+            difficulty=1,
+            prompt=f"Which term fits? {clue}",
+            answer=_label(term),
+            grading="choice",
+            options=options,
+            explanation=term.first_sentence,
+            **common,
+        )
+    )
+    return items
+
+
+def _term_items(article: Article, term, terms: list, stems: dict[str, set[str]]) -> list[Item]:
+    """One glossary term's items: its definition, the term for a clue, a choice of terms, its acronym."""
+    items = []
+    url = f"/docs/{article.id}#{term.anchor}"
+    common = dict(topic=term.topic, url=url, source=article.id, section=term.heading, title=article.title)
+    items.append(
+        Item(
+            id=item_id("def", article.id, term.name),
+            kind="flashcard",
+            difficulty=1,
+            prompt=f"What is meant by “{_label(term)}”?",
+            answer=term.first_sentence,
+            grading="text",
+            explanation=term.rest,
+            **common,
+        )
+    )
+    items += _clue_items(article, term, terms, stems, common)
+    if term.short:
+        items.append(
+            Item(
+                id=item_id("acr", article.id, term.short),
+                kind="flashcard",
+                difficulty=1,
+                prompt=f"What does {term.short} stand for?",
+                answer=term.name,
+                grading="term",
+                aliases=[term.name],
+                explanation=term.first_sentence,
+                **common,
+            )
+        )
+    return items
 
 
 def glossary_items(articles: list[Article]) -> list[Item]:
@@ -123,30 +199,5 @@ def glossary_items(articles: list[Article]) -> list[Item]:
         _assign_topics(terms, articles)
         stems = {t.name: set(content_stems(t.definition)) for t in terms}
         for term in terms:
-            url = f"/docs/{article.id}#{term.anchor}"
-            common = dict(topic=term.topic, url=url, source=article.id, section=term.heading,
-                          title=article.title)
-            aliases = [term.name] + ([term.short] if term.short else [])
-            items.append(Item(
-                id=item_id("def", article.id, term.name), kind="flashcard", difficulty=1,
-                prompt=f"What is meant by “{_label(term)}”?", answer=term.first_sentence,
-                grading="text", explanation=term.rest, **common))
-            clue = mask(term.first_sentence, term)
-            if BLANK in clue:
-                items.append(Item(
-                    id=item_id("term", article.id, term.name), kind="flashcard", difficulty=2,
-                    prompt=f"Which term fills the blank? {clue}", answer=_label(term),
-                    grading="term", aliases=aliases, explanation=term.first_sentence, **common))
-                rng = random.Random(item_id("mcq", article.id, term.name))
-                options = [_label(t) for t in _siblings(term, terms, stems)] + [_label(term)]
-                rng.shuffle(options)
-                items.append(Item(
-                    id=item_id("mcq", article.id, term.name), kind="choice", difficulty=1,
-                    prompt=f"Which term fits? {clue}", answer=_label(term), grading="choice",
-                    options=options, explanation=term.first_sentence, **common))
-            if term.short:
-                items.append(Item(
-                    id=item_id("acr", article.id, term.short), kind="flashcard", difficulty=1,
-                    prompt=f"What does {term.short} stand for?", answer=term.name, grading="term",
-                    aliases=[term.name], explanation=term.first_sentence, **common))
+            items += _term_items(article, term, terms, stems)
     return items

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..embedding import EmbeddingModel
 from ..errors import BadRequest
 from ..settings import Settings
 from .items import Item
@@ -16,10 +17,8 @@ from .numbers import Number, compatible, format_number, parse_numbers
 from .text import content_stems, stem
 
 RESULTS = ("correct", "partly", "incorrect")
-_DEFAULTS = Settings()
 _NO_ANSWER = re.compile(r"^\W*(|i don'?t know|dont know|no idea|not sure|pass|skip|idk)\W*$", re.IGNORECASE)
-_YES_NO_QUESTION = re.compile(r"^(is|are|does|do|did|can|could|should|would|will|has|have|must|may)\b",
-                              re.IGNORECASE)
+_YES_NO_QUESTION = re.compile(r"^(is|are|does|do|did|can|could|should|would|will|has|have|must|may)\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^\W*(yes|no|generally (?:yes|no|not)|usually not|not usually)\b", re.IGNORECASE)
 _EITHER_OR = re.compile(r"\b([\w-]+) or (?:an? |the )?([\w-]+)(?: [\w-]+)?\?$")
 _HEDGE = re.compile(r"\b(or|either)\b", re.IGNORECASE)
@@ -37,8 +36,9 @@ class Thresholds:
     Chosen by `assistant study --grader-accuracy --calibrate` on eval/study_answers.jsonl; the
     cut-offs are settings (ASSISTANT_STUDY_CORRECT_THRESHOLD, ASSISTANT_STUDY_PARTLY_THRESHOLD).
     """
-    correct: float = _DEFAULTS.study_correct_threshold
-    partly: float = _DEFAULTS.study_partly_threshold
+
+    correct: float = Settings.default("study_correct_threshold")
+    partly: float = Settings.default("study_partly_threshold")
     cosine_weight: float = 0.4
     recall_weight: float = 0.3
 
@@ -58,8 +58,10 @@ def _option(item: Item, answer: str) -> str:
     for option in item.options or []:
         if option.casefold() == text.casefold():
             return option
-    raise BadRequest(f"Item {item.id} is multiple choice: answer with one of its options "
-                     f"(its text or its number 1-{len(item.options or [])}).")
+    raise BadRequest(
+        f"Item {item.id} is multiple choice: answer with one of its options "
+        f"(its text or its number 1-{len(item.options or [])})."
+    )
 
 
 def grade_choice(item: Item, answer: str) -> Grade:
@@ -77,7 +79,7 @@ def _significant(number: Number) -> int:
 def _number_verdict(item: Item, given: Number) -> str | None:
     """'correct', 'partly' (the right figure rounded too coarsely) or None."""
     e, g = item.value, given.value
-    tolerance = 0.5 * 10 ** -item.decimals + 1e-9 * max(1.0, abs(e))
+    tolerance = 0.5 * 10**-item.decimals + 1e-9 * max(1.0, abs(e))
     if item.approx:
         tolerance = max(tolerance, 0.02 * abs(e))
     if abs(g - e) <= tolerance:
@@ -100,8 +102,11 @@ def grade_number(item: Item, answer: str) -> Grade:
     usable = [n for n in parse_numbers(answer, time_hint) if compatible(item.unit, n.unit)]
     if not usable:
         found = parse_numbers(answer, time_hint)
-        return Grade("incorrect", ("Your figure is in another unit" if found else "No figure found in your "
-                                   "answer") + f"; the answer is {shown}.")
+        return Grade(
+            "incorrect",
+            ("Your figure is in another unit" if found else "No figure found in your answer")
+            + f"; the answer is {shown}.",
+        )
     conclusion = _CONCLUSION.split(answer)[-1] if _CONCLUSION.search(answer) else ""
     final = [n for n in parse_numbers(conclusion, time_hint) if compatible(item.unit, n.unit)]
     meant = final[0] if final else usable[0]
@@ -178,6 +183,7 @@ def _verdict_word(prompt: str, text: str) -> str | None:
 @dataclass(frozen=True)
 class TextEvidence:
     """What free-text grading weighs: closeness in meaning, key terms, and the verdict asked for."""
+
     cosine: float  # of the answer's and the model answer's vectors
     terms: list[str]  # the model answer's key terms
     hit: list[str]  # those the answer contains
@@ -190,8 +196,11 @@ class TextEvidence:
         return len(self.hit) / len(self.terms) if self.terms else 0.0
 
     def score(self, t: Thresholds) -> float:
-        return (t.cosine_weight * self.cosine + t.recall_weight * self.recall
-                + (1 - t.cosine_weight - t.recall_weight) * self.precision)
+        return (
+            t.cosine_weight * self.cosine
+            + t.recall_weight * self.recall
+            + (1 - t.cosine_weight - t.recall_weight) * self.precision
+        )
 
     def result(self, t: Thresholds) -> str:
         if self.verdict is False:
@@ -215,12 +224,13 @@ def text_evidence(prompt: str, expected: str, answer: str, cosine: float) -> Tex
     precision = sum(_covered(g, used) for g in own) / len(own) if own else 0.0
     wanted, got = _verdict_word(prompt, expected), _verdict_word(prompt, answer)
     verdict = (wanted == got) if wanted and got else None
-    capped = ((len(terms) <= SHORT_ANSWER_TERMS and len(hit) < len(terms))
-              or bool(_HEDGE.search(answer) and not _HEDGE.search(expected)))
+    capped = (len(terms) <= SHORT_ANSWER_TERMS and len(hit) < len(terms)) or bool(
+        _HEDGE.search(answer) and not _HEDGE.search(expected)
+    )
     return TextEvidence(cosine, terms, hit, precision, verdict, capped)
 
 
-def grade_text(item: Item, answer: str, embedder, thresholds: Thresholds) -> Grade:
+def grade_text(item: Item, answer: str, embedder: EmbeddingModel, thresholds: Thresholds) -> Grade:
     vectors = embedder.encode([item.answer, answer])
     evidence = text_evidence(item.prompt, item.answer, answer, float(np.dot(vectors[0], vectors[1])))
     result = evidence.result(thresholds)
@@ -249,7 +259,9 @@ def _words(text: str, stems: list[str]) -> list[str]:
     return [found.get(s, s) for s in stems]
 
 
-def grade(item: Item, answer: str, embedder=None, thresholds: Thresholds | None = None) -> Grade:
+def grade(
+    item: Item, answer: str, embedder: EmbeddingModel | None = None, thresholds: Thresholds | None = None
+) -> Grade:
     """Grade one answer. Raises BadRequest for a choice answer that names no option."""
     if item.grading == "choice":
         return grade_choice(item, answer)

@@ -46,8 +46,15 @@ class Item:
 
     def public(self) -> dict:
         """What a learner sees before answering: never the answer."""
-        return {"id": self.id, "kind": self.kind, "topic": self.topic, "difficulty": self.difficulty,
-                "prompt": self.prompt, "options": self.options, "url": self.url}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "topic": self.topic,
+            "difficulty": self.difficulty,
+            "prompt": self.prompt,
+            "options": self.options,
+            "url": self.url,
+        }
 
 
 def item_id(prefix: str, *parts: object) -> str:
@@ -78,9 +85,12 @@ def build_items(articles: list[Article]) -> list[Item]:
 def write_study_items(build_dir: Path, articles: list[Article]) -> int:
     """Write the corpus's study items into a build folder (called by `build_index`); returns the count."""
     items = build_items(articles)
-    payload = {"format": FORMAT, "count": len(items),
-               "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-               "items": [asdict(item) for item in items]}
+    payload = {
+        "format": FORMAT,
+        "count": len(items),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "items": [asdict(item) for item in items],
+    }
     (Path(build_dir) / FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     return len(items)
 

@@ -9,14 +9,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TIME = {"s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
-         "min": 1, "mins": 1, "minute": 1, "minutes": 1, "h": 60, "hr": 60, "hrs": 60, "hour": 60,
-         "hours": 60, "day": 1440, "days": 1440, "week": 10080, "weeks": 10080}
+_TIME = {
+    "s": 1 / 60,
+    "sec": 1 / 60,
+    "secs": 1 / 60,
+    "second": 1 / 60,
+    "seconds": 1 / 60,
+    "min": 1,
+    "mins": 1,
+    "minute": 1,
+    "minutes": 1,
+    "h": 60,
+    "hr": 60,
+    "hrs": 60,
+    "hour": 60,
+    "hours": 60,
+    "day": 1440,
+    "days": 1440,
+    "week": 10080,
+    "weeks": 10080,
+}
 _MONTHS = {"month": 1, "months": 1, "year": 12, "years": 12}
-_MONEY = {"eur", "euro", "euros", "gbp", "pound", "pounds", "usd", "dollar", "dollars", "inr",
-          "rupee", "rupees"}
-_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9,
-          "billion": 1e9, "lakh": 1e5, "crore": 1e7}
+_MONEY = {"eur", "euro", "euros", "gbp", "pound", "pounds", "usd", "dollar", "dollars", "inr", "rupee", "rupees"}
+_SCALE = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "bn": 1e9,
+    "billion": 1e9,
+    "lakh": 1e5,
+    "crore": 1e7,
+}
 _NUMBER = re.compile(
     r"(?<![\w.,])(?P<sign>[−-])?(?P<cur>[£$€])?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
@@ -73,11 +98,16 @@ def parse_numbers(text: str, time_hint: bool = False) -> list[Number]:
     found: list[Number] = []
     for match in _NUMBER.finditer(text):
         number = _parse(match, time_hint)
-        if (found and number.unit == found[-1].unit and number.unit in ("min", "month")
-                and re.fullmatch(r"\s*(and|,)?\s*", text[found[-1].end:number.start])):
+        if (
+            found
+            and number.unit == found[-1].unit
+            and number.unit in ("min", "month")
+            and re.fullmatch(r"\s*(and|,)?\s*", text[found[-1].end : number.start])
+        ):
             last = found.pop()  # "3 days 15 h 36 min": one duration
-            number = Number(last.value + number.value, number.unit, number.decimals, number.scale,
-                            last.start, number.end)
+            number = Number(
+                last.value + number.value, number.unit, number.decimals, number.scale, last.start, number.end
+            )
         found.append(number)
     return found
 

@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 
 _ASKS_FOR_STUDY = re.compile(
     r"\bquiz|\b(test|drill|examine)\s+(me|us|my)\b|\bflash ?cards?\b|\bmock exams?\b|"
-    r"\bpractice (questions|quiz|exam)\b|\bhelp me (study|revise)\b", re.IGNORECASE)
+    r"\bpractice (questions|quiz|exam)\b|\bhelp me (study|revise)\b",
+    re.IGNORECASE,
+)
 # Words that name each topic folder, beyond the folder's own name.
 _TOPIC_WORDS = {
     "sla": r"slas?|service levels?|service credits?|availability|uptime|earn-?backs?|xlas?",

@@ -27,8 +27,7 @@ def mastery(box: int) -> float:
     return (max(1, min(box, MAX_BOX)) - 1) / (MAX_BOX - 1)
 
 
-def order_for_review(item_ids: list[str], progress: dict[str, dict], today: date,
-                     rng: random.Random) -> list[str]:
+def order_for_review(item_ids: list[str], progress: dict[str, dict], today: date, rng: random.Random) -> list[str]:
     """Due items first (most overdue first), then new items (shuffled), then the rest by due date."""
     due, new, later = [], [], []
     for item_id in item_ids:
@@ -41,5 +40,4 @@ def order_for_review(item_ids: list[str], progress: dict[str, dict], today: date
             later.append(item_id)
     rng.shuffle(new)
     rng.shuffle(due)  # a stable sort below keeps ties in this random order
-    return (sorted(due, key=lambda i: progress[i]["due"]) + new
-            + sorted(later, key=lambda i: progress[i]["due"]))
+    return sorted(due, key=lambda i: progress[i]["due"]) + new + sorted(later, key=lambda i: progress[i]["due"])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ..conversations import ConversationStore
+from ..embedding import EmbeddingModel
 from ..errors import BadRequest, Conflict, NotFound
 from ..settings import Settings
 from .catalog import ItemCatalog
@@ -22,8 +23,13 @@ GRACE = timedelta(seconds=30)  # answers sent just as the clock runs out still c
 
 
 class Study:
-    def __init__(self, settings: Settings, conversations: ConversationStore, embedder,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        conversations: ConversationStore,
+        embedder: EmbeddingModel,
+        clock: Callable[[], datetime] | None = None,
+    ):
         self.catalog = ItemCatalog(settings.index_dir, settings.corpus_dir)
         self.store = StudyStore(conversations)
         self.embedder = embedder
@@ -50,8 +56,14 @@ class Study:
             raise NotFound("There is no study item with that id; get items from GET /api/study/items.")
         return item
 
-    def items(self, topic: str | None = None, kind: str | None = None, n: int = 10,
-              learner_id: str | None = None, seed: int | None = None) -> list[Item]:
+    def items(
+        self,
+        topic: str | None = None,
+        kind: str | None = None,
+        n: int = 10,
+        learner_id: str | None = None,
+        seed: int | None = None,
+    ) -> list[Item]:
         """Up to `n` items; for a learner, due items first, then new ones, then the rest."""
         pool = self.catalog.get().select(self._topics([topic] if topic else None), kind)
         rng = random.Random(seed if seed is not None else secrets.randbits(64))
@@ -70,12 +82,19 @@ class Study:
         item = self.item(item_id)
         result = self.grade(item, answer)
         now = self.clock()
-        box, due = self.store.record(learner_id, item, answer, result.result, now.date(),
-                                     now.isoformat(timespec="seconds"))
-        return {"result": result.result, "expected": item.answer,
-                "explanation": " ".join(p for p in (result.why, item.explanation) if p),
-                "url": item.url, "title": item.title, "section": item.section,
-                "next_due": due.isoformat(), "box": box}
+        box, due = self.store.record(
+            learner_id, item, answer, result.result, now.date(), now.isoformat(timespec="seconds")
+        )
+        return {
+            "result": result.result,
+            "expected": item.answer,
+            "explanation": " ".join(p for p in (result.why, item.explanation) if p),
+            "url": item.url,
+            "title": item.title,
+            "section": item.section,
+            "next_due": due.isoformat(),
+            "box": box,
+        }
 
     # Progress.
     def progress(self, learner_id: str) -> dict:
@@ -94,20 +113,30 @@ class Study:
         topics = []
         for topic, seen in per_topic.items():
             answers = sum(r["correct"] + r["partly"] + r["incorrect"] for r in seen)
-            topics.append({
-                "topic": topic, "items": totals[topic], "seen": len(seen),
-                "due": sum(r["due"] <= today for r in seen),
-                "learned": sum(r["box"] >= LEARNED_BOX for r in seen),
-                "mastery": round(sum(mastery(r["box"]) for r in seen) / len(seen), 3) if seen else 0.0,
-                "accuracy": round(sum(r["correct"] + 0.5 * r["partly"] for r in seen) / answers, 3)
-                if answers else None,
-            })
+            topics.append(
+                {
+                    "topic": topic,
+                    "items": totals[topic],
+                    "seen": len(seen),
+                    "due": sum(r["due"] <= today for r in seen),
+                    "learned": sum(r["box"] >= LEARNED_BOX for r in seen),
+                    "mastery": round(sum(mastery(r["box"]) for r in seen) / len(seen), 3) if seen else 0.0,
+                    "accuracy": round(sum(r["correct"] + 0.5 * r["partly"] for r in seen) / answers, 3)
+                    if answers
+                    else None,
+                }
+            )
         # Weakest first: studied topics by mastery, then those not started yet.
         topics.sort(key=lambda t: (t["seen"] == 0, t["mastery"], t["accuracy"] or 0, t["topic"]))
-        return {"learner_id": learner_id, "today": today,
-                "answered": sum(r["seen"] for r in rows.values()),
-                "seen": sum(t["seen"] for t in topics), "due_today": sum(t["due"] for t in topics),
-                "learned": sum(t["learned"] for t in topics), "topics": topics}
+        return {
+            "learner_id": learner_id,
+            "today": today,
+            "answered": sum(r["seen"] for r in rows.values()),
+            "seen": sum(t["seen"] for t in topics),
+            "due_today": sum(t["due"] for t in topics),
+            "learned": sum(t["learned"] for t in topics),
+            "topics": topics,
+        }
 
     def export(self, learner_id: str) -> dict:
         return {**self.store.export(learner_id), "exported_at": self.clock().isoformat(timespec="seconds")}
@@ -119,8 +148,9 @@ class Study:
         return quiz_offer(question, self.topics())
 
     # Mock exams.
-    def start_exam(self, learner_id: str, topics: list[str] | None = None, questions: int | None = None,
-                   minutes: int | None = None) -> dict:
+    def start_exam(
+        self, learner_id: str, topics: list[str] | None = None, questions: int | None = None, minutes: int | None = None
+    ) -> dict:
         chosen_topics = self._topics(topics)
         count, minutes = questions or self.exam_questions, minutes or self.exam_minutes
         exam_id = secrets.token_urlsafe(12)
@@ -128,11 +158,19 @@ class Study:
         if not items:
             raise BadRequest("There are no study items for those topics.")
         now = self.clock()
-        self.store.create_exam({
-            "id": exam_id, "learner_id": learner_id, "topics": chosen_topics or [], "minutes": minutes,
-            "item_ids": [i.id for i in items], "started_at": now.isoformat(timespec="seconds"),
-            "ends_at": (now + timedelta(minutes=minutes)).isoformat(timespec="seconds"),
-            "finished_at": None, "report": None})
+        self.store.create_exam(
+            {
+                "id": exam_id,
+                "learner_id": learner_id,
+                "topics": chosen_topics or [],
+                "minutes": minutes,
+                "item_ids": [i.id for i in items],
+                "started_at": now.isoformat(timespec="seconds"),
+                "ends_at": (now + timedelta(minutes=minutes)).isoformat(timespec="seconds"),
+                "finished_at": None,
+                "report": None,
+            }
+        )
         return self.exam(exam_id)
 
     def _exam(self, exam_id: str) -> dict:
@@ -171,12 +209,19 @@ class Study:
         catalog = self.catalog.get()
         items = [catalog.by_id[i] for i in exam["item_ids"] if i in catalog.by_id]
         finished = bool(exam["finished_at"])
-        return {"id": exam["id"], "status": "finished" if finished else "running", "topics": exam["topics"],
-                "questions": len(items), "minutes": exam["minutes"], "started_at": exam["started_at"],
-                "ends_at": exam["ends_at"],
-                "seconds_left": 0 if finished else max(0, int((ends - now).total_seconds())),
-                "items": [i.public() for i in items], "answers": self.store.exam_answers(exam_id),
-                "report": exam["report"]}
+        return {
+            "id": exam["id"],
+            "status": "finished" if finished else "running",
+            "topics": exam["topics"],
+            "questions": len(items),
+            "minutes": exam["minutes"],
+            "started_at": exam["started_at"],
+            "ends_at": exam["ends_at"],
+            "seconds_left": 0 if finished else max(0, int((ends - now).total_seconds())),
+            "items": [i.public() for i in items],
+            "answers": self.store.exam_answers(exam_id),
+            "report": exam["report"],
+        }
 
     def _finish(self, exam: dict) -> None:
         """Grade every answer, store the report once, and count the answers in spaced repetition."""
@@ -187,11 +232,15 @@ class Study:
         answers = {k: v for k, v in self.store.exam_answers(exam["id"]).items() if v.strip()}
         grades = {item.id: self.grade(item, answers[item.id]) for item in items if item.id in answers}
         now = self.clock()
-        if self.store.finish_exam(exam["id"], exam_report(items, answers, grades),
-                                  now.isoformat(timespec="seconds")):
+        if self.store.finish_exam(exam["id"], exam_report(items, answers, grades), now.isoformat(timespec="seconds")):
             for item in items:
                 if item.id in grades:
-                    self.store.record(exam["learner_id"], item, answers[item.id], grades[item.id].result,
-                                      now.date(), now.isoformat(timespec="seconds"), exam_id=exam["id"])
-
-
+                    self.store.record(
+                        exam["learner_id"],
+                        item,
+                        answers[item.id],
+                        grades[item.id].result,
+                        now.date(),
+                        now.isoformat(timespec="seconds"),
+                        exam_id=exam["id"],
+                    )

@@ -17,7 +17,9 @@ _QA = re.compile(r"^\*\*Q:\*\*\s*(?P<q>.+?)\s*\*\*A:\*\*\s*(?P<a>.+)$", re.DOTAL
 # "24,000, because ...", "About 1.3 years.", "10 Erlangs.": a figure, perhaps a unit, then reasons.
 _FIGURE_FIRST = re.compile(
     r"^(?P<about>(?:about|roughly|around|approximately) )?[£$€]?[−-]?\d[\d,]*(?:\.\d+)?"
-    r"(?:\s*%|\s+[A-Za-z]+(?:[- ][A-Za-z]+)?)?$", re.IGNORECASE)
+    r"(?:\s*%|\s+[A-Za-z]+(?:[- ][A-Za-z]+)?)?$",
+    re.IGNORECASE,
+)
 _NOT_TEACHING = re.compile(r"^(check yourself|key points)", re.IGNORECASE)
 _MAX_OPTION = 120  # longer cells make poor options
 # Tables whose rows are unlike things ("Aspect": nature, duration, cost...) give no sibling options.
@@ -43,8 +45,7 @@ class _Teaching:
         wanted = set(content_stems(text))
 
         def score(section: Section) -> float:
-            return sum(math.log(1 + len(self.candidates) / self.spread[w])
-                       for w in wanted & self.stems[section.anchor])
+            return sum(math.log(1 + len(self.candidates) / self.spread[w]) for w in wanted & self.stems[section.anchor])
 
         return max(self.candidates, key=score)
 
@@ -71,21 +72,33 @@ def check_items(article: Article) -> list[Item]:
             teaches = teaching(f"{question} {answer}")
             figure = _FIGURE_FIRST.match(_clause(answer))
             number = first_number(_clause(answer)) if figure else None
-            items.append(Item(
-                id=item_id("chk", article.id, question), kind="check", topic=article.topic,
-                difficulty=3 if number else 2, prompt=question, answer=answer,
-                grading="number" if number else "text", url=_url(article, teaches.anchor),
-                source=article.id, section=teaches.heading, title=article.title,
-                value=number.value if number else None, unit=number.unit if number else "",
-                decimals=number.decimals if number else 0, approx=bool(figure and figure["about"]),
-            ))
+            items.append(
+                Item(
+                    id=item_id("chk", article.id, question),
+                    kind="check",
+                    topic=article.topic,
+                    difficulty=3 if number else 2,
+                    prompt=question,
+                    answer=answer,
+                    grading="number" if number else "text",
+                    url=_url(article, teaches.anchor),
+                    source=article.id,
+                    section=teaches.heading,
+                    title=article.title,
+                    value=number.value if number else None,
+                    unit=number.unit if number else "",
+                    decimals=number.decimals if number else 0,
+                    approx=bool(figure and figure["about"]),
+                )
+            )
     return items
 
 
 def _eligible_column(table, column: int) -> bool:
     values = [row[column].strip() if column < len(row) else "" for row in table.rows]
-    return (all(values) and len({v.lower() for v in values}) == len(values)
-            and max(len(v) for v in values) <= _MAX_OPTION)
+    return (
+        all(values) and len({v.lower() for v in values}) == len(values) and max(len(v) for v in values) <= _MAX_OPTION
+    )
 
 
 def table_items(article: Article) -> list[Item]:
@@ -97,8 +110,12 @@ def table_items(article: Article) -> list[Item]:
     items = []
     for section in split_sections(article.body):
         for table in section.tables:
-            if (len(table.rows) < 4 or len(table.header) < 2 or _MIXED_ROWS.match(table.header[0])
-                    or not _eligible_column(table, 0)):
+            if (
+                len(table.rows) < 4
+                or len(table.header) < 2
+                or _MIXED_ROWS.match(table.header[0])
+                or not _eligible_column(table, 0)
+            ):
                 continue
             columns = [c for c in range(1, len(table.header)) if _eligible_column(table, c)][:3]
             for column in columns:
@@ -110,14 +127,23 @@ def table_items(article: Article) -> list[Item]:
                     others = [other[column].strip() for k, other in enumerate(table.rows) if k != r]
                     options = rng.sample(others, 3) + [right]
                     rng.shuffle(options)
-                    items.append(Item(
-                        id=iid, kind="choice", topic=article.topic, difficulty=2,
-                        prompt=f"{article.title} — {section.heading}: for “{key}” "
-                               f"({table.header[0]}), which is the {header}?",
-                        answer=right, grading="choice", url=_url(article, section.anchor),
-                        source=article.id, section=section.heading, title=article.title,
-                        options=options,
-                        explanation=f"In the table of “{section.heading}”, the row “{key}” gives "
-                                    f"{header}: {right}.",
-                    ))
+                    items.append(
+                        Item(
+                            id=iid,
+                            kind="choice",
+                            topic=article.topic,
+                            difficulty=2,
+                            prompt=f"{article.title} — {section.heading}: for “{key}” "
+                            f"({table.header[0]}), which is the {header}?",
+                            answer=right,
+                            grading="choice",
+                            url=_url(article, section.anchor),
+                            source=article.id,
+                            section=section.heading,
+                            title=article.title,
+                            options=options,
+                            explanation=f"In the table of “{section.heading}”, the row “{key}” gives "
+                            f"{header}: {right}.",
+                        )
+                    )
     return items

@@ -24,8 +24,15 @@ class LazyEmbedder:
         return self._model.encode(texts, *args, **kwargs)
 
 
-def run_quiz(study: Study, learner: str, topic: str | None, kind: str | None, count: int,
-             ask: Callable[[str], str], say: Callable[[str], None]) -> dict:
+def run_quiz(
+    study: Study,
+    learner: str,
+    topic: str | None,
+    kind: str | None,
+    count: int,
+    ask: Callable[[str], str],
+    say: Callable[[str], None],
+) -> dict:
     """Ask up to `count` items (due ones first), grade each answer, and return the tally.
 
     `ask(prompt)` reads an answer ("q" stops); `say(text)` prints.

@@ -9,7 +9,8 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)")
 WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also although am an and any are as at be because been
 before being below between both but by can could did do does doing done down during each either
 else even ever every few for from further had has have having he her here hers him his how however
@@ -19,7 +20,8 @@ per perhaps rather same several she should since so some such than that the thei
 there these they this those though through thus to too under until up upon us usually very via was
 we were what when where whether which while who whom whose why will with within without would yet
 you your yours instead usual typically typical mainly mostly main still already always never each
-""".split())
+""".split()
+)
 
 
 def plain(markdown: str) -> str:
@@ -33,11 +35,33 @@ def stem(word: str) -> str:
     word = word.lower()
     if word.isdigit() or len(word) <= 3:
         return word
-    for suffix, keep in (("ational", "ate"), ("isation", "ise"), ("ization", "ize"), ("iveness", "ive"),
-                         ("fulness", "ful"), ("ements", ""), ("ement", ""), ("ments", ""), ("ment", ""),
-                         ("ations", "ate"), ("ation", "ate"), ("ities", ""), ("ity", ""), ("ness", ""),
-                         ("ings", ""), ("ing", ""), ("ies", "y"), ("ied", "y"), ("ers", ""), ("er", ""),
-                         ("ed", ""), ("ly", ""), ("es", ""), ("al", ""), ("s", "")):
+    for suffix, keep in (
+        ("ational", "ate"),
+        ("isation", "ise"),
+        ("ization", "ize"),
+        ("iveness", "ive"),
+        ("fulness", "ful"),
+        ("ements", ""),
+        ("ement", ""),
+        ("ments", ""),
+        ("ment", ""),
+        ("ations", "ate"),
+        ("ation", "ate"),
+        ("ities", ""),
+        ("ity", ""),
+        ("ness", ""),
+        ("ings", ""),
+        ("ing", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ers", ""),
+        ("er", ""),
+        ("ed", ""),
+        ("ly", ""),
+        ("es", ""),
+        ("al", ""),
+        ("s", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: len(word) - len(suffix)] + keep
             break

@@ -31,7 +31,7 @@ export function renderAnswer(message, ask) {
                       onclick: () => { toggle(marker, citation); marker.focus(); }}, "×")),
       el("p", {class: "passage-section"}, ownDocument(citation) ? citation.label : citation.section),
       el("blockquote", {class: "passage-text"}, citation.text),
-      el("a", {href: siteUrl(citation.url)}, "Read this section in the article"));
+      el("a", {href: siteUrl(citation.url), target: "_blank"}, "Read this section in the article"));
     panel.hidden = false;
   }
 
@@ -85,9 +85,21 @@ export function renderAnswer(message, ask) {
 
   // Answers stored before blocks existed are shown from their plain text.
   const blocks = message.blocks?.length ? message.blocks : [{type: "paragraph", text: message.answer}];
-  const body = el("article", {class: message.abstained ? "answer abstained" : "answer", "aria-label": "Answer"},
-    message.abstained ? el("p", {class: "badge"}, "Not covered by the corpus") : null,
+  // A focusable region (chat.js's "Go to the latest answer"), its citations next in the Tab order;
+  // its hidden h2 puts the Sources h3 below a heading of its own.
+  const body = el("article", {class: message.abstained ? "answer abstained" : "answer",
+                              "aria-labelledby": `${uid}-heading`, tabindex: "-1"},
+    el("h2", {class: "visually-hidden", id: `${uid}-heading`}, "Answer"),
+    message.abstained ? el("p", {class: "badge"}, "Not covered by our articles") : null,
     blocks.flatMap(renderBlock), panel);
+  // Escape closes an open passage (and stops there: in the widget it would close the panel).
+  body.addEventListener("keydown", (event) => {
+    const open = markers.find((m) => m.getAttribute("aria-expanded") === "true");
+    if (event.key !== "Escape" || panel.hidden || !open) return;
+    event.stopPropagation();
+    open.click();
+    open.focus();
+  });
   const more = citations.filter((c) => !sources.includes(c));
   if (sources.length) {
     body.append(el("h3", {class: "sources-heading"}, "Sources"), sourceList(sources));
@@ -101,7 +113,13 @@ export function renderAnswer(message, ask) {
       message.suggestions.map((s) => el("li", {},
         el("button", {type: "button", class: "suggestion", onclick: () => ask(`Tell me about ${s.title}`)},
           `Tell me about ${s.title}`),
-        " ", el("a", {href: siteUrl(s.url), "aria-label": `Read the article ${s.title}`}, "read")))));
+        " ", el("a", {href: siteUrl(s.url), target: "_blank", "aria-label": `Read the article ${s.title}`},
+          "read")))));
+  }
+  if (message.follow_ups?.length) {
+    body.append(el("h3", {class: "sources-heading"}, "Ask next"), el("ul", {class: "follow-ups"},
+      message.follow_ups.map((question) => el("li", {},
+        el("button", {type: "button", class: "follow-up", onclick: () => ask(question)}, question)))));
   }
   body.append(el("div", {class: "answer-actions"}, copyButton(message, sources),
     message.message_id ? feedbackControls(message.message_id, uid) : null));
@@ -115,12 +133,14 @@ function ownDocument(citation) {
 
 function sourceList(citations, className = "sources") {
   return el("ol", {class: className}, citations.map((c) => el("li", {class: ownDocument(c) ? "own" : null},
-    ...(ownDocument(c) ? [el("a", {href: siteUrl(c.url)}, `[${c.n}] ${c.label}`)]
-      : [el("a", {href: siteUrl(c.url)}, `[${c.n}] ${c.title}`), el("span", {class: "section"}, ` — ${c.section}`)]))));
+    // A new tab (the widget's frame does the same with <base target>): the chat keeps its place.
+    ...(ownDocument(c) ? [el("a", {href: siteUrl(c.url), target: "_blank"}, `[${c.n}] ${c.label}`)]
+      : [el("a", {href: siteUrl(c.url), target: "_blank"}, `[${c.n}] ${c.title}`),
+         el("span", {class: "section"}, ` — ${c.section}`)]))));
 }
 
-// What the copy button puts on the clipboard: the answer as Markdown, then its sources with links.
-function markdown(message, sources) {
+/** The answer as Markdown, then its sources with links: what Copy copies and Export writes. */
+export function answerMarkdown(message, sources) {
   const lines = [];
   for (const block of message.blocks?.length ? message.blocks : [{type: "paragraph", text: message.answer}]) {
     const marks = (block.citations || []).map((n) => `[${n}]`).join(" ");
@@ -146,7 +166,7 @@ function copyButton(message, sources) {
   const button = el("button", {type: "button", class: "secondary copy"}, icon("copy"), label);
   button.addEventListener("click", async () => {
     try {
-      await writeClipboard(markdown(message, sources));
+      await writeClipboard(answerMarkdown(message, sources));
       label.textContent = "Copied";
     } catch {
       label.textContent = "Copy failed";

@@ -34,9 +34,23 @@ function highlight() {
   const frame = el("div", {class: "cited-section"}, el("p", {class: "cited-label"}, "Cited section"));
   nodes[0].before(frame);
   frame.append(...nodes);
+  reveal(frame);
+}
+
+// The browser scrolled to the heading, leaving the "Cited section" label above the screen and the
+// sticky bar (with the article's title) over the heading: scroll to the frame, just below the bar.
+function reveal(frame) {
+  const bar = document.querySelector(".article-bar");
+  frame.style.scrollMarginTop = `${(bar?.offsetHeight || 0) + 8}px`; // CSSOM: allowed by the CSP
+  frame.scrollIntoView({block: "start"});
 }
 
 if (body) {
   highlight();
   window.addEventListener("hashchange", highlight);
+  // The browser's own scroll to the fragment may come after this module ran: frame it again then.
+  window.addEventListener("load", () => {
+    const frame = body.querySelector(".cited-section");
+    if (frame) reveal(frame);
+  }, {once: true});
 }

@@ -5,11 +5,15 @@ import {renderAnswer} from "./answer.js";
 import {el} from "./dom.js";
 
 /**
- * Wire up the page's chat elements and return {restore, focus}.
+ * Wire up the page's chat elements and return {restore, focus, open, current, newConversation,
+ * setFilters}.
  * `storageKey`: where the conversation id is kept in localStorage (the widget keeps one per host
- * origin); `filters`: topic/audience filters sent with every question, or null.
+ * origin); `filters`: topic/audience/doc filters sent with every question, or null;
+ * `onQuestion(id, question, at)`: told of every question of the conversation `id`, asked or restored;
+ * `onGone(id)`: told when the server no longer has the conversation `id`.
  */
-export function startChat({storageKey = "assistant.conversation", filters = null} = {}) {
+export function startChat({storageKey = "assistant.conversation", filters = null, onQuestion = () => {},
+                           onGone = () => {}} = {}) {
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
   const send = document.getElementById("send");
@@ -61,10 +65,11 @@ export function startChat({storageKey = "assistant.conversation", filters = null
       const reply = await api("/api/ask", body);
       conversationId = reply.conversation_id;
       stored.set(conversationId);
+      onQuestion(conversationId, question, new Date().toISOString());
       turn.append(renderAnswer(reply, ask));
       announce((reply.abstained ? "Not covered: " : "Answer: ") + reply.answer);
     } catch (err) {
-      if (err.status === 404 && conversationId) forget(); // the stored conversation is gone
+      if (err.status === 404 && conversationId) forget(true); // the stored conversation is gone
       // Over the hourly quota is not a fault: say so calmly, not in error red.
       turn.append(el("p", {class: err.status === 429 ? "notice" : "error", role: "alert"}, err.message));
       if (!input.value) input.value = question;
@@ -75,13 +80,14 @@ export function startChat({storageKey = "assistant.conversation", filters = null
     }
   }
 
-  function forget() {
+  function forget(gone = false) {
+    if (gone && conversationId) onGone(conversationId);
     conversationId = null;
     stored.clear();
   }
 
   function newConversation() {
-    forget();
+    forget(); // the server keeps it, and the chat page's history still lists it
     list.replaceChildren();
     starters.hidden = false;
     input.value = "";
@@ -94,10 +100,13 @@ export function startChat({storageKey = "assistant.conversation", filters = null
     setBusy(true);
     try {
       const history = await api(`/api/conversations/${encodeURIComponent(conversationId)}`);
-      for (const message of history.messages) addTurn(message.question).append(renderAnswer(message, ask));
+      for (const message of history.messages) {
+        addTurn(message.question).append(renderAnswer(message, ask));
+        onQuestion(history.conversation_id, message.question, message.created_at);
+      }
       list.lastElementChild?.scrollIntoView({block: "start"});
     } catch (err) {
-      if (err.status === 404) forget();
+      if (err.status === 404) forget(true);
       else list.append(el("li", {class: "error", role: "alert"}, err.message));
     } finally {
       setBusy(false);
@@ -120,5 +129,16 @@ export function startChat({storageKey = "assistant.conversation", filters = null
     if (button) ask(button.dataset.question);
   });
   document.getElementById("new-conversation").addEventListener("click", newConversation);
-  return {restore, focus: () => input.focus()};
+
+  /** Show the stored conversation `id` in place of the current one. */
+  function open(id) {
+    if (busy) return null;
+    conversationId = id;
+    stored.set(id);
+    list.replaceChildren();
+    return restore();
+  }
+
+  return {restore, open, newConversation, focus: () => input.focus(), current: () => conversationId,
+          setFilters: (value) => { filters = value; }};
 }

@@ -7,7 +7,16 @@ const data = document.body.dataset;
 const host = data.host; // the host page's origin (checked by the server); "" when not framed by one
 const framed = Boolean(host) && window.parent !== window;
 const filters = Object.fromEntries(["topic", "audience", "collection"].filter((k) => data[k]).map((k) => [k, data[k]]));
-const chat = startChat({storageKey: data.storageKey, filters: Object.keys(filters).length ? filters : null});
+const chat = startChat({storageKey: data.storageKey, filters: Object.keys(filters).length ? filters : null,
+                       onQuestion: linkFullChat, onGone: () => linkFullChat(null)});
+
+// "Open the full assistant" opens this conversation there (chat.js adopts #conversation=<id>).
+function linkFullChat(id) {
+  const link = document.getElementById("open-full");
+  link.hash = id ? `conversation=${encodeURIComponent(id)}` : "";
+}
+document.getElementById("new-conversation").addEventListener("click", () => linkFullChat(null));
+linkFullChat(chat.current());
 
 // Whether the panel was open, per browser tab and host origin, so it reopens after the host page
 // navigates. sessionStorage: a new tab starts closed.
@@ -27,8 +36,30 @@ window.addEventListener("message", (event) => {
     remember(true);
     restored ||= chat.restore(); // fetched on first opening, not on every host page view
     if (event.data.focus) chat.focus();
+    modal = Boolean(event.data.modal);
   } else if (event.data.type === "closed") {
     remember(false);
+  } else if (event.data.type === "modal") {
+    modal = Boolean(event.data.modal);
+  }
+});
+
+// On a phone the panel is a full-screen modal dialog: Tab and Shift+Tab wrap around inside it
+// instead of leaving for the host page underneath.
+let modal = false;
+const FOCUSABLE = "a[href], button:not([disabled]), textarea, input, select, summary, [tabindex='0']";
+document.addEventListener("keydown", (event) => {
+  if (!modal || event.key !== "Tab") return;
+  const items = [...document.querySelectorAll(FOCUSABLE)].filter((e) => e.getClientRects().length);
+  if (!items.length) return;
+  const [first, last] = [items[0], items[items.length - 1]];
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || active === document.body)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && active === last) {
+    event.preventDefault();
+    first.focus();
   }
 });
 

@@ -4,7 +4,8 @@ import {el, icon} from "./dom.js";
 
 /** The feedback controls for the answer `messageId`; `uid` makes the element ids unique. */
 export function feedbackControls(messageId, uid) {
-  let rating = null;
+  let rating = null; // the rating being written
+  let saved = null; // the rating the server has: stays pressed, and another click changes it
   const thumbs = {
     up: el("button", {type: "button", class: "thumb", "aria-pressed": "false", "aria-label": "Helpful",
                       title: "Helpful", "data-rating": "up"}, icon("thumb")),
@@ -30,9 +31,10 @@ export function feedbackControls(messageId, uid) {
   }
 
   function reset() {
-    rating = null;
+    rating = saved;
     form.hidden = true;
-    for (const button of Object.values(thumbs)) button.setAttribute("aria-pressed", "false");
+    for (const [name, button] of Object.entries(thumbs)) button.setAttribute("aria-pressed", String(name === saved));
+    (thumbs[saved] || thumbs.up).focus();
   }
 
   form.addEventListener("submit", async (event) => {
@@ -40,10 +42,12 @@ export function feedbackControls(messageId, uid) {
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
     try {
-      await api("/api/feedback", {message_id: messageId, rating, comment: comment.value});
+      const reply = await api("/api/feedback", {message_id: messageId, rating, comment: comment.value});
+      saved = rating;
       form.hidden = true;
-      for (const button of Object.values(thumbs)) button.disabled = true;
-      status.textContent = "Thanks, your feedback is saved.";
+      comment.value = "";
+      status.textContent = reply.changed ? "Thanks, your rating is changed." : "Thanks, your feedback is saved.";
+      thumbs[saved].focus(); // the form that had the focus is gone; the chosen rating keeps it
     } catch (err) {
       status.textContent = err.message;
     } finally {

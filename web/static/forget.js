@@ -29,5 +29,7 @@ button?.addEventListener("click", async () => {
   } finally {
     button.disabled = false;
   }
-  document.getElementById("new-conversation").click(); // clears the page and the stored id
+  // The history list forgets it too (history.js), then the page and the stored id are cleared.
+  document.dispatchEvent(new CustomEvent("conversation-deleted", {detail: {id}}));
+  document.getElementById("new-conversation").click();
 });

@@ -31,6 +31,7 @@
   var title = (config.title || "Ask the outsourcing assistant").slice(0, 80);
   var accent = /^#([0-9a-f]{3}){1,2}$/i.test(config.accent || "") ? config.accent : "#0b5fff";
   var left = config.position === "bottom-left";
+  var PHONE = "(max-width: 480px), (max-height: 480px)"; // where the panel fills the screen
 
   var params = new URLSearchParams({host: location.origin, title: title, accent: accent});
   ["greeting", "topic", "audience", "collection"].forEach(function (key) {
@@ -61,7 +62,7 @@
     "  @keyframes rise { from { opacity: 0; transform: translateY(12px); } }",
     "}",
     // Phones: the panel takes the whole screen and carries its own close button.
-    "@media (max-width: 480px), (max-height: 480px) {",
+    "@media " + PHONE + " {",
     "  .panel { inset: 0; width: 100%; height: 100%; max-width: none; border-radius: 0; }",
     "  .launcher[aria-expanded=true] { display: none; }",
     "}",
@@ -81,8 +82,11 @@
     // The chat may open articles in new tabs and copy to the clipboard, never steer the host page.
     sandbox: "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox",
     allow: "clipboard-write"});
-  var panel = make("div", {id: "panel", "class": "panel " + side, hidden: ""}, frame);
+  // A dialog; on a phone it fills the screen and is modal (embed.js then keeps Tab inside it).
+  var panel = make("div", {id: "panel", "class": "panel " + side, role: "dialog", "aria-label": title,
+    hidden: ""}, frame);
   root.append(panel, launcher);
+  var phone = window.matchMedia(PHONE);
 
   var ready = false;
   var isOpen = false;
@@ -98,9 +102,18 @@
     isOpen = true;
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
+    markModal();
     if (focus) frame.focus(); // focus enters the frame; the chat then focuses its question box
-    post("opened", {focus: Boolean(focus)});
+    post("opened", {focus: Boolean(focus), modal: phone.matches});
   }
+
+  // Full screen on a phone: a modal dialog whose frame keeps Tab inside (the launcher is hidden).
+  function markModal() {
+    if (phone.matches) panel.setAttribute("aria-modal", "true");
+    else panel.removeAttribute("aria-modal");
+    if (isOpen) post("modal", {modal: phone.matches});
+  }
+  phone.addEventListener("change", markModal);
 
   function close(returnFocus) {
     if (!isOpen) return;
