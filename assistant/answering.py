@@ -198,6 +198,42 @@ def _abstain(
     )
 
 
+def _aspects(retriever: Retriever, question: str, intent, hits: list[Hit], vector: np.ndarray, filters) -> list:
+    """The parts of a multi-part question, each (text, vector, intent, its hits' indices); hits
+    found for a part join `hits`. Empty for a question with one part."""
+    aspects: list = []
+    if len(intent.aspects) < 2:
+        return aspects
+    positions = {hit.passage.position: h for h, hit in enumerate(hits)}
+    # "what are its risks?" is about what the first part named: search with it.
+    queries = [
+        f"{text} ({intent.aspects[0]})" if i and _PRONOUN.search(text) else text
+        for i, text in enumerate(intent.aspects)
+    ]
+    # No part is encoded again: each part's dense half reuses the whole question's vector, and
+    # its own words (lexical) and intent (section kinds) tell the parts apart.
+    encoded = {retriever.expand(q): vector for q in queries + [question]}
+    for text, query in zip(intent.aspects, queries):
+        part = classify(text)
+        found, part_vector = retriever.search(
+            query,
+            k=SOURCE_PASSAGES,
+            filters=filters,
+            context=question,
+            context_weight=0.5,
+            intent=part,
+            encoded=encoded,
+        )
+        pool = []
+        for hit in found:
+            if hit.passage.position not in positions:
+                positions[hit.passage.position] = len(hits)
+                hits.append(hit)
+            pool.append(positions[hit.passage.position])
+        aspects.append((text, part_vector, part, pool))
+    return aspects
+
+
 def answer_question(
     retriever: Retriever,
     question: str,
@@ -232,35 +268,7 @@ def answer_question(
             hits, _ = retriever.search(question, k=k, filters=filters)
         return _abstain(retriever, question, hits, started, searched, evidence, intent.main)
 
-    aspects = []
-    if len(intent.aspects) > 1 and not known:
-        positions = {hit.passage.position: h for h, hit in enumerate(hits)}
-        # "what are its risks?" is about what the first part named: search with it.
-        queries = [
-            f"{text} ({intent.aspects[0]})" if i and _PRONOUN.search(text) else text
-            for i, text in enumerate(intent.aspects)
-        ]
-        # No part is encoded again: each part's dense half reuses the whole question's vector, and
-        # its own words (lexical) and intent (section kinds) tell the parts apart.
-        encoded = {retriever.expand(q): vector for q in queries + [question]}
-        for text, query in zip(intent.aspects, queries):
-            part = classify(text)
-            found, part_vector = retriever.search(
-                query,
-                k=SOURCE_PASSAGES,
-                filters=filters,
-                context=question,
-                context_weight=0.5,
-                intent=part,
-                encoded=encoded,
-            )
-            pool = []
-            for hit in found:
-                if hit.passage.position not in positions:
-                    positions[hit.passage.position] = len(hits)
-                    hits.append(hit)
-                pool.append(positions[hit.passage.position])
-            aspects.append((text, part_vector, part, pool))
+    aspects = _aspects(retriever, question, intent, hits, vector, filters) if not known else []
     blocks = compose(question, hits, vector, intent, max_sentences, known, retriever.index, aspects)
     numbers = number_blocks(blocks, hits)
     quoted = {h for block in blocks for h in block["citations"]}

@@ -189,11 +189,9 @@ def build_index(
     library_dir: Path | None = None,
     on_progress=None,
 ) -> BuildReport:
-    """Validate the corpus (and the organisation's library) and build their index aside; swap it
-    in only when it is complete. `on_progress(stage, done, total)`, if given, hears how far it is.
-
-    Raises CorpusError (the current index stays as it was) when the corpus is invalid.
-    """
+    """Validate the corpus (and the organisation's library), build their index aside and swap it in
+    only when complete; `on_progress(stage, done, total)` hears how far it is. Raises CorpusError
+    (the current index stays as it was) when the corpus is invalid."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     tell = on_progress or (lambda stage, done, total: None)
@@ -218,18 +216,12 @@ def build_index(
     short_texts = list(dict.fromkeys([k["question"] for k in known_pairs] + [t for _, t in asked]))
     embedded, text_vectors = _embed_new(fresh, short_texts, index_dir, embedder, progress, on_progress and tell)
     known.update(embedded)
-
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"build-{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{os.getpid()}"
     staging = index_dir / f".{name}.partial"
     try:
         staging.mkdir()
-        _write_store(staging / "passages.db", articles, passages, known)
-        _write_questions(staging / "passages.db", known_pairs, asked, text_vectors)
-        write_study_items(staging, [a for a in articles if a.collection == "corpus"])
-        vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
-        searchable = vector_index(vectors, exact_limit)
-        faiss.write_index(searchable, str(staging / "vectors.faiss"))
+        searchable = _write_build(staging, articles, passages, known, known_pairs, asked, text_vectors, exact_limit)
         report = BuildReport(
             False,
             index_dir / name,
@@ -247,6 +239,18 @@ def build_index(
     _swap(index_dir, name)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_build(staging: Path, articles, passages, known: dict, known_pairs, asked, text_vectors, exact_limit):
+    """Everything but the manifest into the staging folder: the store, the questions, the study
+    items and the vectors. Returns the vector index written."""
+    _write_store(staging / "passages.db", articles, passages, known)
+    _write_questions(staging / "passages.db", known_pairs, asked, text_vectors)
+    write_study_items(staging, [a for a in articles if a.collection == "corpus"])
+    vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
+    searchable = vector_index(vectors, exact_limit)
+    faiss.write_index(searchable, str(staging / "vectors.faiss"))
+    return searchable
 
 
 def _embed_new(fresh: list, texts: list[str], index_dir: Path, embedder: EmbeddingModel, progress: bool, tell):
@@ -288,56 +292,54 @@ def _manifest(embedder: EmbeddingModel, digest: str, articles: list, passages: l
     }
 
 
+def _document_row(a) -> dict:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "topic": a.topic,
+        "audience": list(a.audience),
+        "tags": list(a.tags),
+        "summary": a.summary,
+        "related": list(a.related),
+        "refs": list(a.references),
+        "body": a.body,
+        "reviewed": a.reviewed,
+        "jurisdiction": list(a.jurisdiction),
+        "asked_as": "\n".join(a.asked_as),
+        "collection": a.collection,
+        "source_file": a.source_file,
+        "source_sha256": a.source_sha256,
+        "ingested": a.ingested,
+    }
+
+
+def _passage_row(position: int, p: Passage, vectors: dict) -> dict:
+    return {
+        "position": position,
+        "id": p.id,
+        "doc_id": p.doc_id,
+        "title": p.title,
+        "section": p.section,
+        "anchor": p.anchor,
+        "ordinal": p.ordinal,
+        "text": p.text,
+        "sentences": p.sentences,
+        "topic": p.topic,
+        "audience": list(p.audience),
+        "kind": p.kind,
+        "parts": p.parts,
+        "pages": p.pages,
+        "hash": p.hash,
+        "vector": vectors[p.hash][0],
+        "sentence_vectors": vectors[p.hash][1],
+    }
+
+
 def _write_store(path: Path, articles, passages, vectors: dict) -> None:
     db = sqlite_utils.Database(path)
-    db["documents"].insert_all(
-        (
-            {
-                "id": a.id,
-                "title": a.title,
-                "topic": a.topic,
-                "audience": list(a.audience),
-                "tags": list(a.tags),
-                "summary": a.summary,
-                "related": list(a.related),
-                "refs": list(a.references),
-                "body": a.body,
-                "reviewed": a.reviewed,
-                "jurisdiction": list(a.jurisdiction),
-                "asked_as": "\n".join(a.asked_as),
-                "collection": a.collection,
-                "source_file": a.source_file,
-                "source_sha256": a.source_sha256,
-                "ingested": a.ingested,
-            }
-            for a in articles
-        ),
-        pk="id",
-    )
+    db["documents"].insert_all((_document_row(a) for a in articles), pk="id")
     db["passages"].insert_all(
-        (
-            {
-                "position": position,
-                "id": p.id,
-                "doc_id": p.doc_id,
-                "title": p.title,
-                "section": p.section,
-                "anchor": p.anchor,
-                "ordinal": p.ordinal,
-                "text": p.text,
-                "sentences": p.sentences,
-                "topic": p.topic,
-                "audience": list(p.audience),
-                "kind": p.kind,
-                "parts": p.parts,
-                "pages": p.pages,
-                "hash": p.hash,
-                "vector": vectors[p.hash][0],
-                "sentence_vectors": vectors[p.hash][1],
-            }
-            for position, p in enumerate(passages)
-        ),
-        pk="position",
+        (_passage_row(position, p, vectors) for position, p in enumerate(passages)), pk="position"
     )
     db["passages"].create_index(["id"], unique=True)
     # Porter stemming lets 'terminate' match 'termination'; title and section weigh in too.

@@ -232,6 +232,11 @@ class Retriever:
             if fitting:
                 rankings.append((KIND_WEIGHT, fitting))
             fused = _fuse(rankings)
+        hits = self._top(fused, vector, k)
+        return hits, vector
+
+    def _top(self, fused: dict[int, float], vector: np.ndarray, k: int) -> list[Hit]:
+        """The k best fused passages, at most `per_section` from one section, with their cosine."""
         hits, per_section = [], {}
         for position in sorted(fused, key=fused.get, reverse=True):
             passage = self.index.passages[position]
@@ -243,7 +248,7 @@ class Retriever:
             hits.append(Hit(passage, fused[position], cosine))
             if len(hits) == k:
                 break
-        return hits, vector
+        return hits
 
     def _about(self, vector: np.ndarray, query: str, allowed: np.ndarray | None, fused: dict[int, float]) -> list[str]:
         """The TOP_DOCUMENTS articles the question is most about: the articles of its best

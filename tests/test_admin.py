@@ -167,7 +167,7 @@ def test_what_to_write_next_groups_similar_questions_of_the_last_30_days(client,
 
 
 def test_a_build_tells_its_progress_batch_by_batch(fresh):
-    from assistant.embedding import HashEmbedder
+    from tests.support import HashEmbedder
 
     heard = []
     build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder(), on_progress=lambda *step: heard.append(step))
