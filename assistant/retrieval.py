@@ -218,9 +218,10 @@ class Retriever:
         vector = vectors[0] if len(vectors) == 1 else _unit(vectors[0] + 0.5 * vectors[1])
         fused = _fuse(rankings)
         if method == "hybrid":
-            documents = self._about(vector, self.expand(query), allowed, fused)
+            expanded = self.expand(query)
+            named = self.named(expanded)
+            documents = self._about(vector, expanded, allowed, fused, named)
             ranked = []
-            named = set(self.named(self.expand(query)))
             for rank, doc in enumerate(documents):  # each article's passages, the best article weighing most
                 within = self.closest(vector, np.array(self.index.doc_positions[doc], dtype=np.int64))
                 weight = DOCUMENT_WEIGHT * (NAMED_WEIGHT if doc in named else 1.0) / (rank + 1)
@@ -250,7 +251,9 @@ class Retriever:
                 break
         return hits
 
-    def _about(self, vector: np.ndarray, query: str, allowed: np.ndarray | None, fused: dict[int, float]) -> list[str]:
+    def _about(
+        self, vector: np.ndarray, query: str, allowed: np.ndarray | None, fused: dict[int, float], named: list[str]
+    ) -> list[str]:
         """The TOP_DOCUMENTS articles the question is most about: the articles of its best
         passages and the articles ranked by `rank_documents`, fused."""
         by_passages = list(
@@ -261,18 +264,16 @@ class Retriever:
             for rank, doc in enumerate(ranking):
                 scores[doc] = scores.get(doc, 0.0) + 1 / (RRF_K + rank + 1)
         # An article the question names ("when does onshore outsourcing make sense") comes first.
-        named = [doc for doc in self.named(query) if doc in scores or allowed is None]
+        named = [doc for doc in named if doc in scores or allowed is None]
         ranked = named + [doc for doc in sorted(scores, key=scores.get, reverse=True) if doc not in named]
         return ranked[:TOP_DOCUMENTS]
 
     def named(self, query: str) -> list[str]:
-        """Articles whose name (a short title such as "Step-in rights") the query contains, longest first."""
+        """Articles whose name (a short title such as "Step-in rights") the query contains."""
         if self._names is None:
             return []
-        found = sorted(
-            set(self._names[1].get(m) for m in self._names[0].findall(_plain(query))) - {None}, key=len, reverse=True
-        )
-        return list(dict.fromkeys(found))
+        pattern, names = self._names
+        return sorted({names[name] for name in pattern.findall(_plain(query))}, key=lambda doc: (-len(doc), doc))
 
 
 _GENERIC_NAME = re.compile(r"\s+(clauses?|procedures?|contracts?|requirements|schemes?|pricing)$")
