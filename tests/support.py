@@ -85,3 +85,24 @@ class HashEmbedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+@contextmanager
+def watched_page(browser, base_url: str, viewport: dict | None = None):
+    """A fresh browser profile's page that fails the test on any JavaScript error or console error
+    (API errors excepted: showing them is the page's job, and tested)."""
+    context = browser.new_context(base_url=base_url, viewport=viewport or {"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None
+        ),
+    )
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, errors

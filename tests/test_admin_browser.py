@@ -13,7 +13,7 @@ from assistant.api import create_app
 
 from .conftest import FIXTURE_CORPUS, TEST_HOSTS
 from .ingest_files import broken_pdf, code_of_conduct_pdf
-from .support import ARTIFACTS, free_port, require_browser, serving
+from .support import ARTIFACTS, free_port, require_browser, serving, watched_page
 
 require_browser()
 
@@ -43,19 +43,8 @@ def base_url(tmp_path_factory, settings, embedder):
 
 @pytest.fixture
 def page(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text) if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None
-        ),
-    )
-    yield page
-    context.close()
-    assert not errors, errors
+    with watched_page(browser, base_url) as page:
+        yield page
 
 
 @pytest.mark.browser

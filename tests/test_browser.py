@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from assistant.api import create_app
 from assistant.cli import cli
 
-from .support import ARTIFACTS, free_port, require_browser, serving
+from .support import ARTIFACTS, free_port, require_browser, serving, watched_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -32,21 +32,9 @@ def base_url(settings, embedder):
 @pytest.fixture
 def page(browser, base_url):
     """A fresh browser profile (empty localStorage) with the chat open; fails on any JS error."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    # API errors are the chat's to show (tested); any other failed load or console error is a bug.
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text) if msg.type == "error" and "/api/" not in msg.location.get("url", "") else None
-        ),
-    )
-    page.goto("/")
-    yield page
-    context.close()
-    assert not errors, errors
+    with watched_page(browser, base_url) as page:
+        page.goto("/")
+        yield page
 
 
 def ask(page: Page, question: str):
