@@ -19,6 +19,7 @@ import time
 
 from assistant.answering import Assistant
 from assistant.embedding import Embedder, QueryCache
+from assistant.runtime import start_cli
 from assistant.settings import ROOT, Settings
 
 QUESTIONS = ROOT / "eval/questions.jsonl"
@@ -29,6 +30,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="Also print the 15 costliest functions.")
     parser.add_argument("--questions", default=str(QUESTIONS), help="A JSON-lines file of questions.")
     args = parser.parse_args()
+    start_cli()  # one BLAS/FAISS thread, as in the server (assistant/runtime.py)
     questions = [json.loads(line)["question"] for line in open(args.questions) if line.strip()]
     assistant = Assistant(Settings.from_env(), QueryCache(Embedder()))
     for question in questions:  # fills the query cache and warms every code path
