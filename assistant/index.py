@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 import sqlite_utils
 
+from . import fulltext
 from .chunking import (
     INTRO_ANCHOR,
     MAX_WORDS,
@@ -33,7 +34,7 @@ from .library import load_sources, sources_hash
 from .settings import Settings
 from .study.items import write_study_items
 
-FORMAT = 3  # bump when the stored layout changes; older builds are then rebuilt
+FORMAT = 4  # bump when the stored layout changes; older builds are then rebuilt (4: fulltext.npz)
 EXACT_LIMIT = Settings.default("exact_search_limit")  # above it, approximate search (see vector_index)
 IVF_NPROBE = 32  # 8 already gives 0.996 on synthetic data; real data clusters less neatly
 CURRENT = "current"
@@ -246,6 +247,7 @@ def _write_build(staging: Path, articles, passages, known: dict, known_pairs, as
     items and the vectors. Returns the vector index written."""
     _write_store(staging / "passages.db", articles, passages, known)
     _write_questions(staging / "passages.db", known_pairs, asked, text_vectors)
+    _write_fulltext(staging)
     write_study_items(staging, [a for a in articles if a.collection == "corpus"])
     vectors = np.vstack([np.frombuffer(known[p.hash][0], dtype=np.float32) for p in passages])
     searchable = vector_index(vectors, exact_limit)
@@ -369,6 +371,15 @@ def _write_questions(
     db.close()
 
 
+def _write_fulltext(staging: Path) -> None:
+    """The full-text tables' postings beside the store, so a question needs no SQL (assistant/fulltext.py)."""
+    db = sqlite3.connect(staging / "passages.db")
+    try:
+        fulltext.write(staging / "fulltext.npz", db, ["passages_fts", "documents_fts"])
+    finally:
+        db.close()
+
+
 def _swap(index_dir: Path, name: str) -> None:
     """Point `current` at the new build in one atomic rename, then drop builds older than the last."""
     link = index_dir / f".{CURRENT}.{os.getpid()}"
@@ -404,7 +415,7 @@ def _stored_passage(row: sqlite3.Row, dimension: int) -> Passage:
 
 
 class Index:
-    """An opened build: FAISS vectors, passages in memory, and SQLite for full-text search."""
+    """An opened build: FAISS vectors, passages and their full-text postings in memory, SQLite beside."""
 
     def __init__(self, path: Path, manifest: dict):
         self.path = path
@@ -447,7 +458,9 @@ class Index:
         self.asked_vectors = matrix([text for _, text in asked])
         self.acronyms = dict(db.execute("select short, term from acronyms").fetchall())
         self.topics = sorted({d["topic"] for d in self.documents.values()})
-        self.term_rows: dict[str, dict[str, int]] = {}  # rows each full-text term matches, per table
+        texts = fulltext.load(path / "fulltext.npz")
+        self.passage_text, self.document_text = texts["passages_fts"], texts["documents_fts"]
+        self.document_rowids = dict(db.execute("select rowid, id from documents").fetchall())
         self.doc_positions: dict[str, list[int]] = {}
         for passage in self.passages:
             self.doc_positions.setdefault(passage.doc_id, []).append(passage.position)
@@ -519,7 +532,7 @@ def open_index(index_dir: Path, model: str, corpus_dir: Path | None = None, libr
         )
     try:
         return Index(path, manifest)
-    except (sqlite3.Error, RuntimeError, KeyError) as err:
+    except (sqlite3.Error, RuntimeError, KeyError, OSError, ValueError) as err:
         raise IndexUnavailable(
             f"The index in {index_dir} is unreadable ({err}). Rebuild it with `assistant build`."
         ) from err

@@ -1,4 +1,4 @@
-"""Hybrid search: dense (FAISS) and lexical (SQLite FTS5 bm25) fused by reciprocal rank."""
+"""Hybrid search: dense (FAISS) and lexical (FTS5's bm25, in memory) fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .chunking import Passage
 from .corpus import AUDIENCES
 from .embedding import EmbeddingModel
 from .errors import BadRequest
+from .fulltext import FullText
 from .index import Index
 from .intent import Intent
 from .sources import COLLECTIONS
@@ -127,32 +128,21 @@ class Retriever:
 
     def lexical(self, query: str, allowed: np.ndarray | None, n: int = CANDIDATES):
         """(position, bm25) of the n best full-text matches; any query word may match."""
-        terms = self.selective(_match_terms(query), "passages_fts", len(self.index.passages))
+        text = self.index.passage_text
+        terms = self.selective(_match_terms(query), text)
         if not terms:
             return []
-        match = " OR ".join(terms)
         # Column weights: title, section, text — a hit in a heading says more than one in prose.
-        rows = self.index.db.execute(
-            "select rowid, bm25(passages_fts, 2.0, 3.0, 1.0) from passages_fts "
-            "where passages_fts match ? order by 2 limit ?",
-            (match, n if allowed is None else max(n * 4, 200)),
-        ).fetchall()
+        rows = text.search(terms, (2.0, 3.0, 1.0), n if allowed is None else max(n * 4, 200))
         if allowed is not None:
             keep = set(allowed.tolist())
             rows = [r for r in rows if r[0] in keep]
-        return [(int(position), float(score)) for position, score in rows[:n]]
+        return rows[:n]
 
-    def selective(self, terms: list[str], table: str, rows: int) -> list[str]:
+    def selective(self, terms: list[str], text: FullText) -> list[str]:
         """The terms worth matching: those in fewer than COMMON_SHARE of the table's rows, unless
-        that leaves none. A word in half the corpus barely moves bm25 but makes SQLite score half
-        the corpus (a 13-word question: 2.0 ms with every word, 0.3 ms without the common ones)."""
-        counts = self.index.term_rows.setdefault(table, {})
-        for term in terms:
-            if term not in counts:
-                counts[term] = self.index.db.execute(
-                    f"select count(*) from {table} where {table} match ?", (term,)
-                ).fetchone()[0]
-        rare = [t for t in terms if counts[t] < COMMON_SHARE * rows]
+        that leaves none. A word in half the corpus barely moves bm25 but scores half the corpus."""
+        rare = [t for t in terms if text.rows_matching(t) < COMMON_SHARE * text.count]
         return rare or terms
 
     def rank_documents(self, vector: np.ndarray, query: str, allowed: np.ndarray | None, n: int = 10) -> list[str]:
@@ -164,14 +154,11 @@ class Retriever:
             best = np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
             order = np.argsort(-best)[:CANDIDATES]
             rankings.append([self.index.asked_doc_order[i] for i in order])
-        terms = self.selective(_match_terms(query), "documents_fts", len(self.index.documents))
+        text = self.index.document_text
+        terms = self.selective(_match_terms(query), text)
         if terms:
-            rows = self.index.db.execute(
-                "select d.id from documents_fts f join documents d on d.rowid = f.rowid "
-                "where documents_fts match ? order by bm25(documents_fts, 3.0, 2.0, 1.0, 1.0) limit ?",
-                (" OR ".join(terms), CANDIDATES),
-            ).fetchall()
-            rankings.append([doc for (doc,) in rows])
+            rows = text.search(terms, (3.0, 2.0, 1.0, 1.0), CANDIDATES)
+            rankings.append([self.index.document_rowids[rowid] for rowid, _ in rows])
         fused: dict[str, float] = {}
         for ranking in rankings:
             for rank, doc in enumerate(ranking):
@@ -306,9 +293,9 @@ def _article_names(documents: dict[str, dict]):
 
 
 def _match_terms(query: str) -> list[str]:
-    """The query's words as an FTS5 OR-query's quoted terms (stopwords and stray letters out)."""
+    """The query's words worth a full-text search (stopwords and stray letters out)."""
     terms = [t for t in dict.fromkeys(_WORD.findall(query.lower())) if t not in STOPWORDS]
-    return [f'"{t.replace(chr(34), "")}"' for t in terms if len(t) > 1 or t.isdigit()]
+    return [t for t in terms if len(t) > 1 or t.isdigit()]
 
 
 def _fuse(rankings: list[tuple[float, list[tuple[int, float]]]]) -> dict[int, float]:

@@ -1,0 +1,155 @@
+"""Full-text ranking in memory: an FTS5 table's postings, read once when the index is built,
+ranked per question with FTS5's own bm25 (same tokens, same scores) and no SQL.
+
+SQLite's `match` and `bm25()` were a third of the Python time per answer (bench/bench_answer.py
+--profile, docs/benchmarks.md); the FTS5 tables stay in passages.db, and the postings here are
+taken from them (`fts5vocab`), so both rank alike (tests/test_fulltext.py checks it).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+from nltk.stem.porter import PorterStemmer
+
+K1, B = 1.2, 0.75  # FTS5's bm25 constants
+_TOKEN = re.compile(r"[^\W_]+")  # unicode61: runs of letters and digits
+# The algorithm as Porter publishes it (with 'bli' -> 'ble', 'logi' -> 'log'), as in SQLite's porter.
+_PORTER = PorterStemmer(PorterStemmer.MARTIN_EXTENSIONS)
+_ARRAYS = ("terms", "starts", "rows", "columns", "offsets", "df", "sizes", "count")
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(token: str) -> str:
+    folded = "".join(c for c in unicodedata.normalize("NFD", token.lower()) if not unicodedata.combining(c))
+    # SQLite's porter leaves tokens under 3 or over 64 bytes as they are.
+    return _PORTER.stem(folded, to_lowercase=False) if 3 <= len(folded.encode()) <= 64 else folded
+
+
+def tokens(text: str) -> list[str]:
+    """A text's tokens as FTS5's `porter` tokenizer (over unicode61) indexes them."""
+    return [_stem(token) for token in _TOKEN.findall(text)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _phrase(term: str) -> tuple[str, ...]:
+    return tuple(tokens(term))
+
+
+class FullText:
+    """One FTS5 table in memory: where each term occurs (row, column, offset), and each row's size."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.terms = {term: i for i, term in enumerate(arrays["terms"].tolist())}
+        self.starts, self.rows, self.columns, self.offsets = (arrays[k] for k in _ARRAYS[1:5])
+        self.df = arrays["df"]  # rows holding each term
+        self.count = int(arrays["count"])  # rows in the table
+        self.width = int(self.columns.max()) + 1 if len(self.columns) else 1
+        sizes = arrays["sizes"].astype(np.float64)  # tokens per row (all columns), by rowid
+        average = sizes.sum() / max(self.count, 1)
+        # bm25's length normalisation, per row; written as FTS5 writes it, so scores agree to the bit.
+        self._norm = K1 * (1 - B + B * sizes / average) if average else np.ones_like(sizes)
+        self._matching: dict[str, int] = {}
+
+    def _keys(self, token: str, shift: int = 0) -> np.ndarray | None:
+        """(row, column, offset - shift) of each occurrence of a token, packed in one int64."""
+        i = self.terms.get(token)
+        if i is None:
+            return None
+        at = slice(self.starts[i], self.starts[i + 1])
+        return ((self.rows[at].astype(np.int64) * self.width + self.columns[at]) << 32) + self.offsets[at] - shift
+
+    def occurrences(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, columns) of each occurrence of a query term: its tokens one after another
+        ("t&m" is the phrase "t m", as FTS5 reads a quoted term)."""
+        phrase = _phrase(term)
+        if len(phrase) == 1 and phrase[0] in self.terms:
+            i = self.terms[phrase[0]]
+            return self.rows[self.starts[i] : self.starts[i + 1]], self.columns[self.starts[i] : self.starts[i + 1]]
+        keys = self._keys(phrase[0]) if phrase else None
+        for shift, token in enumerate(phrase[1:], start=1):
+            following = self._keys(token, shift)
+            keys = keys[np.isin(keys, following)] if keys is not None and following is not None else None
+        if keys is None:
+            return np.zeros(0, np.int32), np.zeros(0, np.int8)
+        cells = keys >> 32
+        return cells // self.width, cells % self.width
+
+    def rows_matching(self, term: str) -> int:
+        """How many rows hold the term (cached: a question's words recur)."""
+        if term not in self._matching:
+            phrase = _phrase(term)
+            if len(phrase) == 1:
+                i = self.terms.get(phrase[0])
+                self._matching[term] = 0 if i is None else int(self.df[i])
+            else:
+                self._matching[term] = len(np.unique(self.occurrences(term)[0]))
+        return self._matching[term]
+
+    def search(self, terms: list[str], weights: tuple[float, ...], limit: int) -> list[tuple[int, float]]:
+        """(rowid, bm25) of the best `limit` rows holding any of the terms, best first, as
+        `select rowid, bm25(table, *weights) from table where table match '"a" OR "b"' order by 2`
+        returns them (ties by rowid)."""
+        size = len(self._norm)
+        column_weights = np.ones(self.width)
+        column_weights[: len(weights)] = weights[: self.width]
+        scores, matched = np.zeros(size), np.zeros(size, dtype=bool)
+        for term in terms:
+            rows, columns = self.occurrences(term)
+            if not len(rows):
+                continue
+            frequency = np.bincount(rows, weights=column_weights[columns], minlength=size)
+            found = self.rows_matching(term)
+            idf = math.log((self.count - found + 0.5) / (found + 0.5))
+            idf = idf if idf > 0.0 else 1e-6
+            scores += idf * ((frequency * (K1 + 1.0)) / (frequency + self._norm))
+            matched[rows] = True
+        rows = np.flatnonzero(matched)
+        best = rows[np.lexsort((rows, -scores[rows]))][:limit]
+        return [(int(row), -float(scores[row])) for row in best]
+
+
+def read_fts(db: sqlite3.Connection, table: str) -> dict[str, np.ndarray]:
+    """An FTS5 table's postings, as its own tokenizer indexed them (through `fts5vocab`)."""
+    vocabulary = f"temp.{table}_instances"
+    db.execute(f"create virtual table {vocabulary} using fts5vocab(main, {table}, instance)")
+    names = [d[0] for d in db.execute(f"select * from {table} limit 0").description]
+    found = db.execute(f"select term, doc, col, offset from {vocabulary} order by term, doc, col, offset").fetchall()
+    db.execute(f"drop table {vocabulary}")
+    terms = list(dict.fromkeys(term for term, *_ in found))
+    ids = {term: i for i, term in enumerate(terms)}
+    term_ids = np.array([ids[term] for term, *_ in found], dtype=np.int64)
+    rows = np.array([doc for _, doc, _, _ in found], dtype=np.int64)
+    size = max(int(db.execute(f"select max(rowid) from {table}").fetchone()[0] or 0), int(rows.max(initial=0))) + 1
+    firsts = np.ones(len(found), dtype=bool)  # the first occurrence of a term in a row
+    firsts[1:] = (term_ids[1:] != term_ids[:-1]) | (rows[1:] != rows[:-1])
+    return {
+        "terms": np.array(terms, dtype=str),
+        "starts": np.searchsorted(term_ids, np.arange(len(terms) + 1)),
+        "rows": rows.astype(np.int32),
+        "columns": np.array([names.index(col) for _, _, col, _ in found], dtype=np.int8),
+        "offsets": np.array([offset for *_, offset in found], dtype=np.int32),
+        "df": np.bincount(term_ids[firsts], minlength=len(terms)),
+        "sizes": np.bincount(rows, minlength=size),
+        "count": np.array(db.execute(f"select count(*) from {table}").fetchone()[0]),
+    }
+
+
+def write(path: Path, db: sqlite3.Connection, tables: list[str]) -> None:
+    """The postings of `tables` into one .npz file beside the store."""
+    arrays = {f"{table}.{name}": array for table in tables for name, array in read_fts(db, table).items()}
+    with open(path, "wb") as out:
+        np.savez(out, **arrays)
+
+
+def load(path: Path) -> dict[str, FullText]:
+    """The tables `write` stored, by name."""
+    with np.load(path, allow_pickle=False) as stored:
+        tables = dict.fromkeys(name.split(".")[0] for name in stored.files)
+        return {table: FullText({name: stored[f"{table}.{name}"] for name in _ARRAYS}) for table in tables}
