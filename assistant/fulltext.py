@@ -55,6 +55,12 @@ class FullText:
         average = sizes.sum() / max(self.count, 1)
         # bm25's length normalisation, per row; written as FTS5 writes it, so scores agree to the bit.
         self._norm = K1 * (1 - B + B * sizes / average) if average else np.ones_like(sizes)
+        # Each term's rows and its count in each column of them: what a one-word term needs.
+        first = np.ones(len(self.rows), dtype=bool)  # occurrences run term by term, row by row
+        first[1:] = (self.rows[1:] != self.rows[:-1]) | np.isin(np.arange(1, len(self.rows)), self.starts)
+        self._posting_rows = self.rows[first]
+        self._posting_counts = _counts(np.cumsum(first) - 1, self.columns, len(self._posting_rows), self.width)
+        self._posting_starts = np.concatenate([[0], np.cumsum(self.df)])
         self._matching: dict[str, int] = {}
 
     def _keys(self, token: str, shift: int = 0) -> np.ndarray | None:
@@ -65,54 +71,56 @@ class FullText:
         at = slice(self.starts[i], self.starts[i + 1])
         return ((self.rows[at].astype(np.int64) * self.width + self.columns[at]) << 32) + self.offsets[at] - shift
 
-    def occurrences(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, columns) of each occurrence of a query term: its tokens one after another
-        ("t&m" is the phrase "t m", as FTS5 reads a quoted term)."""
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows holding a query term and its count in each of their columns. A term of
+        several tokens ("t&m") is a phrase: its tokens one after another, as FTS5 reads it."""
         phrase = _phrase(term)
         if len(phrase) == 1 and phrase[0] in self.terms:
-            i = self.terms[phrase[0]]
-            return self.rows[self.starts[i] : self.starts[i + 1]], self.columns[self.starts[i] : self.starts[i + 1]]
+            at = slice(self._posting_starts[self.terms[phrase[0]]], self._posting_starts[self.terms[phrase[0]] + 1])
+            return self._posting_rows[at], self._posting_counts[at]
         keys = self._keys(phrase[0]) if phrase else None
         for shift, token in enumerate(phrase[1:], start=1):
             following = self._keys(token, shift)
             keys = keys[np.isin(keys, following)] if keys is not None and following is not None else None
         if keys is None:
-            return np.zeros(0, np.int32), np.zeros(0, np.int8)
+            return np.zeros(0, np.int32), np.zeros((0, self.width))
         cells = keys >> 32
-        return cells // self.width, cells % self.width
+        rows, group = np.unique(cells // self.width, return_inverse=True)
+        return rows, _counts(group, cells % self.width, len(rows), self.width)
 
     def rows_matching(self, term: str) -> int:
         """How many rows hold the term (cached: a question's words recur)."""
         if term not in self._matching:
-            phrase = _phrase(term)
-            if len(phrase) == 1:
-                i = self.terms.get(phrase[0])
-                self._matching[term] = 0 if i is None else int(self.df[i])
-            else:
-                self._matching[term] = len(np.unique(self.occurrences(term)[0]))
+            self._matching[term] = len(self.postings(term)[0])
         return self._matching[term]
 
     def search(self, terms: list[str], weights: tuple[float, ...], limit: int) -> list[tuple[int, float]]:
         """(rowid, bm25) of the best `limit` rows holding any of the terms, best first, as
         `select rowid, bm25(table, *weights) from table where table match '"a" OR "b"' order by 2`
         returns them (ties by rowid)."""
-        size = len(self._norm)
         column_weights = np.ones(self.width)
         column_weights[: len(weights)] = weights[: self.width]
-        scores, matched = np.zeros(size), np.zeros(size, dtype=bool)
+        scores, matched = np.zeros(len(self._norm)), np.zeros(len(self._norm), dtype=bool)
         for term in terms:
-            rows, columns = self.occurrences(term)
+            rows, counts = self.postings(term)
             if not len(rows):
                 continue
-            frequency = np.bincount(rows, weights=column_weights[columns], minlength=size)
-            found = self.rows_matching(term)
-            idf = math.log((self.count - found + 0.5) / (found + 0.5))
+            frequency = counts @ column_weights  # whole numbers times weights: exact, as FTS5's sum
+            idf = math.log((self.count - len(rows) + 0.5) / (len(rows) + 0.5))
             idf = idf if idf > 0.0 else 1e-6
-            scores += idf * ((frequency * (K1 + 1.0)) / (frequency + self._norm))
+            scores[rows] += idf * ((frequency * (K1 + 1.0)) / (frequency + self._norm[rows]))
             matched[rows] = True
         rows = np.flatnonzero(matched)
+        if len(rows) > limit:  # sort only the rows that can make the cut (ties at it included)
+            cut = -np.partition(-scores[rows], limit - 1)[limit - 1]
+            rows = rows[scores[rows] >= cut]
         best = rows[np.lexsort((rows, -scores[rows]))][:limit]
-        return [(int(row), -float(scores[row])) for row in best]
+        return list(zip(best.tolist(), (-scores[best]).tolist()))
+
+
+def _counts(group: np.ndarray, columns: np.ndarray, groups: int, width: int) -> np.ndarray:
+    """A (groups x width) table of how many occurrences each group has in each column."""
+    return np.bincount(group * width + columns, minlength=groups * width).reshape(groups, width).astype(np.float64)
 
 
 def read_fts(db: sqlite3.Connection, table: str) -> dict[str, np.ndarray]:
