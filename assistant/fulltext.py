@@ -62,6 +62,7 @@ class FullText:
         self._posting_counts = _counts(np.cumsum(first) - 1, self.columns, len(self._posting_rows), self.width)
         self._posting_starts = np.concatenate([[0], np.cumsum(self.df)])
         self._matching: dict[str, int] = {}
+        self._saturated: dict[tuple[float, ...], np.ndarray] = {}  # per column weights: see _saturation
 
     def _keys(self, token: str, shift: int = 0) -> np.ndarray | None:
         """(row, column, offset - shift) of each occurrence of a token, packed in one int64."""
@@ -71,22 +72,24 @@ class FullText:
         at = slice(self.starts[i], self.starts[i + 1])
         return ((self.rows[at].astype(np.int64) * self.width + self.columns[at]) << 32) + self.offsets[at] - shift
 
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """The rows holding a query term and its count in each of their columns. A term of
-        several tokens ("t&m") is a phrase: its tokens one after another, as FTS5 reads it."""
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, slice | None]:
+        """The rows holding a query term, its count in each of their columns, and for a one-word
+        term where its postings are kept. A term of several tokens ("t&m") is a phrase: its
+        tokens one after another, as FTS5 reads it."""
         phrase = _phrase(term)
         if len(phrase) == 1 and phrase[0] in self.terms:
-            at = slice(self._posting_starts[self.terms[phrase[0]]], self._posting_starts[self.terms[phrase[0]] + 1])
-            return self._posting_rows[at], self._posting_counts[at]
+            i = self.terms[phrase[0]]
+            at = slice(self._posting_starts[i], self._posting_starts[i + 1])
+            return self._posting_rows[at], self._posting_counts[at], at
         keys = self._keys(phrase[0]) if phrase else None
         for shift, token in enumerate(phrase[1:], start=1):
             following = self._keys(token, shift)
             keys = keys[np.isin(keys, following)] if keys is not None and following is not None else None
         if keys is None:
-            return np.zeros(0, np.int32), np.zeros((0, self.width))
+            return np.zeros(0, np.int32), np.zeros((0, self.width)), None
         cells = keys >> 32
         rows, group = np.unique(cells // self.width, return_inverse=True)
-        return rows, _counts(group, cells % self.width, len(rows), self.width)
+        return rows, _counts(group, cells % self.width, len(rows), self.width), None
 
     def rows_matching(self, term: str) -> int:
         """How many rows hold the term (cached: a question's words recur)."""
@@ -98,17 +101,15 @@ class FullText:
         """(rowid, bm25) of the best `limit` rows holding any of the terms, best first, as
         `select rowid, bm25(table, *weights) from table where table match '"a" OR "b"' order by 2`
         returns them (ties by rowid)."""
-        column_weights = np.ones(self.width)
-        column_weights[: len(weights)] = weights[: self.width]
         scores, matched = np.zeros(len(self._norm)), np.zeros(len(self._norm), dtype=bool)
         for term in terms:
-            rows, counts = self.postings(term)
+            rows, counts, at = self.postings(term)
             if not len(rows):
                 continue
-            frequency = counts @ column_weights  # whole numbers times weights: exact, as FTS5's sum
             idf = math.log((self.count - len(rows) + 0.5) / (len(rows) + 0.5))
             idf = idf if idf > 0.0 else 1e-6
-            scores[rows] += idf * ((frequency * (K1 + 1.0)) / (frequency + self._norm[rows]))
+            saturation = self._saturation(weights)[at] if at else self._saturation(weights, rows, counts)
+            scores[rows] += idf * saturation
             matched[rows] = True
         rows = np.flatnonzero(matched)
         if len(rows) > limit:  # sort only the rows that can make the cut (ties at it included)
@@ -116,6 +117,21 @@ class FullText:
             rows = rows[scores[rows] >= cut]
         best = rows[np.lexsort((rows, -scores[rows]))][:limit]
         return list(zip(best.tolist(), (-scores[best]).tolist()))
+
+    def _saturation(self, weights: tuple[float, ...], rows=None, counts=None) -> np.ndarray:
+        """bm25's term-frequency part, f (k1 + 1) / (f + k1 (1 - b + b |D| / avgdl)), with f the
+        weighted count: of the given postings, or of every kept posting (computed once per weights)."""
+        if rows is None and weights in self._saturated:
+            return self._saturated[weights]
+        column_weights = np.ones(self.width)
+        column_weights[: len(weights)] = weights[: self.width]
+        if rows is None:
+            rows, counts = self._posting_rows, self._posting_counts
+        frequency = counts @ column_weights  # whole numbers times weights: exact, as FTS5's sum
+        saturation = (frequency * (K1 + 1.0)) / (frequency + self._norm[rows])
+        if rows is self._posting_rows:
+            self._saturated[weights] = saturation
+        return saturation
 
 
 def _counts(group: np.ndarray, columns: np.ndarray, groups: int, width: int) -> np.ndarray:

@@ -186,7 +186,8 @@ def classify(question: str) -> Intent:
     ask = asks[-1] if asks else text
     asking = " ".join(p for p in re.split(r"(?<=[.!?])\s+", text) if p.endswith("?")) or ask
     found = [name for name, rule in _RULES if rule.search(asking)]
-    found += [name for name, rule in _RULES if name not in found and rule.search(text)]
+    if asking != text:  # else every rule that matches the whole has matched already
+        found += [name for name, rule in _RULES if name not in found and rule.search(text)]
     words = len(text.split())
     story = bool(_SITUATION.search(text)) and words >= 14
     if story and (not found or found[0] == "definition" and not _RULES[-1][1].search(asking)):
@@ -195,7 +196,7 @@ def classify(question: str) -> Intent:
         found = ["definition"] if words <= 8 or re.match(r"(what|how|why|who)\b", text, _I) else ["situation"]
     return Intent(
         intents=list(dict.fromkeys(found)),
-        aspects=aspects(text),
+        aspects=asks[:3],  # what aspects(text) gives, its default limit being 3
         numbers=[m.group(0).strip() for m in NUMBER.finditer(text)],
         periods=[m.group(0).lower() for m in PERIOD.finditer(text)],
     )

@@ -61,9 +61,18 @@ class Retriever:
         keys = sorted(index.acronyms, key=len, reverse=True)
         self._long_terms = [(short, term.lower()) for short, term in index.acronyms.items() if len(term) > 6]
         self._acronym = re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, keys)) + r")(?![\w&])") if keys else None
+        self._expanded: dict[str, str] = {}
 
     def expand(self, query: str) -> str:
         """Add the full term for each glossary acronym in the query, and the acronym for each term."""
+        expanded = self._expanded.get(query)
+        if expanded is None:  # an answer expands its question several times (search, parts, context)
+            if len(self._expanded) > 4096:
+                self._expanded.clear()
+            expanded = self._expanded[query] = self._expand(query)
+        return expanded
+
+    def _expand(self, query: str) -> str:
         lowered = query.lower()
         extra = []
         if self._acronym:

@@ -38,7 +38,7 @@ def calculate(question: str) -> Calculation | None:
         return None
     for kind, read in READERS:
         try:
-            found = read(Text(question))
+            found = read(text.copy())  # each reader blanks what it takes from its own copy
         except BadRequest as err:  # a figure out of range, e.g. a 35-day month: say so and ask again
             return ask(kind, question=f"{err} What figures should I use?")
         if found is not None:
