@@ -12,24 +12,48 @@ import functools
 import math
 import re
 import sqlite3
+import threading
 import unicodedata
 from pathlib import Path
 
 import numpy as np
-from nltk.stem.porter import PorterStemmer
+import Stemmer
 
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 _TOKEN = re.compile(r"[^\W_]+")  # unicode61: runs of letters and digits
-# The algorithm as Porter publishes it (with 'bli' -> 'ble', 'logi' -> 'log'), as in SQLite's porter.
-_PORTER = PorterStemmer(PorterStemmer.MARTIN_EXTENSIONS)
 _ARRAYS = ("terms", "starts", "rows", "columns", "offsets", "df", "sizes", "count")
+_ORIGINAL_PORTER = Stemmer.Stemmer("porter")  # Snowball's "porter": Porter's original algorithm
+_STEMMER_LOCK = threading.Lock()  # a PyStemmer stemmer is not safe to share between threads
+# The two rules Porter added to step 2 after publishing it, which SQLite's porter has: 'bli' ->
+# 'ble' (for 'abli' -> 'able') and 'logi' -> 'log'; steps 3-5 then go on as on any word.
+_LATER_RULES = (("bli", "ble"), ("logi", "log"))
+
+
+def _vowel(word: str, i: int) -> bool:
+    return word[i] in "aeiou" or (word[i] == "y" and i > 0 and not _vowel(word, i - 1))
+
+
+def _measure(stem: str) -> int:
+    """Porter's m: how many vowel-consonant sequences the stem has."""
+    kinds = "".join("v" if _vowel(stem, i) else "c" for i in range(len(stem)))
+    return kinds.count("vc")
+
+
+def _porter(word: str) -> str:
+    """Porter's algorithm as SQLite's porter tokenizer applies it (the original and the two rules)."""
+    with _STEMMER_LOCK:
+        stem = _ORIGINAL_PORTER.stemWord(word)
+        for suffix, replacement in _LATER_RULES:
+            if stem.endswith(suffix) and _measure(stem[: -len(suffix)]) > 0:
+                return _ORIGINAL_PORTER.stemWord(stem[: -len(suffix)] + replacement)
+        return stem
 
 
 @functools.lru_cache(maxsize=65536)
 def _stem(token: str) -> str:
     folded = "".join(c for c in unicodedata.normalize("NFD", token.lower()) if not unicodedata.combining(c))
     # SQLite's porter leaves tokens under 3 or over 64 bytes as they are.
-    return _PORTER.stem(folded, to_lowercase=False) if 3 <= len(folded.encode()) <= 64 else folded
+    return _porter(folded) if 3 <= len(folded.encode()) <= 64 else folded
 
 
 def tokens(text: str) -> list[str]:
