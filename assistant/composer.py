@@ -31,7 +31,19 @@ SHAPED_KINDS = (
 CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
-LIST_ITEMS = 10  # a list or steps block shows at most this many items
+LIST_ITEMS = 10
+KEY_POINTS = 3
+KEY_POINT_SAID = 0.75  # a key point this close to a sentence already written restates it
+KEY_POINT_INTENTS = (
+    "definition",
+    "comparison",
+    "situation",
+    "negotiation",
+    "steps",
+    "yes_no",
+    "choose",
+    "risks",
+)  # a list or steps block shows at most this many items
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 # A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
 _LEANS_BACK = re.compile(
@@ -306,6 +318,38 @@ class Composer:
                 return h
         return self._hit_for(best)
 
+    def key_points(self, doc: str, n: int) -> None:
+        """The answered article's key points that bear most on the question, as a short list:
+        an article's summary states its rules and recommendations in one sentence each."""
+        if self.index is None:
+            return
+        section = next(
+            (
+                self.index.passages[p]
+                for p in self.index.doc_positions.get(doc, ())
+                if self.index.passages[p].kind == "key_points"
+            ),
+            None,
+        )
+        if section is None:
+            return
+        h = self._hit_for(section)
+        passage = self.hits[h].passage
+        said = np.array(self.vectors) if self.vectors else np.zeros((0, len(self.query)))
+        fresh = [  # a key point restating the lead in other words adds nothing
+            s
+            for s in range(len(passage.sentences))
+            if self.usable(h, s, follows=True) and not (said @ passage.sentence_vectors[s] > KEY_POINT_SAID).any()
+        ]
+        best = sorted(
+            fresh,
+            key=lambda s: self.score(h, s),
+            reverse=True,
+        )[:n]
+        if best:
+            items = [self.take(h, s) for s in sorted(best)]
+            self.blocks.append(block("list", items=items, hits=[h], title="Key points"))
+
     def support(self, skip: set[int]) -> bool:
         """The best passage whose section kind fits the intent, in its own shape."""
         # Only from the articles the answer is about: the lead's and those of the best two hits.
@@ -510,5 +554,7 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
         composer.structured(matched, whole=True)
     else:
         composer.support(skip=set() if main == "calculation" else {lead})
+    if main in KEY_POINT_INTENTS:
+        composer.key_points(composer.hits[lead].passage.doc_id, KEY_POINTS)
     written = len(composer.used) - before
     composer.fill(max(budget - written, 0))

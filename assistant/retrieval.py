@@ -22,7 +22,8 @@ CANDIDATES = 50  # how deep each half looks before fusion
 COMMON_SHARE = 0.35  # a query word in this share of passages (or articles) is left out of full-text search
 TOP_DOCUMENTS = 3  # articles whose passages get a ranking of their own (see search)
 DOCUMENT_WEIGHT = 1.0  # weight of that within-article ranking in the fusion
-NAMED_WEIGHT = 2.0  # ... times this for an article the question names by its title
+NAMED_WEIGHT = 2.0
+ABOUT_WEIGHT = 1.2
 KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
@@ -260,9 +261,9 @@ class Retriever:
             dict.fromkeys(self.index.passages[p].doc_id for p in sorted(fused, key=fused.get, reverse=True)[:20])
         )
         scores: dict[str, float] = {}
-        for ranking in (by_passages, self.rank_documents(vector, query, allowed)):
+        for weight, ranking in ((1.0, by_passages), (ABOUT_WEIGHT, self.rank_documents(vector, query, allowed))):
             for rank, doc in enumerate(ranking):
-                scores[doc] = scores.get(doc, 0.0) + 1 / (RRF_K + rank + 1)
+                scores[doc] = scores.get(doc, 0.0) + weight / (RRF_K + rank + 1)
         # An article the question names ("when does onshore outsourcing make sense") comes first.
         named = [doc for doc in named if doc in scores or allowed is None]
         ranked = named + [doc for doc in sorted(scores, key=scores.get, reverse=True) if doc not in named]

@@ -15,7 +15,9 @@ def assistant(settings, embedder) -> Assistant:
 
 
 def _sentences_with_markers(answer_text: str) -> list[tuple[str, int]]:
-    return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?:\s|$)", answer_text)]
+    """Each sentence, list item or step of the plain text (without its "- " or "1. ") and its [n]."""
+    found = re.findall(r"(.+?) \[(\d+)\](?:\s|$)", answer_text)
+    return [(re.sub(r"^(- |\d+\. )", "", s.strip()), int(n)) for s, n in found]
 
 
 @pytest.mark.parametrize(
@@ -163,3 +165,14 @@ def test_the_section_whose_heading_names_the_ask_is_found_even_unretrieved(assis
     assert h is not None and composer.hits[h].passage.section == "Employee liability information"
     answer = assistant.ask(question)
     assert "twenty-eight days" in answer.text
+
+
+def test_guidance_questions_get_the_articles_key_points_that_bear_on_them(assistant):
+    answer = assistant.ask("What should we insist on for disaster recovery testing in the contract?")
+    points = [b for b in answer.blocks if b.get("title") == "Key points"]
+    assert len(points) == 1 and 1 <= len(points[0]["items"]) <= 3
+    cited = {c["n"]: c for c in answer.citations}
+    assert all(cited[n]["section"] == "Key points" for n in points[0]["citations"])
+    assert any("failover test" in item for item in points[0]["items"])  # the point the question is about
+    prose = " ".join(b["text"] for b in answer.blocks if b["type"] == "paragraph")
+    assert not any(item in prose for item in points[0]["items"])  # not said twice
