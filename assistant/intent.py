@@ -43,7 +43,8 @@ _RULES = [
         re.compile(
             r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
             r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
-            r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause",
+            r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause|"
+            r"\bclause (text|wording|language)\b|\bclause\b[^?]{0,60}\bbe (worded|drafted|phrased|written)\b",
             _I,
         ),
     ),
@@ -96,7 +97,7 @@ _RULES = [
             r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
             r"\bgo wrong\b|\bmistakes?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bchallenges?\b|\bweak(ness|nesses)\b|"
             r"\b(why|reasons?)\b[^?]{0,50}\bfail|"
-            r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b",
+            r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b|\bthe catch\b|\breasons? not to\b",
             _I,
         ),
     ),
