@@ -176,3 +176,10 @@ def test_guidance_questions_get_the_articles_key_points_that_bear_on_them(assist
     assert any("failover test" in item for item in points[0]["items"])  # the point the question is about
     prose = " ".join(b["text"] for b in answer.blocks if b["type"] == "paragraph")
     assert not any(item in prose for item in points[0]["items"])  # not said twice
+
+
+@pytest.mark.parametrize(
+    "question, term", [("what does RTO stand for", "recovery time objective"), ("rpo", "recovery point objective")]
+)
+def test_an_acronym_is_answered_with_what_it_stands_for(assistant, question, term):
+    assert term in assistant.ask(question).text.lower()
