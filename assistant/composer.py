@@ -96,7 +96,7 @@ def _terms(text: str) -> set[str]:
 def _stems(text: str) -> set[str]:
     """Content words reduced to a crude stem (plural -s dropped, synonyms merged), for headings."""
     stems = set()
-    for term in _terms(text):
+    for term in _terms(text.replace("-", " ")):  # "fixed-price" is "fixed price"
         if term in _HEADING_GENERIC or term[0].isdigit():
             continue
         if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
@@ -247,8 +247,8 @@ class Composer:
         self.hits.append(Hit(passage, 0.0, float(self.index.vectors.reconstruct(passage.position) @ self.query)))
         return len(self.hits) - 1
 
-    def lead(self, known: tuple[int, str] | None) -> int | None:
-        """The sentence that answers directly; returns the hit it came from."""
+    def lead(self, known: tuple[int, str] | None, pool: list[int] | None = None) -> int | None:
+        """The sentence that answers directly (from `pool`, by default the answer's); returns its hit."""
         if known is not None:
             h, text = known
             self.blocks.append(block("paragraph", text=f"{text} [{h}]", hits=[h]))
@@ -261,7 +261,7 @@ class Composer:
         candidates = sorted(
             (
                 (self.score(h, s), h, s)
-                for h in self.pool
+                for h in (self.pool if pool is None else pool)
                 for s in range(len(self.hits[h].passage.sentences))
                 if self.usable(h, s)
             ),
@@ -292,12 +292,14 @@ class Composer:
         if self.index is None or not self.pool:
             return None
         docs = list(dict.fromkeys(self.hits[h].passage.doc_id for h in self.pool[:2]))
+        # The subjects of all the articles answered from ("T&M vs fixed price"), not what is asked of them.
+        titles = {w for doc in docs for w in _stems(self.index.documents[doc]["title"])} if docs else set()
         best, best_shared = None, 0
         for rank, doc in enumerate(docs):
             positions = self.index.doc_positions.get(doc, [])
             if not positions:
                 continue
-            title = _stems(self.index.passages[positions[0]].title)
+            title = titles
             # What is asked beyond the article's subject, and the N of "the N of <subject>" even
             # when the title names it ("the parts of an SLA" in "What an SLA is and its parts").
             focus = _stems(" ".join(_FOCUS.findall(question)))
@@ -549,6 +551,11 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
     lead = composer.lead(known)
     if lead is None:
         return
+    if main == "comparison":  # "T&M vs fixed price": the other side gets its own lead
+        lead_doc = composer.hits[lead].passage.doc_id
+        other = [h for h in composer.pool[:2] if composer.hits[h].passage.doc_id != lead_doc]
+        if other:
+            composer.lead(None, pool=other)
     matched = composer.matched_section(question) if main not in ("clause", "calculation") else None
     if matched is not None and not any(key[0] == matched for key in composer.used):
         composer.structured(matched, whole=True)

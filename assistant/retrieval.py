@@ -240,7 +240,20 @@ class Retriever:
                 rankings.append((KIND_WEIGHT, fitting))
             fused = _fuse(rankings)
         hits = self._top(fused, vector, k)
+        if method == "hybrid" and intent and intent.main == "comparison" and len(named) > 1:
+            hits = self._side_by_side(hits, fused, vector, named, k)
         return hits, vector
+
+    def _side_by_side(self, hits: list[Hit], fused: dict[int, float], vector: np.ndarray, named: list[str], k: int):
+        """For "T&M vs fixed price": the opening passage of each article compared comes first, in turn."""
+        firsts = []
+        for doc in named:
+            p = self.index.doc_positions[doc][0]
+            firsts.append(
+                Hit(self.index.passages[p], fused.get(p, 0.0), float(self.index.vectors.reconstruct(p) @ vector))
+            )
+        rest = [h for h in hits if all(h.passage.position != f.passage.position for f in firsts)]
+        return (firsts + rest)[:k]
 
     def _top(self, fused: dict[int, float], vector: np.ndarray, k: int) -> list[Hit]:
         """The k best fused passages, at most `per_section` from one section, with their cosine."""

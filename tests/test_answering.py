@@ -183,3 +183,17 @@ def test_guidance_questions_get_the_articles_key_points_that_bear_on_them(assist
 )
 def test_an_acronym_is_answered_with_what_it_stands_for(assistant, question, term):
     assert term in assistant.ask(question).text.lower()
+
+
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("service credits vs disaster recovery objectives", {"service-credits", "disaster-recovery"}),
+        ("disaster recovery objectives vs nearshore outsourcing", {"disaster-recovery", "nearshore"}),
+    ],
+)
+def test_a_comparison_of_two_named_subjects_leads_with_each_side(assistant, question, sides):
+    answer = assistant.ask(question)
+    cited = {c["n"]: c["doc_id"] for c in answer.citations}
+    leads = [b for b in answer.blocks if b["type"] == "paragraph"][:2]
+    assert {cited[b["citations"][0]] for b in leads} == sides
