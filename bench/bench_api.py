@@ -7,8 +7,9 @@ built index (run `assistant build` first) and drives it from this separate proce
 evaluation set's questions, as they are written, in a fixed order. The server runs with its query
 cache off (ASSISTANT_QUERY_CACHE=0), so every question is really encoded. The naive baseline is the same server
 with ASSISTANT_BATCH_WAIT_MS=0 (one model call per request). Reports client-side latency
-percentiles, throughput, errors, server start to first answer, and the peak RSS of the server
-process and of its model process.
+percentiles, throughput, errors, the CPU time per answer of the server process and of its model
+process (steadier than answers/s on a shared machine), server start to first answer, and the
+peak RSS of both processes.
 
 `--busy-neighbour N` runs N processes that only burn CPU while the load runs, as a co-located
 proxy, a second worker or a build would: both modes then show how they hold up when the server
@@ -54,6 +55,14 @@ def peak_rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process has used so far."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def model_process_pid(server_pid: int) -> int | None:
@@ -242,15 +251,21 @@ def main() -> None:
         try:
             for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
                 httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
-            with busy_neighbours(args.busy_neighbour):
-                rows = [
-                    load_wrk(base, c, args.seconds)
-                    if args.client == "wrk"
-                    else load(base, c, args.requests if c > 1 else args.requests // 2)
-                    for c in args.clients
-                ]
-            rss = peak_rss_mib(server.pid)
             model = model_process_pid(server.pid)
+            with busy_neighbours(args.busy_neighbour):
+                rows = []
+                for c in args.clients:
+                    cpu = cpu_seconds(server.pid), cpu_seconds(model)
+                    row = (
+                        load_wrk(base, c, args.seconds)
+                        if args.client == "wrk"
+                        else load(base, c, args.requests if c > 1 else args.requests // 2)
+                    )
+                    # CPU per answer hardly depends on what else runs on the machine, unlike answers/s.
+                    row["server_cpu"] = (cpu_seconds(server.pid) - cpu[0]) * 1000 / max(row["requests"], 1)
+                    row["model_cpu"] = (cpu_seconds(model) - cpu[1]) * 1000 / max(row["requests"], 1)
+                    rows.append(row)
+            rss = peak_rss_mib(server.pid)
             model_rss = peak_rss_mib(model) if model else 0.0
         finally:
             server.terminate()
@@ -259,11 +274,14 @@ def main() -> None:
             f"\n{mode}: server start to first answer {ready:.1f} s, peak RSS: server process "
             f"{rss:.0f} MiB, model process {model_rss:.0f} MiB"
         )
-        print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+        print(
+            f"{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+            f"{'server CPU ms/answer':>22}{'model CPU ms/answer':>21}"
+        )
         for r in rows:
             print(
                 f"{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['per_s']:>11.1f}"
-                f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}"
+                f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['server_cpu']:>22.2f}{r['model_cpu']:>21.2f}"
             )
         summary[mode] = {r["clients"]: r["per_s"] for r in rows}
     if {"batched", "naive"} <= summary.keys():
