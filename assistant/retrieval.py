@@ -71,7 +71,7 @@ class Retriever:
         """Add the full term for each glossary acronym in the query, and the acronym for each term."""
         expanded = self._expanded.get(query)
         if expanded is None:  # an answer expands its question several times (search, parts, context)
-            if len(self._expanded) > 4096:
+            if len(self._expanded) > 64:  # the questions being answered now, not a cache of past ones
                 self._expanded.clear()
             expanded = self._expanded[query] = self._expand(query)
         return expanded
