@@ -125,7 +125,7 @@ class FullText:
         """(rowid, bm25) of the best `limit` rows holding any of the terms, best first, as
         `select rowid, bm25(table, *weights) from table where table match '"a" OR "b"' order by 2`
         returns them (ties by rowid)."""
-        scores, matched = np.zeros(len(self._norm)), np.zeros(len(self._norm), dtype=bool)
+        found, parts = [], []
         for term in terms:
             rows, counts, at = self.postings(term)
             if not len(rows):
@@ -133,8 +133,15 @@ class FullText:
             idf = math.log((self.count - len(rows) + 0.5) / (len(rows) + 0.5))
             idf = idf if idf > 0.0 else 1e-6
             saturation = self._saturation(weights)[at] if at else self._saturation(weights, rows, counts)
-            scores[rows] += idf * saturation
-            matched[rows] = True
+            found.append(rows)
+            parts.append(idf * saturation)
+        if not found:
+            return []
+        found_rows = np.concatenate(found)
+        # bincount adds each row's parts in term order from 0.0, as FTS5 sums its phrases' scores.
+        scores = np.bincount(found_rows, weights=np.concatenate(parts), minlength=len(self._norm))
+        matched = np.zeros(len(self._norm), dtype=bool)
+        matched[found_rows] = True
         rows = np.flatnonzero(matched)
         if len(rows) > limit:  # sort only the rows that can make the cut (ties at it included)
             cut = -np.partition(-scores[rows], limit - 1)[limit - 1]

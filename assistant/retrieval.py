@@ -166,7 +166,7 @@ class Retriever:
             # Each article's closest phrasing: phrasings are stored article by article.
             best = np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
             order = np.argsort(-best)[:CANDIDATES]
-            rankings.append([self.index.asked_doc_order[i] for i in order])
+            rankings.append([self.index.asked_doc_order[i] for i in order.tolist()])
         text = self.index.document_text
         terms = self.selective(_match_terms(query), text)
         if terms:
