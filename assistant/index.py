@@ -35,6 +35,8 @@ from .settings import Settings
 from .study.items import write_study_items
 
 FORMAT = 4  # bump when the stored layout changes; older builds are then rebuilt (4: fulltext.npz)
+# Builds whose vectors a new build may take over: format 4 only added a file beside them.
+REUSABLE_FORMATS = (3, FORMAT)
 EXACT_LIMIT = Settings.default("exact_search_limit")  # above it, approximate search (see vector_index)
 IVF_NPROBE = 32  # 8 already gives 0.996 on synthetic data; real data clusters less neatly
 CURRENT = "current"
@@ -117,7 +119,7 @@ def read_manifest(build_dir: Path) -> dict | None:
 def _previous_vectors(index_dir: Path, model: str, dimension: int) -> dict[str, tuple[bytes, bytes]]:
     """Vectors of the current build by passage hash, so unchanged passages are not embedded again."""
     manifest = read_manifest(Path(index_dir) / CURRENT)
-    if not manifest or manifest.get("model") != model or manifest.get("format") != FORMAT:
+    if not manifest or manifest.get("model") != model or manifest.get("format") not in REUSABLE_FORMATS:
         return {}
     db = sqlite3.connect(Path(index_dir) / CURRENT / "passages.db")
     try:
@@ -132,7 +134,7 @@ def _previous_vectors(index_dir: Path, model: str, dimension: int) -> dict[str, 
 def _previous_text_vectors(index_dir: Path, model: str) -> dict[str, bytes]:
     """Vectors of the current build's short texts (known questions, asked_as) by text."""
     manifest = read_manifest(Path(index_dir) / CURRENT)
-    if not manifest or manifest.get("model") != model or manifest.get("format") != FORMAT:
+    if not manifest or manifest.get("model") != model or manifest.get("format") not in REUSABLE_FORMATS:
         return {}
     db = sqlite3.connect(Path(index_dir) / CURRENT / "passages.db")
     try:

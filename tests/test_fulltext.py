@@ -9,8 +9,10 @@ import pytest
 
 from assistant import fulltext
 from assistant.errors import IndexUnavailable
-from assistant.index import CURRENT, open_index
+from assistant.index import CURRENT, build_index, open_index
 from assistant.retrieval import _match_terms
+
+from .support import HashEmbedder
 
 QUERIES = [
     "What is TUPE and when does it apply?",
@@ -96,3 +98,25 @@ def test_an_index_without_its_postings_is_refused_with_rebuild_advice(settings, 
     (build / "manifest.json").write_text(json.dumps(manifest))  # right format, postings missing
     with pytest.raises(IndexUnavailable, match="unreadable.*Rebuild it with `assistant build`"):
         open_index(tmp_path / "index", embedder.name)
+
+
+class RecordingEmbedder(HashEmbedder):
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def encode(self, texts, batch_size=64, progress=False):
+        self.texts += texts
+        return super().encode(texts)
+
+
+def test_a_build_of_the_previous_format_lends_its_vectors_to_the_next(fresh):
+    """Format 4 only added fulltext.npz: upgrading re-embeds nothing (a full build takes minutes)."""
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    previous = (fresh.index_dir / CURRENT).resolve()
+    manifest = json.loads((previous / "manifest.json").read_text())
+    (previous / "manifest.json").write_text(json.dumps({**manifest, "format": 3}))
+    (previous / "fulltext.npz").unlink()
+    recording = RecordingEmbedder()
+    report = build_index(fresh.corpus_dir, fresh.index_dir, recording)
+    assert not report.up_to_date and report.reused == report.passages and recording.texts == []
+    assert open_index(fresh.index_dir, HashEmbedder.name).passage_text.count == report.passages
