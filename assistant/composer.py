@@ -349,7 +349,7 @@ class Composer:
         fresh = [  # a key point restating the lead in other words adds nothing
             s
             for s in range(len(passage.sentences))
-            if self.usable(h, s, follows=True) and not (said @ passage.sentence_vectors[s] > KEY_POINT_SAID).any()
+            if self.usable(h, s) and not (said @ passage.sentence_vectors[s] > KEY_POINT_SAID).any()
         ]
         best = sorted(
             fresh,
