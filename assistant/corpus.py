@@ -52,6 +52,8 @@ WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Article:
+    """One article, as parsed from its file and as the index holds it (`Index.documents`)."""
+
     id: str
     title: str
     topic: str
@@ -61,8 +63,10 @@ class Article:
     related: tuple[str, ...]
     references: tuple[str, ...]
     body: str
-    path: Path
-    body_line: int  # 1-based line of the file where the body starts
+    # Where the article was read from; an article loaded from the index has neither (the index
+    # keeps no file paths, nor `clause`: the clause library reads the corpus itself).
+    path: Path | None = None
+    body_line: int = 0  # 1-based line of the file where the body starts
     reviewed: str = ""  # ISO date, YYYY-MM-DD
     jurisdiction: tuple[str, ...] = ()
     asked_as: tuple[str, ...] = ()

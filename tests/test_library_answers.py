@@ -99,8 +99,8 @@ def test_an_unknown_collection_is_refused_with_the_choices(library_settings, emb
 def test_the_index_holds_both_collections_and_goes_stale_when_the_library_changes(library_settings, embedder, tmp_path):
     settings = library_settings
     documents = Assistant(settings, embedder).live.get().documents
-    assert documents["supplier-code"]["collection"] == "organisation"
-    assert documents["nearshore"]["collection"] == "corpus"
+    assert documents["supplier-code"].collection == "organisation"
+    assert documents["nearshore"].collection == "corpus"
     copy = tmp_path / "library"
     shutil.copytree(settings.library_dir, copy)
     assert current_manifest(settings.corpus_dir, settings.index_dir, embedder.name, library_dir=copy)
