@@ -42,6 +42,8 @@ def library_settings(tmp_path_factory, embedder, settings):
     assert {o.action for o in ingest([originals], built.library_dir, built.ingest_max_bytes, built.corpus_dir)} == {
         "created"
     }
+    # From the session's build of the same corpus: only the library's articles are embedded.
+    shutil.copytree(settings.index_dir, built.index_dir, symlinks=True)
     build_index(built.corpus_dir, built.index_dir, embedder, library_dir=built.library_dir)
     return built
 
