@@ -440,7 +440,9 @@ class Index:
         self.passages = [
             _stored_passage(row, dimension) for row in db.execute("select * from passages order by position")
         ]
-        self.documents = {row["id"]: _stored_article(row) for row in db.execute("select * from documents")}
+        self.documents: dict[str, Article] = {
+            row["id"]: _stored_article(row) for row in db.execute("select * from documents")
+        }
         vectors = dict(db.execute("select text, vector from text_vectors").fetchall())
 
         def matrix(texts: list[str]) -> np.ndarray:
