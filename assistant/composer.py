@@ -31,7 +31,19 @@ SHAPED_KINDS = (
 CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
-LIST_ITEMS = 10  # a list or steps block shows at most this many items
+LIST_ITEMS = 10
+KEY_POINTS = 3
+KEY_POINT_SAID = 0.75  # a key point this close to a sentence already written restates it
+KEY_POINT_INTENTS = (
+    "definition",
+    "comparison",
+    "situation",
+    "negotiation",
+    "steps",
+    "yes_no",
+    "choose",
+    "risks",
+)  # a list or steps block shows at most this many items
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 # A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
 _LEANS_BACK = re.compile(
@@ -84,7 +96,7 @@ def _terms(text: str) -> set[str]:
 def _stems(text: str) -> set[str]:
     """Content words reduced to a crude stem (plural -s dropped, synonyms merged), for headings."""
     stems = set()
-    for term in _terms(text):
+    for term in _terms(text.replace("-", " ")):  # "fixed-price" is "fixed price"
         if term in _HEADING_GENERIC or term[0].isdigit():
             continue
         if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
@@ -235,8 +247,8 @@ class Composer:
         self.hits.append(Hit(passage, 0.0, float(self.index.vectors.reconstruct(passage.position) @ self.query)))
         return len(self.hits) - 1
 
-    def lead(self, known: tuple[int, str] | None) -> int | None:
-        """The sentence that answers directly; returns the hit it came from."""
+    def lead(self, known: tuple[int, str] | None, pool: list[int] | None = None) -> int | None:
+        """The sentence that answers directly (from `pool`, by default the answer's); returns its hit."""
         if known is not None:
             h, text = known
             self.blocks.append(block("paragraph", text=f"{text} [{h}]", hits=[h]))
@@ -249,7 +261,7 @@ class Composer:
         candidates = sorted(
             (
                 (self.score(h, s), h, s)
-                for h in self.pool
+                for h in (self.pool if pool is None else pool)
                 for s in range(len(self.hits[h].passage.sentences))
                 if self.usable(h, s)
             ),
@@ -280,12 +292,14 @@ class Composer:
         if self.index is None or not self.pool:
             return None
         docs = list(dict.fromkeys(self.hits[h].passage.doc_id for h in self.pool[:2]))
+        # The subjects of all the articles answered from ("T&M vs fixed price"), not what is asked of them.
+        titles = {w for doc in docs for w in _stems(self.index.documents[doc]["title"])} if docs else set()
         best, best_shared = None, 0
         for rank, doc in enumerate(docs):
             positions = self.index.doc_positions.get(doc, [])
             if not positions:
                 continue
-            title = _stems(self.index.passages[positions[0]].title)
+            title = titles
             # What is asked beyond the article's subject, and the N of "the N of <subject>" even
             # when the title names it ("the parts of an SLA" in "What an SLA is and its parts").
             focus = _stems(" ".join(_FOCUS.findall(question)))
@@ -305,6 +319,38 @@ class Composer:
             if hit.passage.anchor == best.anchor and hit.passage.doc_id == best.doc_id:
                 return h
         return self._hit_for(best)
+
+    def key_points(self, doc: str, n: int) -> None:
+        """The answered article's key points that bear most on the question, as a short list:
+        an article's summary states its rules and recommendations in one sentence each."""
+        if self.index is None:
+            return
+        section = next(
+            (
+                self.index.passages[p]
+                for p in self.index.doc_positions.get(doc, ())
+                if self.index.passages[p].kind == "key_points"
+            ),
+            None,
+        )
+        if section is None:
+            return
+        h = self._hit_for(section)
+        passage = self.hits[h].passage
+        said = np.array(self.vectors) if self.vectors else np.zeros((0, len(self.query)))
+        fresh = [  # a key point restating the lead in other words adds nothing
+            s
+            for s in range(len(passage.sentences))
+            if self.usable(h, s, follows=True) and not (said @ passage.sentence_vectors[s] > KEY_POINT_SAID).any()
+        ]
+        best = sorted(
+            fresh,
+            key=lambda s: self.score(h, s),
+            reverse=True,
+        )[:n]
+        if best:
+            items = [self.take(h, s) for s in sorted(best)]
+            self.blocks.append(block("list", items=items, hits=[h], title="Key points"))
 
     def support(self, skip: set[int]) -> bool:
         """The best passage whose section kind fits the intent, in its own shape."""
@@ -505,10 +551,17 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
     lead = composer.lead(known)
     if lead is None:
         return
+    if main == "comparison":  # "T&M vs fixed price": the other side gets its own lead
+        lead_doc = composer.hits[lead].passage.doc_id
+        other = [h for h in composer.pool[:2] if composer.hits[h].passage.doc_id != lead_doc]
+        if other:
+            composer.lead(None, pool=other)
     matched = composer.matched_section(question) if main not in ("clause", "calculation") else None
     if matched is not None and not any(key[0] == matched for key in composer.used):
         composer.structured(matched, whole=True)
     else:
         composer.support(skip=set() if main == "calculation" else {lead})
+    if main in KEY_POINT_INTENTS:
+        composer.key_points(composer.hits[lead].passage.doc_id, KEY_POINTS)
     written = len(composer.used) - before
     composer.fill(max(budget - written, 0))

@@ -43,7 +43,8 @@ _RULES = [
         re.compile(
             r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
             r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
-            r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause",
+            r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause|"
+            r"\bclause (text|wording|language)\b|\bclause\b[^?]{0,60}\bbe (worded|drafted|phrased|written)\b",
             _I,
         ),
     ),
@@ -52,7 +53,7 @@ _RULES = [
         re.compile(
             r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|"
             r"\bhow (much|many)\b(?=.*(\d|\b(cost|pay|paid|charge|credit|downtime|price|fee|owe|sav|budget|"
-            r"minutes|hours|days|agents|staff|recover|claw|claim|refund|compensat)))|"
+            r"minutes|hours|days|agents|staff|recover|claw|claim|refund|compensat|earn|keep|receiv)))|"
             r"\bwhat (is|gets|would be) (paid|owed|the (credit|downtime|total|cost|price))\b|"
             r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b|"
             r"\d[\d,.]*\s*(k|%)?\b.*\bwhat (do|would|will|should) (we|they|i) (owe|pay|get|be (paid|charged))\b|"
@@ -96,7 +97,7 @@ _RULES = [
             r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
             r"\bgo wrong\b|\bmistakes?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bchallenges?\b|\bweak(ness|nesses)\b|"
             r"\b(why|reasons?)\b[^?]{0,50}\bfail|"
-            r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b",
+            r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b|\bthe catch\b|\breasons? not to\b",
             _I,
         ),
     ),
@@ -108,7 +109,12 @@ _RULES = [
             r"\bwhat\b[\w\s-]{0,40}\bshould (we|i|a customer|the client|the customer|our|the contract|it)\b|"
             r"\bshould (we|i|the client|a client) (ask|get|insist|require|include|seek|agree)\b|"
             r"\bcarved? out\b|\binsist on\b|\bcounter[- ]?(offer|propos)|\bhow (long|wide|high|low) should\b|"
-            r"\bwhat (notice|cap|term|period|limit)\b[\w\s]{0,30}\b(should|agree)\b",
+            r"\bwhat (notice|cap|term|period|limit)\b[\w\s]{0,30}\b(should|agree)\b|"
+            # what a contract, clause or schedule should contain: its good terms, not its definition
+            r"\bwhat (should|must|does) (a|an|the|our|this|my)\b[\w\s/&-]{0,40}\b(specify|include|contain|cover|say|"
+            r"state|set out|require|address)\b|\bhow should\b[\w\s/&-]{0,60}\bbe (defined|drafted|written|worded|"
+            r"structured|tied|set|measured|reported|handled)\b|"
+            r"\bhow should (the|a|an|our) (contract|clause|agreement|sla|msa|sow|schedule)\b",
             _I,
         ),
     ),

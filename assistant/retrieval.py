@@ -22,7 +22,11 @@ CANDIDATES = 50  # how deep each half looks before fusion
 COMMON_SHARE = 0.35  # a query word in this share of passages (or articles) is left out of full-text search
 TOP_DOCUMENTS = 3  # articles whose passages get a ranking of their own (see search)
 DOCUMENT_WEIGHT = 1.0  # weight of that within-article ranking in the fusion
-NAMED_WEIGHT = 2.0  # ... times this for an article the question names by its title
+NAMED_WEIGHT = 2.0
+ABOUT_WEIGHT = 1.2  # article-level evidence (descriptions, asked_as) against the passages' articles
+MUST_AT = 1  # where the best article by that evidence joins the articles a question is about
+STORY_WORDS = 20  # a question longer than this tells a story: its words scatter over many passages,
+STORY_WEIGHT = 3.0  # ... so the rankings within the articles it is about weigh this much more
 KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
@@ -225,6 +229,8 @@ class Retriever:
             for rank, doc in enumerate(documents):  # each article's passages, the best article weighing most
                 within = self.closest(vector, np.array(self.index.doc_positions[doc], dtype=np.int64))
                 weight = DOCUMENT_WEIGHT * (NAMED_WEIGHT if doc in named else 1.0) / (rank + 1)
+                if len(query.split()) > STORY_WORDS:
+                    weight *= STORY_WEIGHT
                 rankings.append((weight, within))
                 ranked += within
             ranked.sort(key=lambda pc: -pc[1])
@@ -234,7 +240,20 @@ class Retriever:
                 rankings.append((KIND_WEIGHT, fitting))
             fused = _fuse(rankings)
         hits = self._top(fused, vector, k)
+        if method == "hybrid" and intent and intent.main == "comparison" and len(named) > 1:
+            hits = self._side_by_side(hits, fused, vector, named, k)
         return hits, vector
+
+    def _side_by_side(self, hits: list[Hit], fused: dict[int, float], vector: np.ndarray, named: list[str], k: int):
+        """For "T&M vs fixed price": the opening passage of each article compared comes first, in turn."""
+        firsts = []
+        for doc in named:
+            p = self.index.doc_positions[doc][0]
+            firsts.append(
+                Hit(self.index.passages[p], fused.get(p, 0.0), float(self.index.vectors.reconstruct(p) @ vector))
+            )
+        rest = [h for h in hits if all(h.passage.position != f.passage.position for f in firsts)]
+        return (firsts + rest)[:k]
 
     def _top(self, fused: dict[int, float], vector: np.ndarray, k: int) -> list[Hit]:
         """The k best fused passages, at most `per_section` from one section, with their cosine."""
@@ -259,13 +278,19 @@ class Retriever:
         by_passages = list(
             dict.fromkeys(self.index.passages[p].doc_id for p in sorted(fused, key=fused.get, reverse=True)[:20])
         )
+        by_articles = self.rank_documents(vector, query, allowed)
         scores: dict[str, float] = {}
-        for ranking in (by_passages, self.rank_documents(vector, query, allowed)):
+        for weight, ranking in ((1.0, by_passages), (ABOUT_WEIGHT, by_articles)):
             for rank, doc in enumerate(ranking):
-                scores[doc] = scores.get(doc, 0.0) + 1 / (RRF_K + rank + 1)
+                scores[doc] = scores.get(doc, 0.0) + weight / (RRF_K + rank + 1)
         # An article the question names ("when does onshore outsourcing make sense") comes first.
         named = [doc for doc in named if doc in scores or allowed is None]
         ranked = named + [doc for doc in sorted(scores, key=scores.get, reverse=True) if doc not in named]
+        ranked = ranked[:TOP_DOCUMENTS]
+        # The best article by its own description and users' phrasings is always among them: fusion
+        # favours articles both rankings list lower down over one that only this ranking tops.
+        if by_articles and by_articles[0] not in ranked:
+            ranked.insert(MUST_AT, by_articles[0])
         return ranked[:TOP_DOCUMENTS]
 
     def named(self, query: str) -> list[str]:

@@ -15,7 +15,9 @@ def assistant(settings, embedder) -> Assistant:
 
 
 def _sentences_with_markers(answer_text: str) -> list[tuple[str, int]]:
-    return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?:\s|$)", answer_text)]
+    """Each sentence, list item or step of the plain text (without its "- " or "1. ") and its [n]."""
+    found = re.findall(r"(.+?) \[(\d+)\](?:\s|$)", answer_text)
+    return [(re.sub(r"^(- |\d+\. )", "", s.strip()), int(n)) for s, n in found]
 
 
 @pytest.mark.parametrize(
@@ -163,3 +165,35 @@ def test_the_section_whose_heading_names_the_ask_is_found_even_unretrieved(assis
     assert h is not None and composer.hits[h].passage.section == "Employee liability information"
     answer = assistant.ask(question)
     assert "twenty-eight days" in answer.text
+
+
+def test_guidance_questions_get_the_articles_key_points_that_bear_on_them(assistant):
+    answer = assistant.ask("What should we insist on for disaster recovery testing in the contract?")
+    points = [b for b in answer.blocks if b.get("title") == "Key points"]
+    assert len(points) == 1 and 1 <= len(points[0]["items"]) <= 3
+    cited = {c["n"]: c for c in answer.citations}
+    assert all(cited[n]["section"] == "Key points" for n in points[0]["citations"])
+    assert any("failover test" in item for item in points[0]["items"])  # the point the question is about
+    prose = " ".join(b["text"] for b in answer.blocks if b["type"] == "paragraph")
+    assert not any(item in prose for item in points[0]["items"])  # not said twice
+
+
+@pytest.mark.parametrize(
+    "question, term", [("what does RTO stand for", "recovery time objective"), ("rpo", "recovery point objective")]
+)
+def test_an_acronym_is_answered_with_what_it_stands_for(assistant, question, term):
+    assert term in assistant.ask(question).text.lower()
+
+
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("service credits vs disaster recovery objectives", {"service-credits", "disaster-recovery"}),
+        ("disaster recovery objectives vs nearshore outsourcing", {"disaster-recovery", "nearshore"}),
+    ],
+)
+def test_a_comparison_of_two_named_subjects_leads_with_each_side(assistant, question, sides):
+    answer = assistant.ask(question)
+    cited = {c["n"]: c["doc_id"] for c in answer.citations}
+    leads = [b for b in answer.blocks if b["type"] == "paragraph"][:2]
+    assert {cited[b["citations"][0]] for b in leads} == sides

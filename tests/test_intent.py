@@ -22,6 +22,13 @@ from assistant.intent import classify
         ("What should we negotiate in the exit clause?", "negotiation"),
         ("Is subscribing to SaaS a form of outsourcing?", "yes_no"),
         ("whats a watermelon sla", "definition"),
+        ("What should a fixed-price SOW specify to avoid arguments about scope?", "negotiation"),
+        ("How should severity levels be defined in the support schedule?", "negotiation"),
+        ("Clause text so the vendor can't downgrade our P1 incidents without our agreement?", "clause"),
+        ("How would a gain-share clause with a hurdle be worded?", "clause"),
+        ("Cutting 30 vendors to 3 looks great on paper. What's the catch?", "risks"),
+        ("It would push the savings to 22%. Tempting. Any reason not to?", "risks"),
+        ("Spend fell by 400,000 with a 50/50 split. How much does the provider earn?", "calculation"),
     ],
 )
 def test_the_main_intent_is_what_the_question_asks(question, intent):

@@ -106,3 +106,16 @@ def test_a_question_naming_an_article_ranks_it_first(retriever):
     assert retriever.named("When does nearshore outsourcing make sense for us?") == ["nearshore"]
     hits, _ = retriever.search("When does nearshore outsourcing make sense for us?", k=3)
     assert hits[0].passage.doc_id == "nearshore"
+
+
+def test_the_best_article_by_its_description_is_always_among_those_a_question_is_about(retriever, monkeypatch):
+    query = "how much data can we afford to lose after an outage"
+    vector = retriever.embedder.encode_query(query)
+    fused = {position: 1.0 / (1 + rank) for rank, (position, _) in enumerate(retriever.dense(vector, None))}
+    usual = retriever._about(vector, query, None, fused, [])
+    outsider = next(doc for doc in retriever.index.documents if doc not in usual)
+    fused = {p: score for p, score in fused.items() if retriever.index.passages[p].doc_id != outsider}
+    # First by description, but absent from the passages' articles, which fusion would favour.
+    monkeypatch.setattr(retriever, "rank_documents", lambda *args: [outsider, *usual])
+    about = retriever._about(vector, query, None, fused, [])
+    assert outsider in about and len(about) == len(usual)
