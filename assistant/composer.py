@@ -301,7 +301,7 @@ class Composer:
             return None
         docs = list(dict.fromkeys(self.hits[h].passage.doc_id for h in self.pool[:2]))
         # The subjects of all the articles answered from ("T&M vs fixed price"), not what is asked of them.
-        titles = {w for doc in docs for w in _stems(self.index.documents[doc]["title"])} if docs else set()
+        titles = {w for doc in docs for w in _stems(self.index.documents[doc].title)} if docs else set()
         best, best_shared = None, 0
         for rank, doc in enumerate(docs):
             positions = self.index.doc_positions.get(doc, [])
