@@ -35,7 +35,7 @@ run: install
 test: install browser postgres lint
 	$(BIN)/python -m pytest
 
-# The quick subset for the edit-test loop: no real servers, no browser, no model process.
+# The quick subset for the edit-test loop: no real servers (PostgreSQL included), no browser, no model process.
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 

@@ -21,6 +21,7 @@ from .composer import (
     number_blocks,
     plain_text,
 )
+from .corpus import Article
 from .embedding import EmbeddingModel
 from .index import LiveIndex
 from .intent import classify
@@ -62,9 +63,8 @@ class Answer:
         }
 
 
-def citation(n: int, hit: Hit, cited: bool, document: dict | None = None) -> dict:
+def citation(n: int, hit: Hit, cited: bool, document: Article | None = None) -> dict:
     passage = hit.passage
-    document = document or {}
     return {
         "n": n,
         "passage_id": passage.id,
@@ -76,8 +76,8 @@ def citation(n: int, hit: Hit, cited: bool, document: dict | None = None) -> dic
         "text": passage.text,
         "score": round(hit.dense, 4),
         "cited": cited,
-        "reviewed": document.get("reviewed") or None,
-        "jurisdiction": document.get("jurisdiction") or [],
+        "reviewed": (document and document.reviewed) or None,
+        "jurisdiction": list(document.jurisdiction) if document else [],
         **source_fields(passage, document),  # collection, page, label: see assistant/sources.py
     }
 
@@ -174,7 +174,7 @@ def _abstain(
         if passage.doc_id not in seen:
             seen.add(passage.doc_id)
             # A glossary entry is a topic of its own: offer the term, not "Glossary".
-            glossary = retriever.index.documents[passage.doc_id]["topic"] == "glossary"
+            glossary = retriever.index.documents[passage.doc_id].topic == "glossary"
             suggestions.append(
                 {
                     "doc_id": passage.doc_id,

@@ -60,6 +60,7 @@ _POINTS_ON = re.compile(
     r"|:$|\b(these|this|the following)\.$",
     re.IGNORECASE,
 )
+_EXAMPLE_REF = re.compile(r"\b(in|from) the (worked )?example\b", re.IGNORECASE)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
@@ -179,12 +180,19 @@ class Composer:
             return False
         if not follows and _LEANS_BACK.match(sentence):
             return False
+        if _EXAMPLE_REF.search(sentence) and not self._shows_example(passage.doc_id):
+            return False  # "in the worked example, ..." needs that example in the answer
         if _POINTS_ON.search(sentence):
             following = self.continuation(h, s)  # what it introduces must still be to come
             if not following or any((h, t) in self.used for t in range(following["start"], following["end"])):
                 return False
         vector = passage.sentence_vectors[s]
         return not any(float(vector @ v) > DUPLICATE_COSINE for v in self.vectors)
+
+    def _shows_example(self, doc: str) -> bool:
+        return any(
+            self.hits[h].passage.doc_id == doc and self.hits[h].passage.kind == "worked_example" for h, _ in self.used
+        )
 
     def take(self, h: int, s: int) -> str:
         self.used[(h, s)] = None
@@ -293,7 +301,7 @@ class Composer:
             return None
         docs = list(dict.fromkeys(self.hits[h].passage.doc_id for h in self.pool[:2]))
         # The subjects of all the articles answered from ("T&M vs fixed price"), not what is asked of them.
-        titles = {w for doc in docs for w in _stems(self.index.documents[doc]["title"])} if docs else set()
+        titles = {w for doc in docs for w in _stems(self.index.documents[doc].title)} if docs else set()
         best, best_shared = None, 0
         for rank, doc in enumerate(docs):
             positions = self.index.doc_positions.get(doc, [])
@@ -341,7 +349,7 @@ class Composer:
         fresh = [  # a key point restating the lead in other words adds nothing
             s
             for s in range(len(passage.sentences))
-            if self.usable(h, s, follows=True) and not (said @ passage.sentence_vectors[s] > KEY_POINT_SAID).any()
+            if self.usable(h, s) and not (said @ passage.sentence_vectors[s] > KEY_POINT_SAID).any()
         ]
         best = sorted(
             fresh,

@@ -43,7 +43,7 @@ def follow_ups(index: Index, answer: dict) -> list[str]:
     cited = [
         c
         for c in answer.get("citations", [])
-        if c.get("cited") and index.documents.get(c["doc_id"], {}).get("topic", "glossary") != "glossary"
+        if c.get("cited") and c["doc_id"] in index.documents and index.documents[c["doc_id"]].topic != "glossary"
     ]
     if not cited:
         return []
@@ -54,7 +54,7 @@ def follow_ups(index: Index, answer: dict) -> list[str]:
         passage = index.passages[position]
         if passage.anchor not in quoted and passage.kind not in SKIPPED:
             sections.setdefault(passage.anchor, (passage.kind, passage.section.split(" › ")[-1]))
-    title = in_sentence(index.documents[doc_id]["title"])
+    title = in_sentence(index.documents[doc_id].title)
     rank = list(QUESTIONS)
     ordered = sorted(sections.values(), key=lambda s: rank.index(s[0]) if s[0] in rank else len(rank))
     questions = [

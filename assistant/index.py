@@ -305,7 +305,7 @@ def _document_row(a) -> dict:
         "tags": list(a.tags),
         "summary": a.summary,
         "related": list(a.related),
-        "refs": list(a.references),
+        "refs": list(a.references),  # `references` is an SQL keyword; _stored_article maps it back
         "body": a.body,
         "reviewed": a.reviewed,
         "jurisdiction": list(a.jurisdiction),
@@ -315,6 +315,28 @@ def _document_row(a) -> dict:
         "source_sha256": a.source_sha256,
         "ingested": a.ingested,
     }
+
+
+def _stored_article(row: sqlite3.Row) -> Article:
+    """An article as the index stored it by `_document_row`."""
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        topic=row["topic"],
+        audience=tuple(json.loads(row["audience"])),
+        tags=tuple(json.loads(row["tags"])),
+        summary=row["summary"],
+        related=tuple(json.loads(row["related"])),
+        references=tuple(json.loads(row["refs"])),
+        body=row["body"],
+        reviewed=row["reviewed"],
+        jurisdiction=tuple(json.loads(row["jurisdiction"])),
+        asked_as=tuple(row["asked_as"].splitlines()),
+        collection=row["collection"],
+        source_file=row["source_file"],
+        source_sha256=row["source_sha256"],
+        ingested=row["ingested"],
+    )
 
 
 def _passage_row(position: int, p: Passage, vectors: dict) -> dict:
@@ -431,12 +453,8 @@ class Index:
         self.passages = [
             _stored_passage(row, dimension) for row in db.execute("select * from passages order by position")
         ]
-        self.documents = {
-            row["id"]: {
-                **dict(row),
-                **{k: json.loads(row[k]) for k in ("audience", "tags", "related", "refs", "jurisdiction")},
-            }
-            for row in db.execute("select * from documents")
+        self.documents: dict[str, Article] = {
+            row["id"]: _stored_article(row) for row in db.execute("select * from documents")
         }
         vectors = dict(db.execute("select text, vector from text_vectors").fetchall())
 
@@ -459,7 +477,7 @@ class Index:
         self.asked_doc_order = [self.asked_docs[i] for i in starts]
         self.asked_vectors = matrix([text for _, text in asked])
         self.acronyms = dict(db.execute("select short, term from acronyms").fetchall())
-        self.topics = sorted({d["topic"] for d in self.documents.values()})
+        self.topics = sorted({d.topic for d in self.documents.values()})
         texts = fulltext.load(path / "fulltext.npz")
         self.passage_text, self.document_text = texts["passages_fts"], texts["documents_fts"]
         self.document_rowids = dict(db.execute("select rowid, id from documents").fetchall())

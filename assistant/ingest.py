@@ -22,7 +22,7 @@ import yaml
 
 from .chunking import split_sentences
 from .convert import ConversionError, convert, kind_of
-from .corpus import ID_PATTERN, corpus_files
+from .corpus import ID_PATTERN, Article, corpus_files
 from .errors import NotFound
 from .library import COLLECTION, SOURCES, library_files, parse_library_article
 
@@ -234,7 +234,7 @@ def library_listing(library_dir: Path) -> list[dict]:
     return rows
 
 
-def library_status(library_dir: Path, indexed: dict[str, dict]) -> list[dict]:
+def library_status(library_dir: Path, indexed: dict[str, Article]) -> list[dict]:
     """The library listing with each document's state against the index's `indexed` documents:
     indexed, not indexed yet, changed since the build, has problems; and removed ones still indexed."""
     rows = library_listing(library_dir)
@@ -246,23 +246,23 @@ def library_status(library_dir: Path, indexed: dict[str, dict]) -> list[dict]:
             else "not indexed yet"
             if built is None
             else "indexed"
-            if built.get("source_sha256") == row["source_sha256"]
+            if built.source_sha256 == row["source_sha256"]
             else "changed since the build"
         )
     present = {row["id"] for row in rows}
     rows += [
         {
             "id": doc_id,
-            "title": doc["title"],
-            "source_file": doc.get("source_file", ""),
-            "source_sha256": doc.get("source_sha256", ""),
-            "ingested": doc.get("ingested", ""),
+            "title": doc.title,
+            "source_file": doc.source_file,
+            "source_sha256": doc.source_sha256,
+            "ingested": doc.ingested,
             "words": 0,
             "problems": [],
             "status": "removed, still indexed",
         }
         for doc_id, doc in indexed.items()
-        if doc.get("collection") == COLLECTION and doc_id not in present
+        if doc.collection == COLLECTION and doc_id not in present
     ]
     return rows
 

@@ -53,7 +53,7 @@ _RULES = [
         re.compile(
             r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|"
             r"\bhow (much|many)\b(?=.*(\d|\b(cost|pay|paid|charge|credit|downtime|price|fee|owe|sav|budget|"
-            r"minutes|hours|days|agents|staff|recover|claw|claim|refund|compensat)))|"
+            r"minutes|hours|days|agents|staff|recover|claw|claim|refund|compensat|earn|keep|receiv)))|"
             r"\bwhat (is|gets|would be) (paid|owed|the (credit|downtime|total|cost|price))\b|"
             r"\bdowntime\b.*\d|\d.*\bdowntime\b|\d+(\.\d+)?\s*%.*\b(credit|at[- ]risk|availability|uptime)\b|"
             r"\d[\d,.]*\s*(k|%)?\b.*\bwhat (do|would|will|should) (we|they|i) (owe|pay|get|be (paid|charged))\b|"

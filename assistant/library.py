@@ -28,6 +28,7 @@ from .corpus import (
     corpus_files,
     corpus_hash,
     load_corpus,
+    load_yaml,
 )
 from .errors import CorpusError
 
@@ -120,7 +121,7 @@ def parse_library_article(path: Path, library_dir: Path) -> tuple[Article | None
         return None, problems
     front = match.group(1)
     try:
-        meta = yaml.safe_load(front)
+        meta = load_yaml(front)
     except yaml.YAMLError as err:
         line, message = _yaml_problem(err)
         problem(line, f"front matter is not valid YAML: {message}")

@@ -9,7 +9,7 @@ import faiss
 import numpy as np
 
 from .chunking import Passage
-from .corpus import AUDIENCES
+from .corpus import AUDIENCES, Article
 from .embedding import EmbeddingModel
 from .errors import BadRequest
 from .fulltext import FullText
@@ -109,7 +109,7 @@ class Retriever:
                 for p in self.index.passages
                 if filters.get("topic", p.topic) == p.topic
                 and filters.get("audience", p.audience[0]) in p.audience
-                and (not collection or self.index.documents[p.doc_id]["collection"] == collection)
+                and (not collection or self.index.documents[p.doc_id].collection == collection)
                 and filters.get("doc", p.doc_id) == p.doc_id
             ],
             dtype=np.int64,
@@ -304,13 +304,13 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9&]+", text.lower()))
 
 
-def _article_names(documents: dict[str, dict]):
+def _article_names(documents: dict[str, Article]):
     """(pattern, name -> article) for articles whose title is a short name: "Step-in rights",
     "Force majeure", "Build-operate-transfer (BOT)", "Colocation vs managed hosting" (both names)."""
     names: dict[str, str] = {}
     for doc_id, document in documents.items():
-        title = document.get("title") or ""
-        if document.get("topic") == "glossary" or len(title.split()) > 5 or title.lower().startswith("what"):
+        title = document.title
+        if document.topic == "glossary" or len(title.split()) > 5 or title.lower().startswith("what"):
             continue
         whole = _plain(_GENERIC_NAME.sub("", re.sub(r"\s*\(.*?\)", "", title.lower()).removeprefix("the ")))
         parts = re.split(r"\s+(?:vs\.?|and|or)\s+|,\s*|\s*[()]\s*", title.lower().removeprefix("the "))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .corpus import Article
+
 COLLECTIONS = ("corpus", "organisation")
 ORGANISATION_LABEL = "Your organisation"
 
@@ -13,11 +15,11 @@ def page_text(pages: str) -> str:
     return f"pp. {pages.replace('-', '–')}" if "-" in pages else f"p. {pages}"
 
 
-def source_fields(passage, document: dict | None) -> dict:
+def source_fields(passage, document: Article | None) -> dict:
     """A citation's `collection`, `page` (an ingested PDF's "4" or "4-5", else null) and `label`:
     "Your organisation: Supplier Code of Conduct, §3 Audit rights, p. 4" for the organisation's
     documents, "Title › Section" for the curated corpus."""
-    collection = (document or {}).get("collection") or "corpus"
+    collection = document.collection if document else "corpus"
     pages = getattr(passage, "pages", "") or ""
     if collection == "organisation":
         label = f"{ORGANISATION_LABEL}: {passage.title}, §{passage.section}"

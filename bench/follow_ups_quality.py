@@ -45,7 +45,7 @@ def main() -> None:
             (
                 c["doc_id"]
                 for c in answer["citations"]
-                if c["cited"] and index.documents[c["doc_id"]]["topic"] != "glossary"
+                if c["cited"] and index.documents[c["doc_id"]].topic != "glossary"
             ),
             None,
         )

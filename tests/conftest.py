@@ -24,6 +24,14 @@ TEST_HOSTS = ("testserver", "127.0.0.1", "localhost", "::1")
 NO_QUOTAS = {"quota_per_visitor": 0, "quota_per_origin": 0, "feedback_quota_per_visitor": 0}
 
 
+def pytest_collection_modifyitems(items):
+    """A test that drives the browser is a browser test even where its module forgot the marker,
+    so `-m "not browser"` (make test-fast) never starts Chromium."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def embedder() -> EmbeddingModel:
     """The bundled model in this process, its queries cached as the server's are."""
@@ -63,6 +71,15 @@ def fresh(tmp_path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def study_build(tmp_path_factory, embedder, settings) -> Settings:
+    """The study corpus (tests/study_fixture.py) built once; each study module takes its own
+    database with `replace(study_build, db_path=...)`, as no study test changes the index."""
+    from .study_fixture import make_study_settings
+
+    return make_study_settings(tmp_path_factory.mktemp("study"), embedder, previous=settings.index_dir)
+
+
 @pytest.fixture(scope="module")
 def app_for(settings, embedder):
     """Clients of apps over the fixture index with some settings changed, e.g.
@@ -92,7 +109,8 @@ def postgres():
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL variants start a real server (seconds): `make test` runs them, the quick subset not.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def store_target(request, tmp_path) -> str | Path:
     """Where a ConversationStore keeps its rows, once per backend: a SQLite file, then a fresh
     PostgreSQL database (ASSISTANT_DATABASE_URL's form)."""

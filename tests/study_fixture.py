@@ -41,7 +41,9 @@ outage can fail a monthly target but pass a quarterly one.
 """
 
 
-def make_study_settings(root: Path, embedder) -> Settings:
+def make_study_settings(root: Path, embedder, previous: Path | None = None) -> Settings:
+    """The study corpus built in `root`; `previous`, a build of the fixture corpus, is copied in
+    first, so the build embeds only the added article (as an incremental build does)."""
     shutil.copytree(FIXTURE_CORPUS, root / "corpus")
     (root / "corpus" / "sla" / "availability-and-uptime.md").write_text(AVAILABILITY, encoding="utf-8")
     settings = Settings(
@@ -51,5 +53,7 @@ def make_study_settings(root: Path, embedder) -> Settings:
         web_dir=ROOT / "web",
         allowed_hosts=TEST_HOSTS,
     )
+    if previous:
+        shutil.copytree(previous, settings.index_dir, symlinks=True)
     build_index(settings.corpus_dir, settings.index_dir, embedder)
     return settings

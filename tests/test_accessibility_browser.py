@@ -14,6 +14,7 @@ from assistant.settings import ROOT
 
 from .support import free_port, require_browser, serving
 
+pytestmark = pytest.mark.browser
 require_browser()
 pytest.importorskip("axe_playwright_python", reason="pip install -e '.[test]' installs axe-playwright-python")
 

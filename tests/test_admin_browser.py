@@ -15,6 +15,7 @@ from .conftest import FIXTURE_CORPUS, TEST_HOSTS
 from .ingest_files import broken_pdf, code_of_conduct_pdf
 from .support import ARTIFACTS, free_port, require_browser, serving, watched_page
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import expect  # noqa: E402

@@ -197,3 +197,19 @@ def test_a_comparison_of_two_named_subjects_leads_with_each_side(assistant, ques
     cited = {c["n"]: c["doc_id"] for c in answer.citations}
     leads = [b for b in answer.blocks if b["type"] == "paragraph"][:2]
     assert {cited[b["citations"][0]] for b in leads} == sides
+
+
+def test_a_sentence_about_the_worked_example_needs_that_example_in_the_answer(assistant):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+
+    question = "What should a disaster recovery clause require?"
+    hits, vector = assistant.retriever.search(question, k=5)
+    index = assistant.retriever.index
+    points = next(p for p in index.passages if p.doc_id == "disaster-recovery" and p.kind == "key_points")
+    composer = Composer(question, hits, vector, classify(question), 6, index)
+    h = composer._hit_for(points)
+    s = next(i for i, sentence in enumerate(points.sentences) if sentence.startswith("In the worked example"))
+    assert not composer.usable(h, s)
+    answer = assistant.ask(question)
+    assert "worked example" not in answer.text

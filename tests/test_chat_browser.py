@@ -12,6 +12,7 @@ from assistant.api import create_app
 
 from .support import ARTIFACTS, free_port, require_browser, serving
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402

@@ -7,11 +7,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from assistant import cli as cli_module
 from assistant.cli import cli
 
 
 @pytest.fixture
-def env(settings):
+def env(settings, embedder, monkeypatch):
+    monkeypatch.setattr(cli_module, "_embedder", lambda: embedder)  # the session's model, not a new one
     return {
         "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
         "ASSISTANT_INDEX_DIR": str(settings.index_dir),

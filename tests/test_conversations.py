@@ -141,6 +141,7 @@ def test_a_database_that_cannot_be_opened_names_the_setting(tmp_path):
         ConversationStore(tmp_path / "a-file" / "assistant.db")
 
 
+@pytest.mark.slow  # a real PostgreSQL server, and the pool retries for its full 10 s start-up wait
 def test_a_postgresql_url_that_fails_names_its_setting_without_the_password(postgres):
     url = postgres.url("no_such_database").replace("assistant@", "assistant:secret-pw@")
     with pytest.raises(StoreUnavailable) as raised:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from assistant.corpus import corpus_stats, load_corpus
+from assistant.corpus import FRONT_MATTER, corpus_files, corpus_stats, load_corpus, load_yaml
 from assistant.errors import CorpusError
+from assistant.settings import ROOT
 
 
 def _write(settings, relative: str, text: str) -> None:
@@ -143,3 +145,12 @@ def test_corpus_check_warns_about_old_or_missing_review_dates():
     (missing,) = stale_reviews([article("")], 730, today)
     assert "no 'reviewed' date" in missing
     assert stale_reviews([article("")], 0, today) == []
+
+
+def test_the_fast_yaml_parser_reads_every_front_matter_as_safe_load_does():
+    """load_yaml uses libyaml where PyYAML has it: the same values, dates and types included."""
+    fronts = [FRONT_MATTER.match(path.read_text(encoding="utf-8"))[1] for path in corpus_files(ROOT / "corpus")]
+    assert len(fronts) > 100
+    for front in fronts:
+        fast, reference = load_yaml(front), yaml.safe_load(front)
+        assert fast == reference and repr(fast) == repr(reference)

@@ -3,6 +3,7 @@ wordings that contradict it; no article may use a contradicting wording."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -27,11 +28,14 @@ def _articles() -> list[Path]:
     return sorted(p for p in CORPUS.rglob("*.md") if p.is_file())
 
 
-def _lines():
-    for path in _articles():
-        relative = path.relative_to(CORPUS).as_posix()
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            yield relative, number, line
+@functools.cache
+def _lines() -> tuple[tuple[str, int, str], ...]:
+    """(file, line number, line) of every article, read once for all the facts."""
+    return tuple(
+        (path.relative_to(CORPUS).as_posix(), number, line)
+        for path in _articles()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+    )
 
 
 def test_registry_is_well_formed():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import stat
 import threading
@@ -79,8 +80,10 @@ QUESTION = {"question": "What is nearshore outsourcing?"}
 
 
 @pytest.fixture
-def built(fresh, embedder):
-    build_index(fresh.corpus_dir, fresh.index_dir, embedder)
+def built(fresh, settings):
+    """A private copy of the session's build of the same corpus, as a rollout copies a build
+    (the same files as building it again, without embedding it again)."""
+    shutil.copytree(settings.index_dir, fresh.index_dir, symlinks=True)
     return fresh
 
 

@@ -28,6 +28,7 @@ from assistant.intent import classify
         ("How would a gain-share clause with a hurdle be worded?", "clause"),
         ("Cutting 30 vendors to 3 looks great on paper. What's the catch?", "risks"),
         ("It would push the savings to 22%. Tempting. Any reason not to?", "risks"),
+        ("Spend fell by 400,000 with a 50/50 split. How much does the provider earn?", "calculation"),
     ],
 )
 def test_the_main_intent_is_what_the_question_asks(question, intent):

@@ -42,6 +42,8 @@ def library_settings(tmp_path_factory, embedder, settings):
     assert {o.action for o in ingest([originals], built.library_dir, built.ingest_max_bytes, built.corpus_dir)} == {
         "created"
     }
+    # From the session's build of the same corpus: only the library's articles are embedded.
+    shutil.copytree(settings.index_dir, built.index_dir, symlinks=True)
     build_index(built.corpus_dir, built.index_dir, embedder, library_dir=built.library_dir)
     return built
 
@@ -99,8 +101,8 @@ def test_an_unknown_collection_is_refused_with_the_choices(library_settings, emb
 def test_the_index_holds_both_collections_and_goes_stale_when_the_library_changes(library_settings, embedder, tmp_path):
     settings = library_settings
     documents = Assistant(settings, embedder).live.get().documents
-    assert documents["supplier-code"]["collection"] == "organisation"
-    assert documents["nearshore"]["collection"] == "corpus"
+    assert documents["supplier-code"].collection == "organisation"
+    assert documents["nearshore"].collection == "corpus"
     copy = tmp_path / "library"
     shutil.copytree(settings.library_dir, copy)
     assert current_manifest(settings.corpus_dir, settings.index_dir, embedder.name, library_dir=copy)

@@ -8,6 +8,7 @@ import pytest
 from .support import require_browser
 from .test_chat_browser import PHONE, base_url, new_page  # noqa: F401 (base_url: the module's server)
 
+pytestmark = pytest.mark.browser
 require_browser()
 
 from playwright.sync_api import expect  # noqa: E402

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 
+pytestmark = pytest.mark.slow  # a real PostgreSQL server
+
 
 @pytest.fixture
 def replicas(settings, embedder, postgres, tmp_path):

@@ -74,15 +74,19 @@ def test_unknown_filter_values_are_rejected(retriever, filters, message):
 
 
 def test_short_titles_name_their_articles():
+    from assistant.corpus import Article
     from assistant.retrieval import _article_names
+
+    def article(title: str, topic: str) -> Article:
+        return Article("", title, topic, (), (), "", (), (), "")
 
     pattern, names = _article_names(
         {
-            "a": {"title": "Step-in rights", "topic": "contracts"},
-            "b": {"title": "Colocation vs managed hosting", "topic": "delivery-models"},
-            "c": {"title": "Term and renewal", "topic": "contracts"},
-            "d": {"title": "What a service level agreement is and its parts", "topic": "sla"},
-            "g": {"title": "Glossary", "topic": "glossary"},
+            "a": article("Step-in rights", "contracts"),
+            "b": article("Colocation vs managed hosting", "delivery-models"),
+            "c": article("Term and renewal", "contracts"),
+            "d": article("What a service level agreement is and its parts", "sla"),
+            "g": article("Glossary", "glossary"),
         }
     )
     # One-word halves ("colocation", "term") are too common to name an article on their own.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlparse
@@ -12,14 +13,12 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 from assistant.study.catalog import ItemCatalog
 
-from .study_fixture import make_study_settings
-
 LEARNER = "learner-api-0001"
 
 
 @pytest.fixture(scope="module")
-def study_settings(tmp_path_factory, embedder):
-    return make_study_settings(tmp_path_factory.mktemp("study-api"), embedder)
+def study_settings(study_build, tmp_path_factory):
+    return replace(study_build, db_path=tmp_path_factory.mktemp("study-api") / "assistant.db")
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,13 @@ changes, a 5-question mock exam with its report, phone size, and the chat's quiz
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from assistant.api import create_app
 from assistant.study.catalog import ItemCatalog
 
-from .study_fixture import make_study_settings
 from .support import ARTIFACTS, free_port, require_browser, serving
 
 require_browser()
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def study_settings(tmp_path_factory, embedder):
-    return make_study_settings(tmp_path_factory.mktemp("study-browser"), embedder)
+def study_settings(study_build, tmp_path_factory):
+    return replace(study_build, db_path=tmp_path_factory.mktemp("study-browser") / "assistant.db")
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -13,12 +14,10 @@ from assistant.conversations import ConversationStore
 from assistant.study.catalog import ItemCatalog
 from assistant.study.progress import StudyStore
 
-from .study_fixture import make_study_settings
-
 
 @pytest.fixture(scope="module")
-def study_settings(tmp_path_factory, embedder):
-    return make_study_settings(tmp_path_factory.mktemp("study-cli"), embedder)
+def study_settings(study_build, tmp_path_factory):
+    return replace(study_build, db_path=tmp_path_factory.mktemp("study-cli") / "assistant.db")
 
 
 @pytest.fixture

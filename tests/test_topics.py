@@ -8,41 +8,36 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.article_page import article_view
+from assistant.corpus import Article
 from assistant.topics import browse
 
 from .test_web import Page
 
+
+def _article(id: str, title: str, summary: str, tags: tuple, topic: str, audience: tuple) -> Article:
+    return Article(
+        id=id,
+        title=title,
+        topic=topic,
+        audience=audience,
+        tags=tags,
+        summary=summary,
+        related=(),
+        references=(),
+        body="",
+    )
+
+
 DOCS = [
-    {
-        "id": "a",
-        "title": "Service credits",
-        "summary": "Money back for missed levels.",
-        "tags": ["sla"],
-        "topic": "sla",
-        "audience": ["manager"],
-    },
-    {
-        "id": "b",
-        "title": "Nearshore",
-        "summary": "Close by.",
-        "tags": ["location"],
-        "topic": "delivery",
-        "audience": ["candidate", "manager"],
-    },
-    {
-        "id": "c",
-        "title": "Availability",
-        "summary": "Uptime measured monthly.",
-        "tags": ["sla"],
-        "topic": "sla",
-        "audience": ["candidate"],
-    },
+    _article("a", "Service credits", "Money back for missed levels.", ("sla",), "sla", ("manager",)),
+    _article("b", "Nearshore", "Close by.", ("location",), "delivery", ("candidate", "manager")),
+    _article("c", "Availability", "Uptime measured monthly.", ("sla",), "sla", ("candidate",)),
 ]
 
 
 def test_browse_groups_by_topic_and_counts_every_choice():
     everything = browse(DOCS)
-    assert [(t, [d["id"] for d in docs]) for t, docs in everything.groups] == [("delivery", ["b"]), ("sla", ["c", "a"])]
+    assert [(t, [d.id for d in docs]) for t, docs in everything.groups] == [("delivery", ["b"]), ("sla", ["c", "a"])]
     assert (everything.shown, everything.total) == (3, 3)
     assert everything.topic_counts == {"delivery": 1, "sla": 2}
     assert everything.audience_counts == {"candidate": 2, "manager": 2}
@@ -61,7 +56,7 @@ def test_browse_groups_by_topic_and_counts_every_choice():
 )
 def test_browse_narrows_by_search_audience_and_topic(query, audience, topic, shown):
     catalogue = browse(DOCS, query, audience, topic)
-    assert [d["id"] for _, docs in catalogue.groups for d in docs] == shown
+    assert [d.id for _, docs in catalogue.groups for d in docs] == shown
     assert catalogue.shown == len(shown)
 
 

@@ -111,7 +111,7 @@ def test_topics_lists_every_topic_and_links_each_article(client):
     topics = page(client, "/topics")
     documents = client.app.state.assistant.live.get().documents
     assert set(documents) == FIXTURE_DOCS
-    for topic in {d["topic"] for d in documents.values()}:
+    for topic in {d.topic for d in documents.values()}:
         assert f"topic-{topic}" in topics.ids()
         assert topics.find("option", value=topic)  # the topic filter offers it
     assert topics.text_of["topic-sla-heading"] == "SLA"  # acronyms keep their capitals
@@ -123,7 +123,7 @@ def test_topics_lists_every_topic_and_links_each_article(client):
 def test_topics_shows_each_summary(client):
     text = client.get("/topics").text
     for document in client.app.state.assistant.live.get().documents.values():
-        assert document["summary"] in text  # summaries carry no characters that need escaping
+        assert document.summary in text  # summaries carry no characters that need escaping
 
 
 def test_article_has_an_anchor_for_every_cited_section(client):

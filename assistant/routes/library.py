@@ -21,9 +21,9 @@ def source_file(doc_id: str, request: Request):
     settings = request.app.state.settings
     document = request.app.state.assistant.live.get().documents.get(doc_id)
     path = source_path(settings.library_dir, doc_id) if document and settings.serve_source_files else None
-    if path is None or hashlib.sha256(path.read_bytes()).hexdigest() != document.get("source_sha256"):
+    if path is None or hashlib.sha256(path.read_bytes()).hexdigest() != document.source_sha256:
         raise NotFound(f"There is no original file to show for '{doc_id}'.")
-    name = (document.get("source_file") or path.name).rsplit("/", 1)[-1]
+    name = (document.source_file or path.name).rsplit("/", 1)[-1]
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     # An HTML original is offered as a download, never rendered on our origin.
     disposition = "attachment" if media_type in ("text/html", "image/svg+xml") else "inline"

@@ -53,8 +53,8 @@ def article(request: Request, doc_id: str, assistant: AssistantDep):
     document = documents.get(doc_id)
     if document is None:
         raise NotFound(f"There is no article '{doc_id}'. Browse the topics to find one.")
-    related = [documents[r] for r in document["related"] if r in documents]
-    html, toc = article_view(document["body"])
+    related = [documents[r] for r in document.related if r in documents]
+    html, toc = article_view(document.body)
     return request.app.state.templates.TemplateResponse(
         request, "article.html", {"doc": document, "html": html, "toc": toc, "related": related}
     )
