@@ -336,7 +336,9 @@ def _article_names(documents: dict[str, Article]):
     names: dict[str, str] = {}
     for doc_id, document in documents.items():
         title = document.title
-        if document.topic == "glossary" or len(title.split()) > 5 or title.lower().startswith("what"):
+        # A longer title may still list names: "Service credits, at-risk amount and caps".
+        listed = "," in title and ":" not in title and len(title.split()) <= 7
+        if document.topic == "glossary" or len(title.split()) > 5 and not listed or title.lower().startswith("what"):
             continue
         whole = _plain(_GENERIC_NAME.sub("", re.sub(r"\s*\(.*?\)", "", title.lower()).removeprefix("the ")))
         parts = re.split(r"\s+(?:vs\.?|and|or)\s+|,\s*|\s*[()]\s*", title.lower().removeprefix("the "))
