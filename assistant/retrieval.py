@@ -25,6 +25,7 @@ TOP_DOCUMENTS = 3  # articles whose passages get a ranking of their own (see sea
 DOCUMENT_WEIGHT = 1.0  # weight of that within-article ranking in the fusion
 NAMED_WEIGHT = 2.0
 ABOUT_WEIGHT = 1.2  # article-level evidence (descriptions, asked_as) against the passages' articles
+SURE_PHRASING, SURE_MARGIN = 0.7, 0.1  # an asked_as phrasing this close, this far ahead: that article
 MUST_AT = 1  # where the best article by that evidence joins the articles a question is about
 STORY_WORDS = 20  # a question longer than this tells a story: its words scatter over many passages,
 STORY_WEIGHT = 3.0  # ... so the rankings within the articles it is about weigh this much more
@@ -158,13 +159,29 @@ class Retriever:
         rare = [t for t in terms if text.rows_matching(t) < COMMON_SHARE * text.count]
         return rare or terms
 
+    def phrasings(self, vector: np.ndarray) -> np.ndarray:
+        """Each article's closest asked_as phrasing's cosine (phrasings are stored article by article)."""
+        return np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
+
+    def asked_for(self, vector: np.ndarray, allowed: np.ndarray | None) -> str | None:
+        """The article a question is unmistakably phrased for: one phrasing very close, and no other
+        article's nearly as close ("two contract testers who take direction from our QA lead")."""
+        if len(self.index.asked_docs) < 2:
+            return None
+        best = self.phrasings(vector)
+        first, second = np.argsort(-best)[:2].tolist()
+        doc = self.index.asked_doc_order[first]
+        sure = best[first] >= SURE_PHRASING and best[first] - best[second] >= SURE_MARGIN
+        if not sure or (allowed is not None and doc not in {self.index.passages[p].doc_id for p in allowed.tolist()}):
+            return None
+        return doc
+
     def rank_documents(self, vector: np.ndarray, query: str, allowed: np.ndarray | None, n: int = 10) -> list[str]:
         """Articles about the question: by its closeness to their asked_as phrasings and by
         full-text match on their title, tags, summary and asked_as, fused by reciprocal rank."""
         rankings: list[list[str]] = []
         if len(self.index.asked_docs):
-            # Each article's closest phrasing: phrasings are stored article by article.
-            best = np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
+            best = self.phrasings(vector)
             order = np.argsort(-best)[:CANDIDATES]
             rankings.append([self.index.asked_doc_order[i] for i in order.tolist()])
         text = self.index.document_text
@@ -220,25 +237,30 @@ class Retriever:
         if method == "hybrid":
             expanded = self.expand(query)
             named = self.named(expanded)
-            documents = self._about(vector, expanded, allowed, fused, named)
-            ranked = []
-            for rank, doc in enumerate(documents):  # each article's passages, the best article weighing most
-                within = self.closest(vector, np.array(self.index.doc_positions[doc], dtype=np.int64))
-                weight = DOCUMENT_WEIGHT * (NAMED_WEIGHT if doc in named else 1.0) / (rank + 1)
-                if len(query.split()) > STORY_WORDS:
-                    weight *= STORY_WEIGHT
-                rankings.append((weight, within))
-                ranked += within
-            ranked.sort(key=lambda pc: -pc[1])
-            kinds = set(intent.shaped_kinds()) if intent else set()
-            fitting = [(p, c) for p, c in ranked if self.index.passages[p].kind in kinds]
-            if fitting:
-                rankings.append((KIND_WEIGHT, fitting))
-            fused = _fuse(rankings)
+            # Articles the question names by title, or is unmistakably phrased for, lead.
+            asked = self.asked_for(vector, allowed)
+            leading = named + ([asked] if asked and asked not in named else [])
+            documents = self._about(vector, expanded, allowed, fused, leading)
+            story = len(query.split()) > STORY_WORDS
+            fused = _fuse(rankings + self._within(documents, vector, leading, story, intent))
         hits = self._top(fused, vector, k)
         if method == "hybrid" and intent and intent.main == "comparison" and len(named) > 1:
             hits = self._side_by_side(hits, fused, vector, named, k)
         return hits, vector
+
+    def _within(self, documents: list[str], vector: np.ndarray, leading: list[str], story: bool, intent):
+        """Rankings of the passages within each article the question is about (the best article
+        weighing most), and of those passages the sections that fit the question's intent."""
+        rankings, ranked = [], []
+        for rank, doc in enumerate(documents):
+            within = self.closest(vector, np.array(self.index.doc_positions[doc], dtype=np.int64))
+            weight = DOCUMENT_WEIGHT * (NAMED_WEIGHT if doc in leading else 1.0) / (rank + 1)
+            rankings.append((weight * (STORY_WEIGHT if story else 1.0), within))
+            ranked += within
+        ranked.sort(key=lambda pc: -pc[1])
+        kinds = set(intent.shaped_kinds()) if intent else set()
+        fitting = [(p, c) for p, c in ranked if self.index.passages[p].kind in kinds]
+        return rankings + ([(KIND_WEIGHT, fitting)] if fitting else [])
 
     def _side_by_side(self, hits: list[Hit], fused: dict[int, float], vector: np.ndarray, named: list[str], k: int):
         """For "T&M vs fixed price": the opening passage of each article compared comes first, in turn."""
@@ -310,7 +332,9 @@ def _article_names(documents: dict[str, Article]):
     names: dict[str, str] = {}
     for doc_id, document in documents.items():
         title = document.title
-        if document.topic == "glossary" or len(title.split()) > 5 or title.lower().startswith("what"):
+        # A longer title may still list names: "Service credits, at-risk amount and caps".
+        listed = "," in title and ":" not in title and len(title.split()) <= 7
+        if document.topic == "glossary" or len(title.split()) > 5 and not listed or title.lower().startswith("what"):
             continue
         whole = _plain(_GENERIC_NAME.sub("", re.sub(r"\s*\(.*?\)", "", title.lower()).removeprefix("the ")))
         parts = re.split(r"\s+(?:vs\.?|and|or)\s+|,\s*|\s*[()]\s*", title.lower().removeprefix("the "))

@@ -119,3 +119,34 @@ def test_the_best_article_by_its_description_is_always_among_those_a_question_is
     monkeypatch.setattr(retriever, "rank_documents", lambda *args: [outsider, *usual])
     about = retriever._about(vector, query, None, fused, [])
     assert outsider in about and len(about) == len(usual)
+
+
+def test_a_question_phrased_like_one_articles_asked_as_leads_with_that_article(retriever):
+    question = "how much data could we lose if the data centre burned down?"
+    vector = retriever.embedder.encode_query(retriever.expand(question))
+    assert retriever.asked_for(vector, None) == "disaster-recovery"
+    assert _docs(retriever.search(question)[0])[0] == "disaster-recovery"
+    elsewhere = retriever.allowed({"topic": "sla"})
+    assert retriever.asked_for(vector, elsewhere) is None  # not outside the filters
+    vague = retriever.embedder.encode_query("tell me something about contracts")
+    assert retriever.asked_for(vague, None) is None
+
+
+def test_article_names_come_from_short_titles_and_from_titles_that_list_names():
+    from assistant.corpus import Article
+    from assistant.retrieval import _article_names
+
+    def article(doc_id: str, title: str) -> Article:
+        return Article(doc_id, title, "sla", ("manager",), (), "", (), (), "")
+
+    pattern, names = _article_names(
+        {
+            "credits": article("credits", "Service credits, at-risk amount and caps"),
+            "step-in": article("step-in", "Step-in rights"),
+            "guide": article("guide", "Study guide: ISO 37500 phases, activities and governance"),
+        }
+    )
+    assert names["service credits"] == "credits" and names["at risk amount"] == "credits"
+    assert names["step in rights"] == "step-in"
+    assert "guide" not in names.values()  # a heading-like title names nothing
+    assert pattern.findall("what should our sla say about service credits") == ["service credits"]
