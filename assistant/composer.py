@@ -5,6 +5,8 @@ sentences, without repeats or sentences that point at something the answer does 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -139,7 +141,7 @@ class Composer:
 
     def score(self, h: int, s: int) -> float:
         passage = self.hits[h].passage
-        sentence = passage.sentences[s]
+        traits = _traits(passage.sentences[s])
         shared = self.terms(h, s) & self.asked
         score = (
             float(passage.sentence_vectors[s] @ self.query)
@@ -148,9 +150,9 @@ class Composer:
             + 0.02 * max(SOURCE_PASSAGES - self.rank(h), 0)
         )  # near-ties go to the better passage
         intents = self.intent.intents
-        if ("definition" in intents or intents[0] == "comparison") and _DEFINES.match(sentence):
+        if ("definition" in intents or intents[0] == "comparison") and traits.defines:
             score += 0.08
-        if "calculation" in intents and _ARITHMETIC.search(sentence):
+        if "calculation" in intents and traits.arithmetic:
             score += 0.1
         if passage.kind == "definition":  # the glossary: an article saying it wins
             score -= 0.03
@@ -167,22 +169,19 @@ class Composer:
         """May sentence s of hit h stand here? Not a question, a lead-in, a repeat, or a sentence
         leaning on one the answer lacks (unless it `follows` its predecessor)."""
         passage = self.hits[h].passage
-        sentence = passage.sentences[s]
         if (h, s) in self.used or passage.kind == "check_yourself":
             return False
         part = _part_of(passage, s)
         if part and part["type"] in ("quote", "table"):
             return False  # clause lines and table rows are shown whole, never as loose sentences
-        subject = _defined_subject(sentence)
-        if subject and subject in self.defined:
+        traits = _traits(passage.sentences[s])
+        if traits.subject and traits.subject in self.defined:
             return False  # one definition of a subject per answer
-        if sentence.endswith("?") or len(sentence.split()) < 4:
+        if traits.fragment or (not follows and traits.leans_back):
             return False
-        if not follows and _LEANS_BACK.match(sentence):
-            return False
-        if _EXAMPLE_REF.search(sentence) and not self._shows_example(passage.doc_id):
+        if traits.example_ref and not self._shows_example(passage.doc_id):
             return False  # "in the worked example, ..." needs that example in the answer
-        if _POINTS_ON.search(sentence):
+        if traits.points_on:
             following = self.continuation(h, s)  # what it introduces must still be to come
             if not following or any((h, t) in self.used for t in range(following["start"], following["end"])):
                 return False
@@ -198,7 +197,7 @@ class Composer:
         self.used[(h, s)] = None
         self.vectors.append(self.hits[h].passage.sentence_vectors[s])
         sentence = self.hits[h].passage.sentences[s]
-        subject = _defined_subject(sentence)
+        subject = _traits(sentence).subject
         if subject:
             self.defined.add(subject)
         return sentence
@@ -411,7 +410,7 @@ class Composer:
             sentence = passage.sentences[s]
             wanted = (
                 ("illustrative" in sentence.lower() or "not legal advice" in sentence.lower())
-                or (passage.kind == "worked_example" and _ARITHMETIC.search(sentence))
+                or (passage.kind == "worked_example" and _traits(sentence).arithmetic)
                 or passage.kind in ("sample_clause", "steps")
             )
             if wanted:
@@ -426,7 +425,7 @@ class Composer:
             else:
                 follows = False
             if not follows and (
-                _LEANS_BACK.match(passage.sentences[s]) and s - 1 in span and self.usable(h, s - 1, follows=True)
+                _traits(passage.sentences[s]).leans_back and s - 1 in span and self.usable(h, s - 1, follows=True)
             ):
                 picked.append((h, s - 1))
                 follows = True
@@ -463,6 +462,30 @@ class Composer:
         del self.vectors[len(self.vectors) - len(chosen) :]  # `take` adds them again, in order
         chosen.sort(key=lambda c: (-first[c[0]], c[1]))
         self.paragraph(chosen)
+
+
+class _Traits(NamedTuple):
+    defines: bool  # "X is a ...": a definition
+    arithmetic: bool  # "12% × 200,000 = 24,000"
+    subject: str | None  # what it defines
+    fragment: bool  # a question or too short to stand alone
+    leans_back: bool  # opens by pointing at the sentence before
+    example_ref: bool  # points at "the worked example"
+    points_on: bool  # introduces what follows ("… four problems:")
+
+
+@lru_cache(maxsize=32768)
+def _traits(sentence: str) -> _Traits:
+    """What a corpus sentence is, read once: the same sentences are weighed for every answer."""
+    return _Traits(
+        bool(_DEFINES.match(sentence)),
+        bool(_ARITHMETIC.search(sentence)),
+        _defined_subject(sentence),
+        sentence.endswith("?") or len(sentence.split()) < 4,
+        bool(_LEANS_BACK.match(sentence)),
+        bool(_EXAMPLE_REF.search(sentence)),
+        bool(_POINTS_ON.search(sentence)),
+    )
 
 
 def _defined_subject(sentence: str) -> str | None:

@@ -160,15 +160,18 @@ class Retriever:
         return rare or terms
 
     def phrasings(self, vector: np.ndarray) -> np.ndarray:
-        """Each article's closest asked_as phrasing's cosine (phrasings are stored article by article)."""
+        """Each article's closest asked_as phrasing's cosine, in `asked_doc_order` (phrasings are
+        stored article by article); read once per search by `asked_for` and `rank_documents`."""
+        if not len(self.index.asked_docs):
+            return np.zeros(0, dtype=np.float32)
         return np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
 
-    def asked_for(self, vector: np.ndarray, allowed: np.ndarray | None) -> str | None:
-        """The article a question is unmistakably phrased for: one phrasing very close, and no other
-        article's nearly as close ("two contract testers who take direction from our QA lead")."""
-        if len(self.index.asked_docs) < 2:
+    def asked_for(self, best: np.ndarray, allowed: np.ndarray | None) -> str | None:
+        """The article a question is unmistakably phrased for, from its `phrasings`: one phrasing
+        very close, and no other article's nearly as close ("two contract testers who take direction
+        from our QA lead")."""
+        if len(best) < 2:
             return None
-        best = self.phrasings(vector)
         first, second = np.argsort(-best)[:2].tolist()
         doc = self.index.asked_doc_order[first]
         sure = best[first] >= SURE_PHRASING and best[first] - best[second] >= SURE_MARGIN
@@ -176,12 +179,11 @@ class Retriever:
             return None
         return doc
 
-    def rank_documents(self, vector: np.ndarray, query: str, allowed: np.ndarray | None, n: int = 10) -> list[str]:
-        """Articles about the question: by its closeness to their asked_as phrasings and by
-        full-text match on their title, tags, summary and asked_as, fused by reciprocal rank."""
+    def rank_documents(self, best: np.ndarray, query: str, allowed: np.ndarray | None, n: int = 10) -> list[str]:
+        """Articles about the question: by its closeness to their asked_as phrasings (`phrasings`)
+        and by full-text match on their title, tags, summary and asked_as, fused by reciprocal rank."""
         rankings: list[list[str]] = []
-        if len(self.index.asked_docs):
-            best = self.phrasings(vector)
+        if len(best):
             order = np.argsort(-best)[:CANDIDATES]
             rankings.append([self.index.asked_doc_order[i] for i in order.tolist()])
         text = self.index.document_text
@@ -238,9 +240,10 @@ class Retriever:
             expanded = self.expand(query)
             named = self.named(expanded)
             # Articles the question names by title, or is unmistakably phrased for, lead.
-            asked = self.asked_for(vector, allowed)
+            closeness = self.phrasings(vector)
+            asked = self.asked_for(closeness, allowed)
             leading = named + ([asked] if asked and asked not in named else [])
-            documents = self._about(vector, expanded, allowed, fused, leading)
+            documents = self._about(closeness, expanded, allowed, fused, leading)
             story = len(query.split()) > STORY_WORDS
             fused = _fuse(rankings + self._within(documents, vector, leading, story, intent))
         hits = self._top(fused, vector, k)
@@ -289,14 +292,14 @@ class Retriever:
         return hits
 
     def _about(
-        self, vector: np.ndarray, query: str, allowed: np.ndarray | None, fused: dict[int, float], named: list[str]
+        self, closeness: np.ndarray, query: str, allowed: np.ndarray | None, fused: dict[int, float], named: list[str]
     ) -> list[str]:
         """The TOP_DOCUMENTS articles the question is most about: the articles of its best
         passages and the articles ranked by `rank_documents`, fused."""
         by_passages = list(
             dict.fromkeys(self.index.passages[p].doc_id for p in sorted(fused, key=fused.get, reverse=True)[:20])
         )
-        by_articles = self.rank_documents(vector, query, allowed)
+        by_articles = self.rank_documents(closeness, query, allowed)
         scores: dict[str, float] = {}
         for weight, ranking in ((1.0, by_passages), (ABOUT_WEIGHT, by_articles)):
             for rank, doc in enumerate(ranking):

@@ -112,24 +112,25 @@ def test_the_best_article_by_its_description_is_always_among_those_a_question_is
     query = "how much data can we afford to lose after an outage"
     vector = retriever.embedder.encode_query(query)
     fused = {position: 1.0 / (1 + rank) for rank, (position, _) in enumerate(retriever.dense(vector, None))}
-    usual = retriever._about(vector, query, None, fused, [])
+    closeness = retriever.phrasings(vector)
+    usual = retriever._about(closeness, query, None, fused, [])
     outsider = next(doc for doc in retriever.index.documents if doc not in usual)
     fused = {p: score for p, score in fused.items() if retriever.index.passages[p].doc_id != outsider}
     # First by description, but absent from the passages' articles, which fusion would favour.
     monkeypatch.setattr(retriever, "rank_documents", lambda *args: [outsider, *usual])
-    about = retriever._about(vector, query, None, fused, [])
+    about = retriever._about(closeness, query, None, fused, [])
     assert outsider in about and len(about) == len(usual)
 
 
 def test_a_question_phrased_like_one_articles_asked_as_leads_with_that_article(retriever):
     question = "how much data could we lose if the data centre burned down?"
     vector = retriever.embedder.encode_query(retriever.expand(question))
-    assert retriever.asked_for(vector, None) == "disaster-recovery"
+    assert retriever.asked_for(retriever.phrasings(vector), None) == "disaster-recovery"
     assert _docs(retriever.search(question)[0])[0] == "disaster-recovery"
     elsewhere = retriever.allowed({"topic": "sla"})
-    assert retriever.asked_for(vector, elsewhere) is None  # not outside the filters
+    assert retriever.asked_for(retriever.phrasings(vector), elsewhere) is None  # not outside the filters
     vague = retriever.embedder.encode_query("tell me something about contracts")
-    assert retriever.asked_for(vague, None) is None
+    assert retriever.asked_for(retriever.phrasings(vague), None) is None
 
 
 def test_article_names_come_from_short_titles_and_from_titles_that_list_names():
