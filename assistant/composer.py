@@ -92,8 +92,10 @@ _SAME_STEM = {
 }
 
 
-def _terms(text: str) -> set[str]:
-    return {t for t in _TERM.findall(text.lower()) if t not in STOPWORDS}
+@lru_cache(maxsize=32768)
+def _terms(text: str) -> frozenset[str]:
+    """Content words (and numbers); cached, as the same corpus sentences come up answer after answer."""
+    return frozenset(t for t in _TERM.findall(text.lower()) if t not in STOPWORDS)
 
 
 def _stems(text: str) -> set[str]:
@@ -124,7 +126,6 @@ class Composer:
         self.vectors: list[np.ndarray] = []  # of the sentences in the answer, for near-duplicates
         self.lead_docs: set[str] = set()
         self.defined: set[str] = set()  # subjects the answer has already defined
-        self._terms: dict[tuple[int, int], set[str]] = {}  # a sentence's words, tokenised once
 
     def focus(self, question: str, query: np.ndarray, intent: Intent, pool: list[int]) -> None:
         """Answer this (part of the) question next, from the hits in `pool`, best first."""
@@ -133,11 +134,8 @@ class Composer:
         self.numbers = {t for t in self.asked if t[0].isdigit()}
 
     # -- scoring -------------------------------------------------------------------------------
-    def terms(self, h: int, s: int) -> set[str]:
-        key = (id(self.hits[h].passage), s)
-        if key not in self._terms:
-            self._terms[key] = _terms(self.hits[h].passage.sentences[s])
-        return self._terms[key]
+    def terms(self, h: int, s: int) -> frozenset[str]:
+        return _terms(self.hits[h].passage.sentences[s])
 
     def score(self, h: int, s: int) -> float:
         passage = self.hits[h].passage
