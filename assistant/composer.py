@@ -33,19 +33,12 @@ SHAPED_KINDS = (
 CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
-LIST_ITEMS = 10
-KEY_POINTS = 3
+LIST_ITEMS = 10  # a list or steps block shows at most this many items
+KEY_POINTS = 3  # items of the answered article's Key points shown after the lead and support
 KEY_POINT_SAID = 0.75  # a key point this close to a sentence already written restates it
-KEY_POINT_INTENTS = (
-    "definition",
-    "comparison",
-    "situation",
-    "negotiation",
-    "steps",
-    "yes_no",
-    "choose",
-    "risks",
-)  # a list or steps block shows at most this many items
+# Questions whose answer gains from the article's key points (not wording or calculation requests,
+# whose quote or worked figures are the answer).
+KEY_POINT_INTENTS = ("definition", "comparison", "situation", "negotiation", "steps", "yes_no", "choose", "risks")
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 # A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
 _LEANS_BACK = re.compile(
@@ -298,7 +291,7 @@ class Composer:
             return None
         docs = list(dict.fromkeys(self.hits[h].passage.doc_id for h in self.pool[:2]))
         # The subjects of all the articles answered from ("T&M vs fixed price"), not what is asked of them.
-        titles = {w for doc in docs for w in _stems(self.index.documents[doc].title)} if docs else set()
+        titles = {w for doc in docs for w in _stems(self.index.documents[doc].title)}
         best, best_shared = None, 0
         for rank, doc in enumerate(docs):
             positions = self.index.doc_positions.get(doc, [])
@@ -348,11 +341,7 @@ class Composer:
             for s in range(len(passage.sentences))
             if self.usable(h, s) and not (said @ passage.sentence_vectors[s] > KEY_POINT_SAID).any()
         ]
-        best = sorted(
-            fresh,
-            key=lambda s: self.score(h, s),
-            reverse=True,
-        )[:n]
+        best = sorted(fresh, key=lambda s: self.score(h, s), reverse=True)[:n]
         if best:
             items = [self.take(h, s) for s in sorted(best)]
             self.blocks.append(block("list", items=items, hits=[h], title="Key points"))
