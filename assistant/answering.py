@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .calculators import Calculation, calculate
+from .calculators import Calculation, calculate, has_figures
 from .chunking import normalise_question
 from .composer import (
     ARTICLE_SAYS_IT,
@@ -255,7 +255,8 @@ def answer_question(
     known = _known_match(retriever, question, hits, vector) if hits else None
     if known:
         evidence = max(evidence, KNOWN_MATCH)
-    calculation = calculate(question)
+    # The calculators read figures: a question with none that asks for no calculation is no job for them.
+    calculation = calculate(question) if "calculation" in intent.intents or has_figures(question) else None
     # Computed only where the corpus has the article that explains the formula, to cite it.
     if (
         calculation is not None

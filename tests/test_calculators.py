@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from assistant import calculators as calc
 from assistant.api import create_app
-from assistant.calculators import Calculation, calculate
+from assistant.calculators import Calculation, calculate, has_figures
 from assistant.errors import BadRequest
 from assistant.markdown import slugify
 from assistant.settings import ROOT, Settings
@@ -524,3 +524,17 @@ def test_tools_page_has_a_labelled_form_per_calculator(client):
     assert all(s.get("src") for s in page.scripts)  # no inline script (CSP)
     # Modules, but for base.html's theme.js, which runs before the first paint.
     assert [s["src"].rsplit("/", 1)[1] for s in page.scripts if s.get("type") != "module"] == ["theme.js"]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("99.9% over a 30-day month", True),
+        ("we have three nines today, they offer four nines", True),
+        ("what does two hours of downtime cost us", True),
+        ("what is a watermelon sla", False),
+        ("how are service credits calculated?", False),
+    ],
+)
+def test_a_question_has_figures_in_digits_or_words(question, expected):
+    assert has_figures(question) is expected

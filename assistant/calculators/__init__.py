@@ -14,7 +14,7 @@ from .availability import (
     downtime_table,
 )
 from .base import SOURCES, Period, Source, duration, every_period, fmt, fmt_percent, period, variants
-from .chat import Calculation, calculate
+from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "attainment",
     "availability_achieved",
     "calculate",
+    "has_figures",
     "composite",
     "downtime_allowed",
     "downtime_table",

@@ -11,9 +11,9 @@ from ..errors import BadRequest
 from .calculation import Calculation, ask
 from .read_availability import availability, composite_availability, downtime
 from .read_credits import attainment_question, credits, earn_back_question
-from .text import Text, asks
+from .text import Text, asks, has_figures
 
-__all__ = ["Calculation", "calculate"]
+__all__ = ["Calculation", "calculate", "has_figures"]
 
 # Tried in this order; the first that recognises the question answers it.
 READERS = (

@@ -77,6 +77,14 @@ def figures(span: str, pattern: str = NUM) -> list[Decimal]:
     return [value(m.group(0)) for m in re.finditer(pattern, span)]
 
 
+_FIGURE = re.compile(r"\d|\b(" + "|".join(WORDS) + r"|nines)\b", re.IGNORECASE)
+
+
+def has_figures(question: str) -> bool:
+    """Whether a question holds a figure, in digits or in words ("four nines"), without normalising it."""
+    return _FIGURE.search(question) is not None
+
+
 def normalise(question: str) -> str:
     text = " ".join(question.lower().replace("\u00a0", " ").split())
     text = re.sub(r"[–—−]", "-", text)
