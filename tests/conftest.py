@@ -24,6 +24,26 @@ TEST_HOSTS = ("testserver", "127.0.0.1", "localhost", "::1")
 NO_QUOTAS = {"quota_per_visitor": 0, "quota_per_origin": 0, "feedback_quota_per_visitor": 0}
 
 
+def fixture_copy(root: Path, base: Settings | None = None, index: Path | None = None, **changes) -> Settings:
+    """Settings over a private copy of the fixture corpus in `root`, every store under `root` too;
+    `base`'s other settings are kept, and `index` (a build of the fixture corpus) is copied in."""
+    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
+    paths = {
+        "corpus_dir": root / "corpus",
+        "index_dir": root / "index",
+        "library_dir": root / "library",
+        "db_path": root / "data" / "assistant.db",
+        "allowed_hosts": TEST_HOSTS,
+    }
+    if base is None:
+        made = Settings(web_dir=ROOT / "web", **paths, **NO_QUOTAS, **changes)
+    else:
+        made = replace(base, **paths, **changes)
+    if index is not None:
+        shutil.copytree(index, made.index_dir, symlinks=True)
+    return made
+
+
 def pytest_collection_modifyitems(items):
     """A test that drives the browser is a browser test even where its module forgot the marker,
     so `-m "not browser"` (make test-fast) never starts Chromium."""
@@ -41,17 +61,7 @@ def embedder() -> EmbeddingModel:
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory, embedder) -> Settings:
     """Settings pointing at a built copy of the fixture corpus in a temporary folder."""
-    root = tmp_path_factory.mktemp("assistant")
-    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
-    built = Settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        db_path=root / "data" / "assistant.db",
-        web_dir=ROOT / "web",
-        library_dir=root / "library",
-        allowed_hosts=TEST_HOSTS,
-        **NO_QUOTAS,
-    )
+    built = fixture_copy(tmp_path_factory.mktemp("assistant"))
     build_index(built.corpus_dir, built.index_dir, embedder)
     return built
 
@@ -59,16 +69,7 @@ def settings(tmp_path_factory, embedder) -> Settings:
 @pytest.fixture
 def fresh(tmp_path) -> Settings:
     """Settings for a private, not yet built copy of the fixture corpus that a test may change."""
-    shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
-    return Settings(
-        corpus_dir=tmp_path / "corpus",
-        index_dir=tmp_path / "index",
-        db_path=tmp_path / "data" / "assistant.db",
-        web_dir=ROOT / "web",
-        library_dir=tmp_path / "library",
-        allowed_hosts=TEST_HOSTS,
-        **NO_QUOTAS,
-    )
+    return fixture_copy(tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,7 @@ background rebuild (the old index answers until the swap) and what to write next
 
 from __future__ import annotations
 
-import shutil
 import time
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +11,7 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 from assistant.index import build_index
 
-from .conftest import FIXTURE_CORPUS, TEST_HOSTS
+from .conftest import fixture_copy
 from .ingest_files import broken_pdf, code_of_conduct_pdf, encrypted_pdf
 
 TOKEN = "s3cret-admin-token-for-tests"
@@ -23,19 +21,8 @@ AUDIT_QUESTION = "How much notice does a supplier get before we audit its premis
 
 @pytest.fixture
 def admin_settings(tmp_path, settings, embedder):
-    shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
-    built = replace(
-        settings,
-        corpus_dir=tmp_path / "corpus",
-        index_dir=tmp_path / "index",
-        library_dir=tmp_path / "library",
-        db_path=tmp_path / "data" / "assistant.db",
-        allowed_hosts=TEST_HOSTS,
-        admin_token=TOKEN,
-        ingest_max_bytes=200_000,
-    )
-    shutil.copytree(settings.index_dir, built.index_dir, symlinks=True)  # the fixture corpus's build
-    return built
+    # The fixture corpus's build is copied in, so no test here embeds it again.
+    return fixture_copy(tmp_path, settings, settings.index_dir, admin_token=TOKEN, ingest_max_bytes=200_000)
 
 
 @pytest.fixture

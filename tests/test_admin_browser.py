@@ -4,14 +4,11 @@ chat then cites the organisation's document by section and page."""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
-
 import pytest
 
 from assistant.api import create_app
 
-from .conftest import FIXTURE_CORPUS, TEST_HOSTS
+from .conftest import fixture_copy
 from .ingest_files import broken_pdf, code_of_conduct_pdf
 from .support import ARTIFACTS, free_port, require_browser, serving, watched_page
 
@@ -26,17 +23,7 @@ TOKEN = "browser-admin-token"
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory, settings, embedder):
     root = tmp_path_factory.mktemp("admin-browser")
-    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
-    shutil.copytree(settings.index_dir, root / "index", symlinks=True)
-    served = replace(
-        settings,
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        library_dir=root / "library",
-        db_path=root / "data" / "assistant.db",
-        allowed_hosts=TEST_HOSTS,
-        admin_token=TOKEN,
-    )
+    served = fixture_copy(root, settings, settings.index_dir, admin_token=TOKEN)
     port = free_port()
     with serving(create_app(served, embedder=embedder), port):
         yield f"http://127.0.0.1:{port}"

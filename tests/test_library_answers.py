@@ -14,7 +14,7 @@ from assistant.api import create_app
 from assistant.index import build_index, current_manifest
 from assistant.ingest import ingest
 
-from .conftest import FIXTURE_CORPUS, TEST_HOSTS
+from .conftest import fixture_copy
 from .ingest_files import code_of_conduct_pdf, exit_plan_html, gifts_policy_docx
 from .test_web import Page
 
@@ -25,15 +25,7 @@ GIFT_QUESTION = "What is the most a supplier may spend on gifts for our employee
 @pytest.fixture(scope="module")
 def library_settings(tmp_path_factory, embedder, settings):
     root = tmp_path_factory.mktemp("library")
-    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
-    built = replace(
-        settings,
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        library_dir=root / "library",
-        db_path=root / "data" / "assistant.db",
-        allowed_hosts=TEST_HOSTS,
-    )
+    built = fixture_copy(root, settings)
     originals = root / "originals"
     originals.mkdir()
     code_of_conduct_pdf(originals / "supplier-code.pdf")
