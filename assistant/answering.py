@@ -117,10 +117,10 @@ def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float
     closest asked_as phrasing's. Users' own phrasings separate answerable from off-topic
     questions better than passages do (`assistant eval --calibrate` shows both ends)."""
     passages = max((hit.dense for hit in hits[:SOURCE_PASSAGES]), default=0.0)
-    asked = retriever.index.asked_vectors
-    if not len(asked):
+    if not len(retriever.index.asked_vectors):
         return passages
-    return 0.5 * passages + 0.5 * float(np.max(asked @ query))
+    # The search has just read each article's closest phrasing for this vector: the best of them.
+    return 0.5 * passages + 0.5 * float(np.max(retriever.phrasings(query)))
 
 
 def _calculated(

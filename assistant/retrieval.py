@@ -30,6 +30,7 @@ MUST_AT = 1  # where the best article by that evidence joins the articles a ques
 STORY_WORDS = 20  # a question longer than this tells a story: its words scatter over many passages,
 STORY_WEIGHT = 3.0  # ... so the rankings within the articles it is about weigh this much more
 KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
+RECENT = 256  # dense, full-text and phrasing results kept for the answers in progress (see _remembered)
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
     for from get got had has have how i if in into is it its just may me might more most much must
@@ -67,6 +68,7 @@ class Retriever:
         self._long_terms = [(short, term.lower()) for short, term in index.acronyms.items() if len(term) > 6]
         self._acronym = re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, keys)) + r")(?![\w&])") if keys else None
         self._expanded: dict[str, str] = {}
+        self._recent: dict[tuple, object] = {}
 
     def expand(self, query: str) -> str:
         """Add the full term for each glossary acronym in the query, and the acronym for each term."""
@@ -84,6 +86,17 @@ class Retriever:
             extra += [self.index.acronyms[m] for m in dict.fromkeys(self._acronym.findall(lowered))]
         extra += [short for short, term in self._long_terms if term in lowered and short not in lowered]
         return f"{query} ({'; '.join(extra)})" if extra else query
+
+    def _remembered(self, key: tuple, compute):
+        """`compute()`, kept for the questions being answered now: one answer searches with the
+        same vector and text several times (the whole question, its parts with it as their context,
+        the evidence), and each pass over a matrix of vectors mostly reads memory, not cache."""
+        found = self._recent.get(key)
+        if found is None:
+            if len(self._recent) > RECENT:  # what is being answered now, not a cache of past questions
+                self._recent.clear()
+            found = self._recent[key] = compute()
+        return found
 
     def allowed(self, filters: dict | None) -> np.ndarray | None:
         """Positions of passages that pass the filters, or None when nothing is filtered."""
@@ -118,6 +131,10 @@ class Retriever:
 
     def dense(self, vector: np.ndarray, allowed: np.ndarray | None, n: int = CANDIDATES):
         """(position, cosine) of the n nearest passages."""
+        key = ("dense", vector.tobytes(), None if allowed is None else allowed.tobytes(), n)
+        return self._remembered(key, lambda: self._dense(vector, allowed, n))
+
+    def _dense(self, vector: np.ndarray, allowed: np.ndarray | None, n: int):
         params = None
         if allowed is not None:
             if len(allowed) == 0:
@@ -142,6 +159,10 @@ class Retriever:
 
     def lexical(self, query: str, allowed: np.ndarray | None, n: int = CANDIDATES):
         """(position, bm25) of the n best full-text matches; any query word may match."""
+        key = ("lexical", query, None if allowed is None else allowed.tobytes(), n)
+        return self._remembered(key, lambda: self._lexical(query, allowed, n))
+
+    def _lexical(self, query: str, allowed: np.ndarray | None, n: int):
         text = self.index.passage_text
         terms = self.selective(_match_terms(query), text)
         if not terms:
@@ -161,10 +182,16 @@ class Retriever:
 
     def phrasings(self, vector: np.ndarray) -> np.ndarray:
         """Each article's closest asked_as phrasing's cosine, in `asked_doc_order` (phrasings are
-        stored article by article); read once per search by `asked_for` and `rank_documents`."""
+        stored article by article); read once per search by `asked_for` and `rank_documents`, and
+        by the answer's evidence (their maximum is the closest phrasing of all)."""
         if not len(self.index.asked_docs):
             return np.zeros(0, dtype=np.float32)
-        return np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
+        return self._remembered(("phrasings", vector.tobytes()), lambda: self._phrasings(vector))
+
+    def _phrasings(self, vector: np.ndarray) -> np.ndarray:
+        best = np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
+        best.setflags(write=False)  # shared by the searches that remember it
+        return best
 
     def asked_for(self, best: np.ndarray, allowed: np.ndarray | None) -> str | None:
         """The article a question is unmistakably phrased for, from its `phrasings`: one phrasing
