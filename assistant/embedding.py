@@ -38,57 +38,76 @@ class QueryBatcher:
     hand-off, no added latency); queries arriving meanwhile queue up and the next free one encodes
     them all together. Under load (the last batch held several queries) a new leader waits up to
     `wait` seconds for more company first.
+
+    Each waiting query sleeps until it is woken for a reason of its own: its vector is ready, or it
+    is first in the queue when the model comes free. (Waking every waiting thread at each arrival
+    and each batch cost every request many rounds of the GIL.)
     """
 
     def __init__(self, encode, wait: float = 0.001, max_batch: int = 64):
         self._encode, self._wait, self._max_batch = encode, wait, max_batch
-        self._pending: list[tuple[str, Future]] = []
-        self._cond = threading.Condition()
+        self._pending: list[tuple[str, Future, threading.Event]] = []
+        self._lock = threading.Lock()
+        self._company = threading.Condition(self._lock)  # where a leader waits for more queries
         self._busy = False
         self._last_batch = 1
 
     def __call__(self, text: str) -> np.ndarray:
-        future: Future = Future()
-        with self._cond:
-            self._pending.append((text, future))
-            self._cond.notify_all()  # a leader gathering company may take this one too
-        while not future.done():
-            with self._cond:
+        future, woken = Future(), threading.Event()
+        with self._lock:
+            self._pending.append((text, future, woken))
+            self._company.notify()  # a leader gathering company may take this one too
+        while True:
+            with self._lock:
                 if future.done():
                     break
-                if self._busy:
-                    self._cond.wait()
-                    continue
-                self._busy = True
-                if self._last_batch > 1 and len(self._pending) < self._max_batch:
-                    self._cond.wait(self._wait)
-                batch = self._pending[: self._max_batch]
-                del self._pending[: self._max_batch]
-                self._last_batch = len(batch)
-            try:
-                vectors = self._encode([t for t, _ in batch], batch_size=len(batch))
-                for (_, waiting), vector in zip(batch, vectors):
-                    waiting.set_result(vector)
-            except Exception as err:
-                self._settle_failed(batch, err)
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
+                batch = self._lead() if not self._busy else None
+            if batch is None:
+                woken.wait()
+                woken.clear()
+            else:
+                self._run(batch)
         return future.result()
 
-    def _settle_failed(self, batch: list[tuple[str, Future]], err: Exception) -> None:
+    def _lead(self) -> list[tuple[str, Future, threading.Event]]:
+        """Take the next batch (the lock is held), first waiting for company when under load."""
+        self._busy = True
+        if self._last_batch > 1 and len(self._pending) < self._max_batch:
+            self._company.wait(self._wait)
+        batch = self._pending[: self._max_batch]
+        del self._pending[: self._max_batch]
+        self._last_batch = len(batch)
+        return batch
+
+    def _run(self, batch: list[tuple[str, Future, threading.Event]]) -> None:
+        """Encode a batch, settle its queries and wake them, and wake the next in line to lead."""
+        try:
+            vectors = self._encode([t for t, _, _ in batch], batch_size=len(batch))
+            for (_, waiting, _), vector in zip(batch, vectors):
+                waiting.set_result(vector)
+        except Exception as err:
+            self._settle_failed(batch, err)
+        finally:
+            with self._lock:
+                self._busy = False
+                following = self._pending[0][2] if self._pending else None
+            for _, _, woken in batch:
+                woken.set()
+            if following is not None:
+                following.set()
+
+    def _settle_failed(self, batch: list[tuple[str, Future, threading.Event]], err: Exception) -> None:
         """A failed batch is retried one query at a time, so one bad input fails only itself.
 
         A model that is gone (ModelUnavailable) fails them all at once: retrying would only make
         each question wait for a restart in turn.
         """
         if len(batch) == 1 or isinstance(err, ModelUnavailable):
-            for _, waiting in batch:
+            for _, waiting, _ in batch:
                 if not waiting.done():
                     waiting.set_exception(err)
             return
-        for text, waiting in batch:
+        for text, waiting, _ in batch:
             if waiting.done():
                 continue
             try:
