@@ -147,7 +147,8 @@ class Retriever:
                 else faiss.SearchParameters(sel=selector)
             )
         scores, ids = self.index.vectors.search(vector.reshape(1, -1), n, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        # tolist: Python numbers at once, not one numpy scalar per candidate (the same values)
+        return [(i, s) for i, s in zip(ids[0].tolist(), scores[0].tolist()) if i >= 0]
 
     def closest(self, vector: np.ndarray, positions: np.ndarray) -> list[tuple[int, float]]:
         """(position, cosine) of the given passages, closest first (exact, however large the index)."""
@@ -155,7 +156,7 @@ class Retriever:
             return []
         cosines = self.index.vectors.reconstruct_batch(positions) @ vector
         order = np.argsort(-cosines)
-        return [(int(positions[i]), float(cosines[i])) for i in order]
+        return list(zip(positions[order].tolist(), cosines[order].tolist()))
 
     def lexical(self, query: str, allowed: np.ndarray | None, n: int = CANDIDATES):
         """(position, bm25) of the n best full-text matches; any query word may match."""
