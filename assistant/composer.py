@@ -57,6 +57,14 @@ _POINTS_ON = re.compile(
 )
 _EXAMPLE_REF = re.compile(r"\b(in|from) the (worked )?example\b", re.IGNORECASE)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
+# A negotiating position of the other side ("The vendor will want a short warranty period"): the
+# user is almost always the client, whose own position answers "what should we get".
+_VENDOR_WANTS = re.compile(
+    r"^(in [\w\s-]{3,40} negotiations,? )?the (vendor|supplier|provider)( will| would| may| often| usually)?"
+    r"( also)? (wants?|seeks?|asks?|tries|try|argues?|pushes|push|resists?|prefers?|insists?)\b",
+    re.IGNORECASE,
+)
+_AS_VENDOR = re.compile(r"\b(as|we are|we're) (the|a) (vendor|supplier|provider)\b", re.IGNORECASE)
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
 
@@ -124,6 +132,7 @@ class Composer:
         """Answer this (part of the) question next, from the hits in `pool`, best first."""
         self.query, self.intent, self.pool = query, intent, pool
         self.asked = _terms(question)
+        self.client_side = not _AS_VENDOR.search(question)
         self.numbers = {t for t in self.asked if t[0].isdigit()}
 
     # -- scoring -------------------------------------------------------------------------------
@@ -145,6 +154,8 @@ class Composer:
             score += 0.08
         if "calculation" in intents and traits.arithmetic:
             score += 0.1
+        if traits.vendor_wants and self.client_side:
+            score -= 0.08
         if passage.kind == "definition":  # the glossary: an article saying it wins
             score -= 0.03
         if passage.kind in ("pitfalls", "red_flags") and "risks" not in intents:
@@ -459,6 +470,7 @@ class _Traits(NamedTuple):
     leans_back: bool  # opens by pointing at the sentence before
     example_ref: bool  # points at "the worked example"
     points_on: bool  # introduces what follows ("… four problems:")
+    vendor_wants: bool  # the other side's negotiating position
 
 
 @lru_cache(maxsize=32768)
@@ -472,6 +484,7 @@ def _traits(sentence: str) -> _Traits:
         bool(_LEANS_BACK.match(sentence)),
         bool(_EXAMPLE_REF.search(sentence)),
         bool(_POINTS_ON.search(sentence)),
+        bool(_VENDOR_WANTS.match(sentence)),
     )
 
 

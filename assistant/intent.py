@@ -111,8 +111,9 @@ _RULES = [
             r"\bcarved? out\b|\binsist on\b|\bcounter[- ]?(offer|propos)|\bhow (long|wide|high|low) should\b|"
             r"\bwhat (notice|cap|term|period|limit)\b[\w\s]{0,30}\b(should|agree)\b|"
             # what a contract, clause or schedule should contain: its good terms, not its definition
-            r"\bwhat (should|must|does) (a|an|the|our|this|my)\b[\w\s/&-]{0,40}\b(specify|include|contain|cover|say|"
-            r"state|set out|require|address)\b|\bhow should\b[\w\s/&-]{0,60}\bbe (defined|drafted|written|worded|"
+            r"\bwhat (should|must|does) (a|an|the|our|this|my)\b[\w\s/&-]{0,60}\b(specify|include|contain|cover|say|"
+            r"state|set out|require|address)\b|\bwhat\b[\w\s-]{0,40}\bshould (be|go) (in|into|included|covered|"
+            r"written|put)\b|\bhow should\b[\w\s/&-]{0,60}\bbe (defined|drafted|written|worded|"
             r"structured|tied|set|measured|reported|handled)\b|"
             r"\bhow should (the|a|an|our) (contract|clause|agreement|sla|msa|sow|schedule)\b",
             _I,
