@@ -29,6 +29,7 @@ SURE_PHRASING, SURE_MARGIN = 0.7, 0.1  # an asked_as phrasing this close, this f
 MUST_AT = 1  # where the best article by that evidence joins the articles a question is about
 STORY_WORDS = 20  # a question longer than this tells a story: its words scatter over many passages,
 STORY_WEIGHT = 3.0  # ... so the rankings within the articles it is about weigh this much more
+STORY_FIGURES = 2  # a story with this many figures is a calculation, read as a whole
 KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
@@ -159,12 +160,34 @@ class Retriever:
         rare = [t for t in terms if text.rows_matching(t) < COMMON_SHARE * text.count]
         return rare or terms
 
-    def phrasings(self, vector: np.ndarray) -> np.ndarray:
-        """Each article's closest asked_as phrasing's cosine, in `asked_doc_order` (phrasings are
-        stored article by article); read once per search by `asked_for` and `rank_documents`."""
+    def phrasings(self, vectors: np.ndarray) -> np.ndarray:
+        """Each article's closest asked_as phrasing's cosine to the query (or to the closest of
+        several query vectors: a story's sentences), in `asked_doc_order` (phrasings are stored
+        article by article); read once per search by `asked_for` and `rank_documents`."""
         if not len(self.index.asked_docs):
             return np.zeros(0, dtype=np.float32)
-        return np.maximum.reduceat(self.index.asked_vectors @ vector, self.index.asked_starts)
+        cosines = self.index.asked_vectors @ vectors.T
+        return np.maximum.reduceat(cosines if cosines.ndim == 1 else cosines.max(axis=1), self.index.asked_starts)
+
+    def story_parts(self, query: str, intent: Intent | None) -> np.ndarray | None:
+        """A story's sentences, each encoded, or None for a question that is not a story. Read as
+        a whole, a long story's vector drifts to whatever its incidental details name (a data
+        centre, a salesman); one of its sentences ("they poached our lead engineer") may be very
+        close to what an article is asked as. The story's own vector is then their mean: about
+        the same model time as encoding it whole. Calculations are read whole, figures and all."""
+        if len(query.split()) <= STORY_WORDS or (
+            intent and ("calculation" in intent.intents or len(intent.numbers) >= STORY_FIGURES)
+        ):
+            return None
+        parts: list[str] = []
+        for sentence in re.split(r"(?<=[.?!])\s+", query.strip()):
+            if parts and len(sentence.split()) < 5:  # "Right?" belongs with the sentence before
+                parts[-1] += " " + sentence
+            else:
+                parts.append(sentence)
+        if len(parts) < 2:
+            return None
+        return np.array([self.embedder.encode_query(self.expand(part)) for part in parts])
 
     def asked_for(self, best: np.ndarray, allowed: np.ndarray | None) -> str | None:
         """The article a question is unmistakably phrased for, from its `phrasings`: one phrasing
@@ -222,11 +245,14 @@ class Retriever:
         """
         allowed = self.allowed(filters)
         rankings, vectors = [], []
+        parts = None if encoded and self.expand(query) in encoded else self.story_parts(query, intent)
         texts = [(query, 1.0)] + ([(context, context_weight)] if context and context != query else [])
         for text, weight in texts:
             expanded = self.expand(text)
             vector = encoded.get(expanded) if encoded else None
-            if vector is None:
+            if vector is None and parts is not None and text is query:
+                vector = _unit(parts.mean(axis=0))
+            elif vector is None:
                 vector = self.embedder.encode_query(expanded)
             vectors.append(vector)
             if method != "lexical":
@@ -240,7 +266,7 @@ class Retriever:
             expanded = self.expand(query)
             named = self.named(expanded)
             # Articles the question names by title, or is unmistakably phrased for, lead.
-            closeness = self.phrasings(vector)
+            closeness = self.phrasings(vector if parts is None else np.vstack([vector, parts]))
             asked = self.asked_for(closeness, allowed)
             leading = named + ([asked] if asked and asked not in named else [])
             documents = self._about(closeness, expanded, allowed, fused, leading)
