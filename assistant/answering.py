@@ -271,7 +271,10 @@ def answer_question(
 
     aspects = _aspects(retriever, question, intent, hits, vector, filters) if not known else []
     # Composed for the question with its acronyms spelled out: "SOW" also asks for "statement of work".
-    blocks = compose(retriever.expand(question), hits, vector, intent, max_sentences, known, retriever.index, aspects)
+    composing = retriever.asking(question, intent, vector)
+    blocks = compose(
+        retriever.expand(question), hits, composing, intent, max_sentences, known, retriever.index, aspects
+    )
     numbers = number_blocks(blocks, hits)
     quoted = {h for block in blocks for h in block["citations"]}
     quoted = {h for h, n in numbers.items() if n in quoted}

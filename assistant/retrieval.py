@@ -68,6 +68,7 @@ class Retriever:
         self._long_terms = [(short, term.lower()) for short, term in index.acronyms.items() if len(term) > 6]
         self._acronym = re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, keys)) + r")(?![\w&])") if keys else None
         self._expanded: dict[str, str] = {}
+        self._parts: dict[str, np.ndarray] = {}
 
     def expand(self, query: str) -> str:
         """Add the full term for each glossary acronym in the query, and the acronym for each term."""
@@ -179,16 +180,27 @@ class Retriever:
             intent and ("calculation" in intent.intents or len(intent.numbers) >= STORY_FIGURES)
         ):
             return None
-        parts: list[str] = []
-        for sentence in re.split(r"(?<=[.?!])\s+", query.strip()):
-            if parts and len(sentence.split()) < 5:  # "Right?" belongs with the sentence before
-                parts[-1] += " " + sentence
-            else:
-                parts.append(sentence)
+        parts = _sentences(query)
         if len(parts) < 2:
             return None
-        # One call, one batch: 21 ms of model CPU against 17.5 ms for the story whole (102 stories).
-        return self.embedder.encode([self.expand(part) for part in parts])
+        vectors = self._parts.get(query)  # the answer asks again when it composes (`asking`)
+        if vectors is None:
+            if len(self._parts) > 64:  # the stories being answered now, as in `expand`
+                self._parts.clear()
+            # One call, one batch: 21 ms of model CPU against 17.5 ms for the story whole (102 stories).
+            vectors = self._parts[query] = self.embedder.encode([self.expand(part) for part in parts])
+        return vectors
+
+    def asking(self, query: str, intent: Intent | None, vector: np.ndarray) -> np.ndarray:
+        """The vector to compose a story's answer with: its asking sentences ("Does a company-owned
+        centre make sense at that size?") weigh as much as the whole, whose details chose the
+        articles but should not choose the sentences. Other questions: `vector` itself."""
+        parts = self.story_parts(query, intent)
+        if parts is None:
+            return vector
+        sentences = _sentences(query)
+        asks = [i for i, sentence in enumerate(sentences) if sentence.endswith("?")] or [len(sentences) - 1]
+        return _unit(vector + _unit(parts[asks].mean(axis=0)))
 
     def asked_for(self, best: np.ndarray, allowed: np.ndarray | None) -> str | None:
         """The article a question is unmistakably phrased for, from its `phrasings`: one phrasing
@@ -350,6 +362,17 @@ class Retriever:
 
 
 _GENERIC_NAME = re.compile(r"\s+(clauses?|procedures?|contracts?|requirements|schemes?|pricing)$")
+
+
+def _sentences(text: str) -> list[str]:
+    """A story's sentences; one too short to stand alone ("Right?") joins the sentence before."""
+    parts: list[str] = []
+    for sentence in re.split(r"(?<=[.?!])\s+", text.strip()):
+        if parts and len(sentence.split()) < 5:
+            parts[-1] += " " + sentence
+        else:
+            parts.append(sentence)
+    return parts
 
 
 def _plain(text: str) -> str:

@@ -178,6 +178,11 @@ def test_a_story_is_read_sentence_by_sentence(retriever, monkeypatch):
     # Each article's closeness is its best over the story's sentences: never below the whole's.
     whole = retriever.phrasings(vector)
     assert (retriever.phrasings(np.vstack([vector, parts])) >= whole - 1e-6).all()
+    # Its answer is composed for the whole and, as much, for the sentence that asks.
+    asking = parts[2] / np.linalg.norm(parts[2])
+    expected = vector + asking
+    assert np.allclose(retriever.asking(story, classify(story), vector), expected / np.linalg.norm(expected), atol=1e-5)
+    assert retriever.asking("what is a service credit?", classify("x"), vector) is vector
     # Short questions and figure-laden calculations are read whole.
     assert retriever.story_parts("what is a service credit?", classify("what is a service credit?")) is None
     sums = "Our availability was 99.2% against 99.5% last month on a 100,000 monthly fee. What credit do we get back?"
