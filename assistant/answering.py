@@ -270,11 +270,10 @@ def answer_question(
         return _abstain(retriever, question, hits, started, searched, evidence, intent.main)
 
     aspects = _aspects(retriever, question, intent, hits, vector, filters) if not known else []
-    # Composed for the question with its acronyms spelled out: "SOW" also asks for "statement of work".
-    composing = retriever.asking(question, intent, vector)
-    blocks = compose(
-        retriever.expand(question), hits, composing, intent, max_sentences, known, retriever.index, aspects
-    )
+    # Composed for the question with its acronyms spelled out: "SOW" also asks for "statement of work";
+    # a story's answer for what it asks as much as for what it tells.
+    asking = retriever.asking(question, intent, vector)
+    blocks = compose(retriever.expand(question), hits, asking, intent, max_sentences, known, retriever.index, aspects)
     numbers = number_blocks(blocks, hits)
     quoted = {h for block in blocks for h in block["citations"]}
     quoted = {h for h, n in numbers.items() if n in quoted}
