@@ -64,6 +64,11 @@ _VENDOR_WANTS = re.compile(
     r"( also)? (wants?|seeks?|asks?|tries|try|argues?|pushes|push|resists?|prefers?|insists?)\b",
     re.IGNORECASE,
 )
+# ... and in a section of negotiation points, any sentence that opens with what the vendor will or should do.
+_VENDOR_OPENS = re.compile(
+    r"^(in [\w\s-]{3,40} negotiations,? )?the (vendor|supplier|provider)(, [^,]{3,60},)? (will|would|should|may)\b",
+    re.IGNORECASE,
+)
 _AS_VENDOR = re.compile(r"\b(as|we are|we're) (the|a) (vendor|supplier|provider)\b", re.IGNORECASE)
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
@@ -154,8 +159,8 @@ class Composer:
             score += 0.08
         if "calculation" in intents and traits.arithmetic:
             score += 0.1
-        if traits.vendor_wants and self.client_side:
-            score -= 0.08
+        if self.vendor_position(h, s):
+            score -= 0.08  # the other side's position answers only "what will they ask for"
         if passage.kind == "definition":  # the glossary: an article saying it wins
             score -= 0.03
         if passage.kind in ("pitfalls", "red_flags") and "risks" not in intents:
@@ -163,6 +168,14 @@ class Composer:
         if passage.kind == "worked_example" and not {"calculation", "example"} & set(intents):
             score -= 0.05  # one case's figures illustrate an answer; they do not give it
         return score
+
+    def vendor_position(self, h: int, s: int) -> bool:
+        """Is sentence s of hit h the vendor's negotiating position, asked about by a client?"""
+        traits = _traits(self.hits[h].passage.sentences[s])
+        kind = self.hits[h].passage.kind
+        return self.client_side and (
+            traits.vendor_wants or (traits.vendor_opens and kind in ("negotiation", "red_flags"))
+        )
 
     def rank(self, h: int) -> int:
         return self.pool.index(h) if h in self.pool else len(self.pool)
@@ -272,7 +285,7 @@ class Composer:
                 (self.score(h, s), h, s)
                 for h in (self.pool if pool is None else pool)
                 for s in range(len(self.hits[h].passage.sentences))
-                if self.usable(h, s)
+                if self.usable(h, s) and not self.vendor_position(h, s)  # a client's answer opens with its side
             ),
             reverse=True,
         )
@@ -471,6 +484,7 @@ class _Traits(NamedTuple):
     example_ref: bool  # points at "the worked example"
     points_on: bool  # introduces what follows ("… four problems:")
     vendor_wants: bool  # the other side's negotiating position
+    vendor_opens: bool  # what the vendor will or should do: its position, in negotiation points
 
 
 @lru_cache(maxsize=32768)
@@ -485,6 +499,7 @@ def _traits(sentence: str) -> _Traits:
         bool(_EXAMPLE_REF.search(sentence)),
         bool(_POINTS_ON.search(sentence)),
         bool(_VENDOR_WANTS.match(sentence)),
+        bool(_VENDOR_OPENS.match(sentence)),
     )
 
 

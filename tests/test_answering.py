@@ -213,3 +213,33 @@ def test_a_sentence_about_the_worked_example_needs_that_example_in_the_answer(as
     assert not composer.usable(h, s)
     answer = assistant.ask(question)
     assert "worked example" not in answer.text
+
+
+def test_a_clients_answer_never_opens_with_the_vendors_negotiating_position(assistant):
+    import dataclasses
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    question = "What warranties should we get from the vendor?"
+    vendor = "The vendor will want warranties limited to reasonable skill and care and a short warranty period."
+    client = "The client should seek objective warranties tied to defined standards and a long warranty period."
+    vectors = assistant.retriever.embedder.encode([vendor, client])
+    vector = vectors[0]  # the question as close to the vendor's sentence as can be
+    passage = dataclasses.replace(
+        assistant.retriever.index.passages[0],
+        kind="negotiation",
+        sentences=[vendor, client],
+        text=f"{vendor} {client}",
+        parts=[],
+        sentence_vectors=vectors,
+    )
+    composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 6)
+    composer.lead(None)
+    assert composer.blocks[0]["text"].startswith(client)
+    # A vendor asking gets its own side first.
+    as_vendor = "As the supplier, what warranties should we offer?"
+    composer = Composer(as_vendor, [Hit(passage, 1.0, 1.0)], vector, classify(as_vendor), 6)
+    composer.lead(None)
+    assert composer.blocks[0]["text"].startswith(vendor)

@@ -24,6 +24,8 @@ from assistant.intent import classify
         ("whats a watermelon sla", "definition"),
         ("What should a fixed-price SOW specify to avoid arguments about scope?", "negotiation"),
         ("How should severity levels be defined in the support schedule?", "negotiation"),
+        ("What should a security schedule in an outsourcing contract specify?", "negotiation"),
+        ("What exit assistance obligations should be in the contract from day one?", "negotiation"),
         ("Clause text so the vendor can't downgrade our P1 incidents without our agreement?", "clause"),
         ("How would a gain-share clause with a hurdle be worded?", "clause"),
         ("Cutting 30 vendors to 3 looks great on paper. What's the catch?", "risks"),
