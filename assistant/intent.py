@@ -42,9 +42,12 @@ _RULES = [
         "clause",
         re.compile(
             r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
-            r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
+            r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we|you) "
             r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause|"
-            r"\bclause (text|wording|language)\b|\bclause\b[^?]{0,60}\bbe (worded|drafted|phrased|written)\b",
+            r"\bclause (text|wording|language)\b|\bclause\b[^?]{0,60}\bbe (worded|drafted|phrased|written)\b|"
+            r"\bwhat (would|does|should|might|could) (a|an|the|our|my)\b[^?]{0,40}\b(clause|provision)s?\b[^?]{0,60}"
+            r"\blook like\b|"
+            r"\b(starting point|first draft|skeleton) for (a|an|the|our|my)\b[^?]{0,40}\b(clause|provision)s?\b",
             _I,
         ),
     ),
