@@ -34,7 +34,7 @@ CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
 LIST_ITEMS = 10  # a list or steps block shows at most this many items
-KEY_POINTS = 3  # items of the answered article's Key points shown after the lead and support
+KEY_POINTS = 4  # items of the answered article's Key points shown after the lead and support
 KEY_POINT_SAID = 0.75  # a key point this close to a sentence already written restates it
 # Questions whose answer gains from the article's key points (not wording or calculation requests,
 # whose quote or worked figures are the answer).
