@@ -342,6 +342,32 @@ class Composer:
                 return h
         return self._hit_for(best)
 
+    def define_sides(self) -> None:
+        """For "the difference between backsourcing and co-sourcing": each side the answer has not
+        yet defined gets the sentence that defines it, from the articles answered (glossary last)."""
+        if self.index is None:
+            return
+        docs = list(dict.fromkeys([*self.lead_docs, *(self.hits[h].passage.doc_id for h in self.pool[:2])]))
+        positions = [p for doc in docs for p in self.index.doc_positions.get(doc, ())]
+        positions += [self.hits[h].passage.position for h in self.pool]  # the glossary, if retrieved
+        for side in self.intent.sides:
+            if any(_names(side, subject) for subject in self.defined):
+                continue
+            found = next(
+                (
+                    (passage, s)
+                    for passage in (self.index.passages[p] for p in positions)
+                    if passage.kind != "check_yourself"
+                    for s, sentence in enumerate(passage.sentences)
+                    if _names(side, _traits(sentence).subject)
+                ),
+                None,
+            )
+            if found:
+                h = self._hit_for(found[0])
+                if self.usable(h, found[1]):
+                    self.paragraph([(h, found[1])])
+
     def key_points(self, doc: str, n: int) -> None:
         """The answered article's key points that bear most on the question, as a short list:
         an article's summary states its rules and recommendations in one sentence each."""
@@ -513,6 +539,19 @@ def _defined_subject(sentence: str) -> str | None:
     )
 
 
+def _names(side: str, subject: str | None) -> bool:
+    """Does a defined subject ("co-sourcing", "service level agreement (sla)") name this side of a
+    comparison ("co-sourcing", "SLA", "service credits")? Spelling, hyphens and plurals aside."""
+    if not subject:
+        return False
+
+    def key(text: str) -> str:
+        return re.sub(r"[^a-z0-9&]", "", text.lower()).removesuffix("s")
+
+    spelled, _, short = subject.partition("(")
+    return key(side) in {key(subject), key(spelled), key(short)}
+
+
 def _part_of(passage, s: int) -> dict | None:
     return next((p for p in passage.parts or [] if p["start"] <= s < p["end"]), None)
 
@@ -602,6 +641,7 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
         other = [h for h in composer.pool[:2] if composer.hits[h].passage.doc_id != lead_doc]
         if other:
             composer.lead(None, pool=other)
+        composer.define_sides()
     matched = composer.matched_section(question) if main not in ("clause", "calculation") else None
     if matched is not None and not any(key[0] == matched for key in composer.used):
         composer.structured(matched, whole=True)

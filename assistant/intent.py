@@ -160,6 +160,24 @@ PERIOD = re.compile(
 )
 
 
+# The two subjects a comparison names: "the difference between X and Y", "X vs Y", "how does X differ from Y".
+_SIDES = (
+    re.compile(r"\bdifferen(?:ce|ces) between (.+?) and (.+?)(?:[?.!,;]|$)", _I),
+    re.compile(r"\bhow (?:does|do|is|are) (.+?) (?:differ|different) from (.+?)(?:[?.!,;]|$)", _I),
+    re.compile(r"^(?:(?:what(?:'s| is)|explain) )?(.+?) (?:vs\.?|versus) (.+?)(?:[?.!,;]|$)", _I),
+)
+_ARTICLE = re.compile(r"^(?:an?|the|our|a typical)\s+", _I)
+
+
+def sides(question: str) -> list[str]:
+    """The two subjects a comparison question names, without articles; none if it names no two."""
+    for rule in _SIDES:
+        match = rule.search(" ".join(question.split()))
+        if match:
+            return [_ARTICLE.sub("", side.strip()) for side in match.groups()]
+    return []
+
+
 @dataclass
 class Intent:
     """A question's intents (main one first), its aspects to answer, and the figures in it."""
@@ -168,6 +186,7 @@ class Intent:
     aspects: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    sides: list[str] = field(default_factory=list)  # the two subjects a comparison names
 
     @property
     def main(self) -> str:
@@ -209,6 +228,7 @@ def classify(question: str) -> Intent:
         aspects=asks[:3],  # what aspects(text) gives, its default limit being 3
         numbers=[m.group(0).strip() for m in NUMBER.finditer(text)],
         periods=[m.group(0).lower() for m in PERIOD.finditer(text)],
+        sides=sides(text),
     )
 
 

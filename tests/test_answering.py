@@ -244,3 +244,19 @@ def test_a_clients_answer_never_opens_with_the_vendors_negotiating_position(assi
     composer = Composer(as_vendor, [Hit(passage, 1.0, 1.0)], vector, classify(as_vendor), 6)
     composer.lead(None)
     assert composer.blocks[0]["text"].startswith(vendor)
+
+
+def test_each_side_of_a_comparison_gets_its_definition(assistant):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+
+    question = "What is the difference between an RPO and an RTO?"
+    intent = classify(question)
+    assert intent.sides == ["RPO", "RTO"]
+    hits, vector = assistant.retriever.search(question, k=5, intent=intent)
+    composer = Composer(question, hits, vector, intent, 6, assistant.retriever.index)
+    composer.define_sides()
+    said = " ".join(b["text"] for b in composer.blocks)
+    assert "recovery point objective (RPO) is" in said and "recovery time objective (RTO) is" in said
+    composer.define_sides()  # a side already defined is not defined again
+    assert " ".join(b["text"] for b in composer.blocks) == said

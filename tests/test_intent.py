@@ -45,3 +45,16 @@ def test_a_two_part_question_has_two_aspects():
         "What is earn-back",
         "how is the at-risk amount set?",
     ]
+
+
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("Explain the difference between backsourcing and co-sourcing.", ["backsourcing", "co-sourcing"]),
+        ("How does an SLA differ from an OLA?", ["SLA", "OLA"]),
+        ("t&m vs fixed price", ["t&m", "fixed price"]),
+        ("What is a service credit?", []),
+    ],
+)
+def test_a_comparison_names_its_two_sides(question, sides):
+    assert classify(question).sides == sides
