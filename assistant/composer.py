@@ -55,6 +55,7 @@ _POINTS_ON = re.compile(
     r"|:$|\b(these|this|the following)\.$",
     re.IGNORECASE,
 )
+_SPELL = re.compile(r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviat", re.IGNORECASE)
 _EXAMPLE_REF = re.compile(r"\b(in|from) the (worked )?example\b", re.IGNORECASE)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
 # A negotiating position of the other side ("The vendor will want a short warranty period"): the
@@ -137,6 +138,9 @@ class Composer:
         """Answer this (part of the) question next, from the hits in `pool`, best first."""
         self.query, self.intent, self.pool = query, intent, pool
         self.asked = _terms(question)
+        # "What does SOW stand for?": the sentence that spells the acronym out answers it.
+        acronyms = self.index.acronyms if self.index is not None and _SPELL.search(question) else {}
+        self.spelled = [acronyms[t].lower() for t in self.asked if t in acronyms]
         self.client_side = not _AS_VENDOR.search(question)
         self.numbers = {t for t in self.asked if t[0].isdigit()}
 
@@ -157,6 +161,8 @@ class Composer:
         intents = self.intent.intents
         if ("definition" in intents or intents[0] == "comparison") and traits.defines:
             score += 0.08
+        if any(term in passage.sentences[s].lower() for term in self.spelled):
+            score += 0.2
         if "calculation" in intents and traits.arithmetic:
             score += 0.1
         if self.vendor_position(h, s):

@@ -260,3 +260,23 @@ def test_each_side_of_a_comparison_gets_its_definition(assistant):
     assert "recovery point objective (RPO) is" in said and "recovery time objective (RTO) is" in said
     composer.define_sides()  # a side already defined is not defined again
     assert " ".join(b["text"] for b in composer.blocks) == said
+
+
+def test_a_stand_for_question_prefers_the_sentence_that_spells_the_acronym_out(assistant):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+
+    retriever = assistant.retriever
+    for question, spelled in (("what does RPO stand for", ["recovery point objective"]), ("what is an RPO", [])):
+        hits, vector = retriever.search(question, k=5)
+        composer = Composer(retriever.expand(question), hits, vector, classify(question), 6, retriever.index)
+        assert composer.spelled == spelled
+    h, s = next(
+        (h, s)
+        for h, hit in enumerate(hits)
+        for s, sentence in enumerate(hit.passage.sentences)
+        if "recovery point objective" in sentence.lower()
+    )
+    asked = Composer(retriever.expand("what does RPO stand for"), hits, vector, classify("x"), 6, retriever.index)
+    plain = Composer(retriever.expand("what is an RPO"), hits, vector, classify("x"), 6, retriever.index)
+    assert asked.score(h, s) > plain.score(h, s)
