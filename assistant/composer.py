@@ -30,6 +30,9 @@ SHAPED_KINDS = (
     "good_clause",
     "comparison",
 )
+# What a good clause contains and the negotiation points are a run of recommendations, each
+# sentence one more term to ask for: shown from the start, not the two that best match the question.
+WHOLE_KINDS = ("good_clause", "negotiation")
 CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
@@ -412,7 +415,7 @@ class Composer:
             for h in self.pool + [h for h in range(len(self.hits)) if h not in self.pool]:
                 hit = self.hits[h]
                 if hit.passage.kind == kind and h not in skip and hit.passage.doc_id in about:
-                    self.structured(h)
+                    self.structured(h, whole=kind in WHOLE_KINDS)
                     return True
         return False
 

@@ -280,3 +280,35 @@ def test_a_stand_for_question_prefers_the_sentence_that_spells_the_acronym_out(a
     asked = Composer(retriever.expand("what does RPO stand for"), hits, vector, classify("x"), 6, retriever.index)
     plain = Composer(retriever.expand("what is an RPO"), hits, vector, classify("x"), 6, retriever.index)
     assert asked.score(h, s) > plain.score(h, s)
+
+
+def test_what_a_good_clause_contains_is_shown_from_its_start(assistant):
+    import dataclasses
+
+    from assistant.composer import WHOLE_PARAGRAPH, Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    question = "What should our audit clause include?"
+    sentences = [
+        "A balanced audit clause covers scope, auditors, notice, frequency, cost, records and follow-up.",
+        "Audits take place on thirty days' notice, at most once a year, plus after a security incident.",
+        "The client pays for its audits unless one finds an overcharge of more than five per cent.",
+        "Records are kept for seven years after the contract ends.",
+        "Permitted auditors include the client, its external auditors and regulators.",
+    ]
+    vectors = assistant.retriever.embedder.encode(sentences)
+    passage = dataclasses.replace(
+        assistant.retriever.index.passages[0],
+        kind="good_clause",
+        section="Audit rights › What a good audit clause contains",
+        sentences=sentences,
+        text=" ".join(sentences),
+        parts=[{"type": "paragraph", "start": 0, "end": len(sentences)}],
+        sentence_vectors=vectors,
+    )
+    vector = vectors[-1]  # the question closest to the last sentence: still read from the start
+    composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 7)
+    assert classify(question).main == "negotiation" and composer.support(skip=set())
+    shown = composer.blocks[0]["text"]
+    assert [s for s in sentences if s in shown] == sentences[:WHOLE_PARAGRAPH]
