@@ -61,6 +61,8 @@ def test_maintenance_is_excluded_before_the_percentage():
     result = calc.downtime_allowed(99.9, calc.period("month", 30), maintenance_minutes=240)
     assert (result.service_minutes, result.downtime_minutes) == (D(42960), D("42.96"))
     assert result.source.anchor == "what-changes-the-meaning-of-a-percentage"
+    # The working shows where the agreed service time comes from, then the percentage of it.
+    assert "(43,200 − 240 = 42,960 minutes of agreed service time; 42,960 × 0.1% = 42.96 minutes" in result.sentence()
 
 
 def test_downtime_table_covers_every_period_length():
