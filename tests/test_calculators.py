@@ -142,7 +142,10 @@ def test_pool_allocation_and_exposure():
     result = calc.service_credits(200_000, 12, allocations=[50], pool_percent=200)
     assert result.credits[0].amount == 12_000 and result.paid == 12_000
     assert result.exposure == 48_000  # 12% × 200% × 200,000, limited to 24,000 by the cap
-    assert "limits the payment to 24,000" in " ".join(result.sentences())
+    assert "the 200% allocation pool" in " ".join(result.sentences())
+    assert "with the pool above 100% the at-risk amount limits the payment to 24,000" in " ".join(result.sentences())
+    within = calc.service_credits(200_000, 12, allocations=[50], pool_percent=100)
+    assert within.exposure == 24_000 and "= 24,000, within the at-risk amount." in " ".join(within.sentences())
 
 
 def test_credit_percentages_and_no_cap():
