@@ -31,7 +31,7 @@ PREFERRED_KINDS = {
     "risks": ("pitfalls", "red_flags"),
     "negotiation": ("negotiation", "good_clause", "red_flags"),
     "situation": ("steps", "when_to_use", "body", "good_clause", "interactions"),
-    "yes_no": ("body", "overview"),
+    "yes_no": ("body", "overview", "good_clause"),
 }
 
 PLAIN_INTENTS = ("definition", "yes_no", "situation")

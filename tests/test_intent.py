@@ -58,3 +58,9 @@ def test_a_two_part_question_has_two_aspects():
 )
 def test_a_comparison_names_its_two_sides(question, sides):
     assert classify(question).sides == sides
+
+
+def test_a_can_we_question_is_supported_by_what_a_good_clause_allows():
+    # "Can we stop them replacing our architect?" is answered by the clause's conditions.
+    intent = classify("Can we stop the vendor replacing the architect we picked?")
+    assert intent.main == "yes_no" and "good_clause" in intent.prefers()
