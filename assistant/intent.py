@@ -80,7 +80,8 @@ _RULES = [
             r"\bshould (we|i) (use|choose|go (with|for)|pick|opt)\b|\bbest (fit|option|model|approach)\b|"
             r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal|setup))\b|"
             r"\bmake sense\b|\bright choice\b|\bwhen (is|are|does|do|should)\b[^?]{0,60}\b(use|choose|worth)\b|"
-            r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b",
+            r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b|"
+            r"^[\w&/-]+(?: [\w&/-]+){0,3} or [\w&/-]+(?: [\w&/-]+){0,3} (?:for|with) [^?]{3,60}\?",
             _I,
         ),
     ),

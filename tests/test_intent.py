@@ -15,6 +15,7 @@ from assistant.intent import classify
         ("We pay 8,000,000 a year and the cap is 125%. How much of that can we claw back?", "calculation"),
         ("t&m vs fixed price", "comparison"),
         ("Which engagement model fits two testers who take direction from our QA lead?", "choose"),
+        ("T&M or fixed price for a data migration?", "choose"),
         ("What are the stages of the vendor management lifecycle?", "steps"),
         ("What are the red flags in an audit clause?", "risks"),
         ("What are the typical benefits and drawbacks of offshore outsourcing?", "risks"),
