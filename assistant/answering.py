@@ -119,7 +119,7 @@ def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float
     passages = max((hit.dense for hit in hits[:SOURCE_PASSAGES]), default=0.0)
     if not len(retriever.index.asked_vectors):
         return passages
-    # The search has just read each article's closest phrasing for this vector: the best of them.
+    # For a question read whole, the search has just read these phrasings for this vector.
     return 0.5 * passages + 0.5 * float(np.max(retriever.phrasings(query)))
 
 
@@ -270,8 +270,10 @@ def answer_question(
         return _abstain(retriever, question, hits, started, searched, evidence, intent.main)
 
     aspects = _aspects(retriever, question, intent, hits, vector, filters) if not known else []
-    # Composed for the question with its acronyms spelled out: "SOW" also asks for "statement of work".
-    blocks = compose(retriever.expand(question), hits, vector, intent, max_sentences, known, retriever.index, aspects)
+    # Composed for the question with its acronyms spelled out: "SOW" also asks for "statement of work";
+    # a story's answer for what it asks as much as for what it tells.
+    asking = retriever.asking(question, intent, vector)
+    blocks = compose(retriever.expand(question), hits, asking, intent, max_sentences, known, retriever.index, aspects)
     numbers = number_blocks(blocks, hits)
     quoted = {h for block in blocks for h in block["citations"]}
     quoted = {h for h, n in numbers.items() if n in quoted}

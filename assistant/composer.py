@@ -30,11 +30,14 @@ SHAPED_KINDS = (
     "good_clause",
     "comparison",
 )
+# What a good clause contains and the negotiation points are a run of recommendations, each
+# sentence one more term to ask for: shown from the start, not the two that best match the question.
+WHOLE_KINDS = ("good_clause", "negotiation")
 CALCULATION_SUPPORT = 3  # corpus sentences after a computed answer
 LEAD_RUN = 2  # sentences that may follow the lead from its own paragraph
 WHOLE_PARAGRAPH = 4  # sentences of a paragraph shown from a section that is what was asked
 LIST_ITEMS = 10  # a list or steps block shows at most this many items
-KEY_POINTS = 3  # items of the answered article's Key points shown after the lead and support
+KEY_POINTS = 4  # items of the answered article's Key points shown after the lead and support
 KEY_POINT_SAID = 0.75  # a key point this close to a sentence already written restates it
 # Questions whose answer gains from the article's key points (not wording or calculation requests,
 # whose quote or worked figures are the answer).
@@ -55,8 +58,22 @@ _POINTS_ON = re.compile(
     r"|:$|\b(these|this|the following)\.$",
     re.IGNORECASE,
 )
+_SPELL = re.compile(r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviat", re.IGNORECASE)
 _EXAMPLE_REF = re.compile(r"\b(in|from) the (worked )?example\b", re.IGNORECASE)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
+# A negotiating position of the other side ("The vendor will want a short warranty period"): the
+# user is almost always the client, whose own position answers "what should we get".
+_VENDOR_WANTS = re.compile(
+    r"^(in [\w\s-]{3,40} negotiations,? )?the (vendor|supplier|provider)( will| would| may| often| usually)?"
+    r"( also)? (wants?|seeks?|asks?|tries|try|argues?|pushes|push|resists?|prefers?|insists?)\b",
+    re.IGNORECASE,
+)
+# ... and in a section of negotiation points, any sentence that opens with what the vendor will or should do.
+_VENDOR_OPENS = re.compile(
+    r"^(in [\w\s-]{3,40} negotiations,? )?the (vendor|supplier|provider)(, [^,]{3,60},)? (will|would|should|may)\b",
+    re.IGNORECASE,
+)
+_AS_VENDOR = re.compile(r"\b(as|we are|we're) (the|a) (vendor|supplier|provider)\b", re.IGNORECASE)
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
 
@@ -124,6 +141,10 @@ class Composer:
         """Answer this (part of the) question next, from the hits in `pool`, best first."""
         self.query, self.intent, self.pool = query, intent, pool
         self.asked = _terms(question)
+        # "What does SOW stand for?": the sentence that spells the acronym out answers it.
+        acronyms = self.index.acronyms if self.index is not None and _SPELL.search(question) else {}
+        self.spelled = [acronyms[t].lower() for t in self.asked if t in acronyms]
+        self.client_side = not _AS_VENDOR.search(question)
         self.numbers = {t for t in self.asked if t[0].isdigit()}
 
     # -- scoring -------------------------------------------------------------------------------
@@ -143,8 +164,12 @@ class Composer:
         intents = self.intent.intents
         if ("definition" in intents or intents[0] == "comparison") and traits.defines:
             score += 0.08
+        if any(term in passage.sentences[s].lower() for term in self.spelled):
+            score += 0.2
         if "calculation" in intents and traits.arithmetic:
             score += 0.1
+        if self.vendor_position(h, s):
+            score -= 0.08  # the other side's position answers only "what will they ask for"
         if passage.kind == "definition":  # the glossary: an article saying it wins
             score -= 0.03
         if passage.kind in ("pitfalls", "red_flags") and "risks" not in intents:
@@ -152,6 +177,14 @@ class Composer:
         if passage.kind == "worked_example" and not {"calculation", "example"} & set(intents):
             score -= 0.05  # one case's figures illustrate an answer; they do not give it
         return score
+
+    def vendor_position(self, h: int, s: int) -> bool:
+        """Is sentence s of hit h the vendor's negotiating position, asked about by a client?"""
+        traits = _traits(self.hits[h].passage.sentences[s])
+        kind = self.hits[h].passage.kind
+        return self.client_side and (
+            traits.vendor_wants or (traits.vendor_opens and kind in ("negotiation", "red_flags"))
+        )
 
     def rank(self, h: int) -> int:
         return self.pool.index(h) if h in self.pool else len(self.pool)
@@ -261,7 +294,7 @@ class Composer:
                 (self.score(h, s), h, s)
                 for h in (self.pool if pool is None else pool)
                 for s in range(len(self.hits[h].passage.sentences))
-                if self.usable(h, s)
+                if self.usable(h, s) and not self.vendor_position(h, s)  # a client's answer opens with its side
             ),
             reverse=True,
         )
@@ -318,6 +351,32 @@ class Composer:
                 return h
         return self._hit_for(best)
 
+    def define_sides(self) -> None:
+        """For "the difference between backsourcing and co-sourcing": each side the answer has not
+        yet defined gets the sentence that defines it, from the articles answered (glossary last)."""
+        if self.index is None:
+            return
+        docs = list(dict.fromkeys([*self.lead_docs, *(self.hits[h].passage.doc_id for h in self.pool[:2])]))
+        positions = [p for doc in docs for p in self.index.doc_positions.get(doc, ())]
+        positions += [self.hits[h].passage.position for h in self.pool]  # the glossary, if retrieved
+        for side in self.intent.sides:
+            if any(_names(side, subject) for subject in self.defined):
+                continue
+            found = next(
+                (
+                    (passage, s)
+                    for passage in (self.index.passages[p] for p in positions)
+                    if passage.kind != "check_yourself"
+                    for s, sentence in enumerate(passage.sentences)
+                    if _names(side, _traits(sentence).subject)
+                ),
+                None,
+            )
+            if found:
+                h = self._hit_for(found[0])
+                if self.usable(h, found[1]):
+                    self.paragraph([(h, found[1])])
+
     def key_points(self, doc: str, n: int) -> None:
         """The answered article's key points that bear most on the question, as a short list:
         an article's summary states its rules and recommendations in one sentence each."""
@@ -356,7 +415,7 @@ class Composer:
             for h in self.pool + [h for h in range(len(self.hits)) if h not in self.pool]:
                 hit = self.hits[h]
                 if hit.passage.kind == kind and h not in skip and hit.passage.doc_id in about:
-                    self.structured(h)
+                    self.structured(h, whole=kind in WHOLE_KINDS)
                     return True
         return False
 
@@ -459,6 +518,8 @@ class _Traits(NamedTuple):
     leans_back: bool  # opens by pointing at the sentence before
     example_ref: bool  # points at "the worked example"
     points_on: bool  # introduces what follows ("… four problems:")
+    vendor_wants: bool  # the other side's negotiating position
+    vendor_opens: bool  # what the vendor will or should do: its position, in negotiation points
 
 
 @lru_cache(maxsize=32768)
@@ -472,6 +533,8 @@ def _traits(sentence: str) -> _Traits:
         bool(_LEANS_BACK.match(sentence)),
         bool(_EXAMPLE_REF.search(sentence)),
         bool(_POINTS_ON.search(sentence)),
+        bool(_VENDOR_WANTS.match(sentence)),
+        bool(_VENDOR_OPENS.match(sentence)),
     )
 
 
@@ -483,6 +546,19 @@ def _defined_subject(sentence: str) -> str | None:
         if match
         else None
     )
+
+
+def _names(side: str, subject: str | None) -> bool:
+    """Does a defined subject ("co-sourcing", "service level agreement (sla)") name this side of a
+    comparison ("co-sourcing", "SLA", "service credits")? Spelling, hyphens and plurals aside."""
+    if not subject:
+        return False
+
+    def key(text: str) -> str:
+        return re.sub(r"[^a-z0-9&]", "", text.lower()).removesuffix("s")
+
+    spelled, _, short = subject.partition("(")
+    return key(side) in {key(subject), key(spelled), key(short)}
 
 
 def _part_of(passage, s: int) -> dict | None:
@@ -574,6 +650,7 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
         other = [h for h in composer.pool[:2] if composer.hits[h].passage.doc_id != lead_doc]
         if other:
             composer.lead(None, pool=other)
+        composer.define_sides()
     matched = composer.matched_section(question) if main not in ("clause", "calculation") else None
     if matched is not None and not any(key[0] == matched for key in composer.used):
         composer.structured(matched, whole=True)

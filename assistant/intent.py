@@ -31,7 +31,7 @@ PREFERRED_KINDS = {
     "risks": ("pitfalls", "red_flags"),
     "negotiation": ("negotiation", "good_clause", "red_flags"),
     "situation": ("steps", "when_to_use", "body", "good_clause", "interactions"),
-    "yes_no": ("body", "overview"),
+    "yes_no": ("body", "overview", "good_clause"),
 }
 
 PLAIN_INTENTS = ("definition", "yes_no", "situation")
@@ -42,9 +42,12 @@ _RULES = [
         "clause",
         re.compile(
             r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
-            r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we) "
+            r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we|you) "
             r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause|"
-            r"\bclause (text|wording|language)\b|\bclause\b[^?]{0,60}\bbe (worded|drafted|phrased|written)\b",
+            r"\bclause (text|wording|language)\b|\bclause\b[^?]{0,60}\bbe (worded|drafted|phrased|written)\b|"
+            r"\bwhat (would|does|should|might|could) (a|an|the|our|my)\b[^?]{0,40}\b(clause|provision)s?\b[^?]{0,60}"
+            r"\blook like\b|"
+            r"\b(starting point|first draft|skeleton) for (a|an|the|our|my)\b[^?]{0,40}\b(clause|provision)s?\b",
             _I,
         ),
     ),
@@ -77,7 +80,8 @@ _RULES = [
             r"\bshould (we|i) (use|choose|go (with|for)|pick|opt)\b|\bbest (fit|option|model|approach)\b|"
             r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal|setup))\b|"
             r"\bmake sense\b|\bright choice\b|\bwhen (is|are|does|do|should)\b[^?]{0,60}\b(use|choose|worth)\b|"
-            r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b",
+            r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b|"
+            r"^[\w&/-]+(?: [\w&/-]+){0,3} or [\w&/-]+(?: [\w&/-]+){0,3} (?:for|with) [^?]{3,60}\?",
             _I,
         ),
     ),
@@ -111,8 +115,9 @@ _RULES = [
             r"\bcarved? out\b|\binsist on\b|\bcounter[- ]?(offer|propos)|\bhow (long|wide|high|low) should\b|"
             r"\bwhat (notice|cap|term|period|limit)\b[\w\s]{0,30}\b(should|agree)\b|"
             # what a contract, clause or schedule should contain: its good terms, not its definition
-            r"\bwhat (should|must|does) (a|an|the|our|this|my)\b[\w\s/&-]{0,40}\b(specify|include|contain|cover|say|"
-            r"state|set out|require|address)\b|\bhow should\b[\w\s/&-]{0,60}\bbe (defined|drafted|written|worded|"
+            r"\bwhat (should|must|does) (a|an|the|our|this|my)\b[\w\s/&-]{0,60}\b(specify|include|contain|cover|say|"
+            r"state|set out|require|address)\b|\bwhat\b[\w\s-]{0,40}\bshould (be|go) (in|into|included|covered|"
+            r"written|put)\b|\bhow should\b[\w\s/&-]{0,60}\bbe (defined|drafted|written|worded|"
             r"structured|tied|set|measured|reported|handled)\b|"
             r"\bhow should (the|a|an|our) (contract|clause|agreement|sla|msa|sow|schedule)\b",
             _I,
@@ -156,6 +161,24 @@ PERIOD = re.compile(
 )
 
 
+# The two subjects a comparison names: "the difference between X and Y", "X vs Y", "how does X differ from Y".
+_SIDES = (
+    re.compile(r"\bdifferen(?:ce|ces) between (.+?) and (.+?)(?:[?.!,;]|$)", _I),
+    re.compile(r"\bhow (?:does|do|is|are) (.+?) (?:differ|different) from (.+?)(?:[?.!,;]|$)", _I),
+    re.compile(r"^(?:(?:what(?:'s| is)|explain) )?(.+?) (?:vs\.?|versus) (.+?)(?:[?.!,;]|$)", _I),
+)
+_ARTICLE = re.compile(r"^(?:an?|the|our|a typical)\s+", _I)
+
+
+def sides(question: str) -> list[str]:
+    """The two subjects a comparison question names, without articles; none if it names no two."""
+    for rule in _SIDES:
+        match = rule.search(" ".join(question.split()))
+        if match:
+            return [_ARTICLE.sub("", side.strip()) for side in match.groups()]
+    return []
+
+
 @dataclass
 class Intent:
     """A question's intents (main one first), its aspects to answer, and the figures in it."""
@@ -164,6 +187,7 @@ class Intent:
     aspects: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    sides: list[str] = field(default_factory=list)  # the two subjects a comparison names
 
     @property
     def main(self) -> str:
@@ -205,6 +229,7 @@ def classify(question: str) -> Intent:
         aspects=asks[:3],  # what aspects(text) gives, its default limit being 3
         numbers=[m.group(0).strip() for m in NUMBER.finditer(text)],
         periods=[m.group(0).lower() for m in PERIOD.finditer(text)],
+        sides=sides(text),
     )
 
 

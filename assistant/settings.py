@@ -103,7 +103,7 @@ class Settings:
         "many days (or missing); 0: no warning.",
     )
     answer_sentences: int = _setting(
-        6, "Most prose sentences in a composed answer (quoted clauses, tables and lists come on top)."
+        7, "Most prose sentences in a composed answer (quoted clauses, tables and lists come on top)."
     )
     per_section: int = _setting(1, "Most passages from one article section among the results.")
     lexical_weight: float = _setting(

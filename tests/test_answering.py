@@ -7,6 +7,7 @@ import re
 import pytest
 
 from assistant.answering import ABSTAIN_TEXT, Assistant
+from assistant.composer import KEY_POINTS
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def test_every_answer_sentence_is_a_sentence_of_the_passage_it_cites(assistant, 
     answer = assistant.ask(question)
     assert not answer.abstained
     pairs = _sentences_with_markers(answer.text)
-    assert 2 <= len(pairs) <= 6
+    assert 2 <= len(pairs) <= assistant.settings.answer_sentences
     by_number = {c["n"]: c for c in answer.citations}
     index = assistant.live.get()
     for sentence, n in pairs:
@@ -170,7 +171,7 @@ def test_the_section_whose_heading_names_the_ask_is_found_even_unretrieved(assis
 def test_guidance_questions_get_the_articles_key_points_that_bear_on_them(assistant):
     answer = assistant.ask("What should we insist on for disaster recovery testing in the contract?")
     points = [b for b in answer.blocks if b.get("title") == "Key points"]
-    assert len(points) == 1 and 1 <= len(points[0]["items"]) <= 3
+    assert len(points) == 1 and 1 <= len(points[0]["items"]) <= KEY_POINTS
     cited = {c["n"]: c for c in answer.citations}
     assert all(cited[n]["section"] == "Key points" for n in points[0]["citations"])
     assert any("failover test" in item for item in points[0]["items"])  # the point the question is about
@@ -213,3 +214,101 @@ def test_a_sentence_about_the_worked_example_needs_that_example_in_the_answer(as
     assert not composer.usable(h, s)
     answer = assistant.ask(question)
     assert "worked example" not in answer.text
+
+
+def test_a_clients_answer_never_opens_with_the_vendors_negotiating_position(assistant):
+    import dataclasses
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    question = "What warranties should we get from the vendor?"
+    vendor = "The vendor will want warranties limited to reasonable skill and care and a short warranty period."
+    client = "The client should seek objective warranties tied to defined standards and a long warranty period."
+    vectors = assistant.retriever.embedder.encode([vendor, client])
+    vector = vectors[0]  # the question as close to the vendor's sentence as can be
+    passage = dataclasses.replace(
+        assistant.retriever.index.passages[0],
+        kind="negotiation",
+        sentences=[vendor, client],
+        text=f"{vendor} {client}",
+        parts=[],
+        sentence_vectors=vectors,
+    )
+    composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 6)
+    composer.lead(None)
+    assert composer.blocks[0]["text"].startswith(client)
+    # A vendor asking gets its own side first.
+    as_vendor = "As the supplier, what warranties should we offer?"
+    composer = Composer(as_vendor, [Hit(passage, 1.0, 1.0)], vector, classify(as_vendor), 6)
+    composer.lead(None)
+    assert composer.blocks[0]["text"].startswith(vendor)
+
+
+def test_each_side_of_a_comparison_gets_its_definition(assistant):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+
+    question = "What is the difference between an RPO and an RTO?"
+    intent = classify(question)
+    assert intent.sides == ["RPO", "RTO"]
+    hits, vector = assistant.retriever.search(question, k=5, intent=intent)
+    composer = Composer(question, hits, vector, intent, 6, assistant.retriever.index)
+    composer.define_sides()
+    said = " ".join(b["text"] for b in composer.blocks)
+    assert "recovery point objective (RPO) is" in said and "recovery time objective (RTO) is" in said
+    composer.define_sides()  # a side already defined is not defined again
+    assert " ".join(b["text"] for b in composer.blocks) == said
+
+
+def test_a_stand_for_question_prefers_the_sentence_that_spells_the_acronym_out(assistant):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+
+    retriever = assistant.retriever
+    for question, spelled in (("what does RPO stand for", ["recovery point objective"]), ("what is an RPO", [])):
+        hits, vector = retriever.search(question, k=5)
+        composer = Composer(retriever.expand(question), hits, vector, classify(question), 6, retriever.index)
+        assert composer.spelled == spelled
+    h, s = next(
+        (h, s)
+        for h, hit in enumerate(hits)
+        for s, sentence in enumerate(hit.passage.sentences)
+        if "recovery point objective" in sentence.lower()
+    )
+    asked = Composer(retriever.expand("what does RPO stand for"), hits, vector, classify("x"), 6, retriever.index)
+    plain = Composer(retriever.expand("what is an RPO"), hits, vector, classify("x"), 6, retriever.index)
+    assert asked.score(h, s) > plain.score(h, s)
+
+
+def test_what_a_good_clause_contains_is_shown_from_its_start(assistant):
+    import dataclasses
+
+    from assistant.composer import WHOLE_PARAGRAPH, Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    question = "What should our audit clause include?"
+    sentences = [
+        "A balanced audit clause covers scope, auditors, notice, frequency, cost, records and follow-up.",
+        "Audits take place on thirty days' notice, at most once a year, plus after a security incident.",
+        "The client pays for its audits unless one finds an overcharge of more than five per cent.",
+        "Records are kept for seven years after the contract ends.",
+        "Permitted auditors include the client, its external auditors and regulators.",
+    ]
+    vectors = assistant.retriever.embedder.encode(sentences)
+    passage = dataclasses.replace(
+        assistant.retriever.index.passages[0],
+        kind="good_clause",
+        section="Audit rights › What a good audit clause contains",
+        sentences=sentences,
+        text=" ".join(sentences),
+        parts=[{"type": "paragraph", "start": 0, "end": len(sentences)}],
+        sentence_vectors=vectors,
+    )
+    vector = vectors[-1]  # the question closest to the last sentence: still read from the start
+    composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 7)
+    assert classify(question).main == "negotiation" and composer.support(skip=set())
+    shown = composer.blocks[0]["text"]
+    assert [s for s in sentences if s in shown] == sentences[:WHOLE_PARAGRAPH]

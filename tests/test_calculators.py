@@ -61,6 +61,8 @@ def test_maintenance_is_excluded_before_the_percentage():
     result = calc.downtime_allowed(99.9, calc.period("month", 30), maintenance_minutes=240)
     assert (result.service_minutes, result.downtime_minutes) == (D(42960), D("42.96"))
     assert result.source.anchor == "what-changes-the-meaning-of-a-percentage"
+    # The working shows where the agreed service time comes from, then the percentage of it.
+    assert "(43,200 − 240 = 42,960 minutes of agreed service time; 42,960 × 0.1% = 42.96 minutes" in result.sentence()
 
 
 def test_downtime_table_covers_every_period_length():
@@ -140,7 +142,10 @@ def test_pool_allocation_and_exposure():
     result = calc.service_credits(200_000, 12, allocations=[50], pool_percent=200)
     assert result.credits[0].amount == 12_000 and result.paid == 12_000
     assert result.exposure == 48_000  # 12% × 200% × 200,000, limited to 24,000 by the cap
-    assert "limits the payment to 24,000" in " ".join(result.sentences())
+    assert "the 200% allocation pool" in " ".join(result.sentences())
+    assert "with the pool above 100% the at-risk amount limits the payment to 24,000" in " ".join(result.sentences())
+    within = calc.service_credits(200_000, 12, allocations=[50], pool_percent=100)
+    assert within.exposure == 24_000 and "= 24,000, within the at-risk amount." in " ".join(within.sentences())
 
 
 def test_credit_percentages_and_no_cap():

@@ -15,6 +15,7 @@ from assistant.intent import classify
         ("We pay 8,000,000 a year and the cap is 125%. How much of that can we claw back?", "calculation"),
         ("t&m vs fixed price", "comparison"),
         ("Which engagement model fits two testers who take direction from our QA lead?", "choose"),
+        ("T&M or fixed price for a data migration?", "choose"),
         ("What are the stages of the vendor management lifecycle?", "steps"),
         ("What are the red flags in an audit clause?", "risks"),
         ("What are the typical benefits and drawbacks of offshore outsourcing?", "risks"),
@@ -24,8 +25,13 @@ from assistant.intent import classify
         ("whats a watermelon sla", "definition"),
         ("What should a fixed-price SOW specify to avoid arguments about scope?", "negotiation"),
         ("How should severity levels be defined in the support schedule?", "negotiation"),
+        ("What should a security schedule in an outsourcing contract specify?", "negotiation"),
+        ("What exit assistance obligations should be in the contract from day one?", "negotiation"),
         ("Clause text so the vendor can't downgrade our P1 incidents without our agreement?", "clause"),
         ("How would a gain-share clause with a hurdle be worded?", "clause"),
+        ("What would a warranty clause for bespoke software look like? We want 90 days.", "clause"),
+        ("Give me a starting point for a confidentiality clause: five years, mutual.", "clause"),
+        ("How would you draft a termination trigger for repeated SLA misses?", "clause"),
         ("Cutting 30 vendors to 3 looks great on paper. What's the catch?", "risks"),
         ("It would push the savings to 22%. Tempting. Any reason not to?", "risks"),
         ("Spend fell by 400,000 with a 50/50 split. How much does the provider earn?", "calculation"),
@@ -40,3 +46,22 @@ def test_a_two_part_question_has_two_aspects():
         "What is earn-back",
         "how is the at-risk amount set?",
     ]
+
+
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("Explain the difference between backsourcing and co-sourcing.", ["backsourcing", "co-sourcing"]),
+        ("How does an SLA differ from an OLA?", ["SLA", "OLA"]),
+        ("t&m vs fixed price", ["t&m", "fixed price"]),
+        ("What is a service credit?", []),
+    ],
+)
+def test_a_comparison_names_its_two_sides(question, sides):
+    assert classify(question).sides == sides
+
+
+def test_a_can_we_question_is_supported_by_what_a_good_clause_allows():
+    # "Can we stop them replacing our architect?" is answered by the clause's conditions.
+    intent = classify("Can we stop the vendor replacing the architect we picked?")
+    assert intent.main == "yes_no" and "good_clause" in intent.prefers()

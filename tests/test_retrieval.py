@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.errors import BadRequest
@@ -151,3 +152,43 @@ def test_article_names_come_from_short_titles_and_from_titles_that_list_names():
     assert names["step in rights"] == "step-in"
     assert "guide" not in names.values()  # a heading-like title names nothing
     assert pattern.findall("what should our sla say about service credits") == ["service credits"]
+
+
+def test_a_story_is_read_sentence_by_sentence(retriever, monkeypatch):
+    from assistant.intent import classify
+
+    story = (
+        "We moved our service desk to a provider last spring and the first months went fine. "
+        "Since then the same people keep leaving and every new face has to learn our systems again. "
+        "How much data could we lose if the data centre burned down? Right?"
+    )
+    encoded = []
+
+    def encode(texts, **_):
+        encoded.extend(texts)
+        return np.array([_unit_vector(text) for text in texts])
+
+    monkeypatch.setattr(retriever.embedder, "encode", encode)
+    parts = retriever.story_parts(story, classify(story))
+    # One vector per sentence; "Right?" is too short to stand alone and joins the one before.
+    assert parts.shape[0] == 3 and encoded[-1].startswith("How much data could we lose") and "Right?" in encoded[-1]
+    _, vector = retriever.search(story, intent=classify(story))
+    mean = parts.mean(axis=0)
+    assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-5)  # the story's vector: their mean
+    # Each article's closeness is its best over the story's sentences: never below the whole's.
+    whole = retriever.phrasings(vector)
+    assert (retriever.phrasings(np.vstack([vector, parts])) >= whole - 1e-6).all()
+    # Its answer is composed for the whole and, as much, for the sentence that asks.
+    asking = parts[2] / np.linalg.norm(parts[2])
+    expected = vector + asking
+    assert np.allclose(retriever.asking(story, classify(story), vector), expected / np.linalg.norm(expected), atol=1e-5)
+    assert retriever.asking("what is a service credit?", classify("x"), vector) is vector
+    # Short questions and figure-laden calculations are read whole.
+    assert retriever.story_parts("what is a service credit?", classify("what is a service credit?")) is None
+    sums = "Our availability was 99.2% against 99.5% last month on a 100,000 monthly fee. What credit do we get back?"
+    assert retriever.story_parts(sums + " " + sums, classify(sums)) is None
+
+
+def _unit_vector(text: str):
+    vector = np.random.default_rng(abs(hash(text)) % 2**32).normal(size=384).astype(np.float32)
+    return vector / np.linalg.norm(vector)

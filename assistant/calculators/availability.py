@@ -57,10 +57,15 @@ class Downtime:
         """'99.95% availability allows 21.6 minutes of downtime in a 30-day month (43,200 minutes ×
         0.05% = 21.6 minutes, or 21 min 36 s).'"""
         where = _where(self.period, self.maintenance_minutes)
-        service = f"{fmt(self.service_minutes)} minutes" + (
-            " of agreed service time" if self.maintenance_minutes else ""
-        )
-        working = f"{service} × {fmt(HUNDRED - self.percent)}% = {fmt(self.downtime_minutes)} minutes"
+        rate = f"{fmt(HUNDRED - self.percent)}% = {fmt(self.downtime_minutes)} minutes"
+        service = fmt(self.service_minutes)
+        if self.maintenance_minutes:  # the agreed service time worked out too, not only its result
+            working = (
+                f"{fmt(self.period.minutes)} − {fmt(self.maintenance_minutes)} = {service} minutes of agreed "
+                f"service time; {service} × {rate}"
+            )
+        else:
+            working = f"{service} minutes × {rate}"
         if self.downtime_minutes:
             working += f", or {duration(self.downtime_minutes)}"
         return (
@@ -152,7 +157,7 @@ class Composite:
     def formula(self) -> str:
         parts = []
         if self.series:
-            parts.append("in series A = a₁ × a₂ × … (all must work)")
+            parts.append("in series, multiply the availabilities: A = a₁ × a₂ × … (all must work)")
         if self.parallel:
             parts.append(
                 "in parallel A = 1 − (1 − a₁) × (1 − a₂) × … (any one is enough; independent "

@@ -78,11 +78,15 @@ class Credits:
             else:
                 out.append(f"That is within the at-risk amount of {money(self.cap)}, so {money(self.paid)} is paid.")
         if self.exposure is not None:
+            limit = (
+                f"but with the pool above 100% the at-risk amount limits the payment to {money(self.cap)}"
+                if self.exposure > self.cap
+                else "within the at-risk amount"
+            )
             out.append(
                 f"If every service level failed in full, the credits would reach "
-                f"{fmt(self.at_risk_percent)}% × {fmt(self.pool_percent)}% × {money(self.monthly_charges)}"
-                f" = {money(self.exposure)}, but the at-risk amount limits the payment to "
-                f"{money(min(self.exposure, self.cap))}."
+                f"{fmt(self.at_risk_percent)}% × the {fmt(self.pool_percent)}% allocation pool × "
+                f"{money(self.monthly_charges)} = {money(self.exposure)}, {limit}."
             )
         return out
 
