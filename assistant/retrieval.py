@@ -313,7 +313,9 @@ class Retriever:
             leading = named + ([asked] if asked and asked not in named else [])
             documents = self._about(closeness, expanded, allowed, fused, leading)
             story = len(query.split()) > STORY_WORDS
-            fused = _fuse(rankings + self._within(documents, vector, leading, story, intent))
+            # Within the articles a story is about, the sections that answer what it asks.
+            within = vector if parts is None else self.asking(query, intent, vector)
+            fused = _fuse(rankings + self._within(documents, within, leading, story, intent))
         hits = self._top(fused, vector, k)
         if method == "hybrid" and intent and intent.main == "comparison" and len(named) > 1:
             hits = self._side_by_side(hits, fused, vector, named, k)

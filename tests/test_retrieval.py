@@ -183,6 +183,12 @@ def test_a_story_is_read_sentence_by_sentence(retriever, monkeypatch):
     expected = vector + asking
     assert np.allclose(retriever.asking(story, classify(story), vector), expected / np.linalg.norm(expected), atol=1e-5)
     assert retriever.asking("what is a service credit?", classify("x"), vector) is vector
+    # Within the articles it is about, a story's sections are ranked for what it asks.
+    within = []
+    original = retriever._within
+    monkeypatch.setattr(retriever, "_within", lambda docs, v, *rest: within.append(v) or original(docs, v, *rest))
+    _, vector = retriever.search(story, intent=classify(story))
+    assert np.allclose(within[-1], retriever.asking(story, classify(story), vector))
     # Short questions and figure-laden calculations are read whole.
     assert retriever.story_parts("what is a service credit?", classify("what is a service credit?")) is None
     sums = "Our availability was 99.2% against 99.5% last month on a 100,000 monthly fee. What credit do we get back?"
