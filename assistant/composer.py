@@ -61,6 +61,11 @@ _POINTS_ON = re.compile(
 _SPELL = re.compile(r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviat", re.IGNORECASE)
 _EXAMPLE_REF = re.compile(r"\b(in|from) the (worked )?example\b", re.IGNORECASE)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
+# A formula in general terms ("availability % = (agreed service time − downtime) ÷ ...", "the
+# charge equals price multiplied by volume"): what "how is it calculated?" asks for.
+_FORMULA = re.compile(
+    r"[a-z)%] = [(a-z]|\b(formula is|equals?|multiplied by|divided by|calculated as|calculated by)\b", re.IGNORECASE
+)
 # A negotiating position of the other side ("The vendor will want a short warranty period"): the
 # user is almost always the client, whose own position answers "what should we get".
 _VENDOR_WANTS = re.compile(
@@ -166,8 +171,12 @@ class Composer:
             score += 0.08
         if any(term in passage.sentences[s].lower() for term in self.spelled):
             score += 0.2
-        if "calculation" in intents and traits.arithmetic:
-            score += 0.1
+        if "calculation" in intents:
+            # Asked in general ("how are credits calculated?"), the formula answers before any one
+            # case's figures; asked with figures, worked arithmetic does.
+            score += (0.1 if self.numbers else 0.05) * traits.arithmetic + (
+                0.0 if self.numbers else 0.1
+            ) * traits.formula
         if self.vendor_position(h, s):
             score -= 0.08  # the other side's position answers only "what will they ask for"
         if passage.kind == "definition":  # the glossary: an article saying it wins
@@ -429,9 +438,10 @@ class Composer:
         passage = self.hits[h].passage
         title = passage.section.split(" › ")[-1]
         for part in passage.parts or []:
-            if any((h, s) in self.used for s in range(part["start"], part["end"])):
+            shown = [(h, s) in self.used for s in range(part["start"], part["end"])]
+            if all(shown) or (part["type"] != "paragraph" and any(shown)):
                 continue  # already shown, e.g. introduced by a sentence of the lead
-            if part["type"] == "paragraph":
+            if part["type"] == "paragraph":  # the rest of a paragraph the lead began
                 span = range(part["start"], part["end"])
                 picked = self._whole(h, span) if whole else self._bearing(h, span)
                 self.paragraph(picked, title=title)
@@ -513,6 +523,7 @@ class Composer:
 class _Traits(NamedTuple):
     defines: bool  # "X is a ...": a definition
     arithmetic: bool  # "12% × 200,000 = 24,000"
+    formula: bool  # "availability % = (agreed service time − downtime) ÷ ..."
     subject: str | None  # what it defines
     fragment: bool  # a question or too short to stand alone
     leans_back: bool  # opens by pointing at the sentence before
@@ -528,6 +539,7 @@ def _traits(sentence: str) -> _Traits:
     return _Traits(
         bool(_DEFINES.match(sentence)),
         bool(_ARITHMETIC.search(sentence)),
+        bool(_FORMULA.search(sentence)),
         _defined_subject(sentence),
         sentence.endswith("?") or len(sentence.split()) < 4,
         bool(_LEANS_BACK.match(sentence)),
@@ -656,7 +668,8 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
         composer.structured(matched, whole=True)
     else:
         composer.support(skip=set() if main == "calculation" else {lead})
-    if main in KEY_POINT_INTENTS:
+    # "How is availability calculated?" with no figures: the key points carry the article's figures.
+    if main in KEY_POINT_INTENTS or (main == "calculation" and not composer.numbers):
         composer.key_points(composer.hits[lead].passage.doc_id, KEY_POINTS)
     written = len(composer.used) - before
     composer.fill(max(budget - written, 0))

@@ -312,3 +312,11 @@ def test_what_a_good_clause_contains_is_shown_from_its_start(assistant):
     assert classify(question).main == "negotiation" and composer.support(skip=set())
     shown = composer.blocks[0]["text"]
     assert [s for s in sentences if s in shown] == sentences[:WHOLE_PARAGRAPH]
+
+
+def test_asked_in_general_a_calculation_leads_with_its_formula_then_the_worked_figures(assistant):
+    answer = assistant.ask("How are service credits calculated?")
+    assert answer.intent == "calculation" and not answer.abstained
+    assert answer.blocks[0]["text"].startswith("A month's service credit is calculated as")
+    # The paragraph the formula opens goes on with its arithmetic, though the lead took its first sentence.
+    assert "10% × 100,000 = 10,000" in answer.text
