@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import faiss
 import numpy as np
@@ -31,6 +32,7 @@ STORY_WORDS = 20  # a question longer than this tells a story: its words scatter
 STORY_WEIGHT = 3.0  # ... so the rankings within the articles it is about weigh this much more
 STORY_FIGURES = 2  # a story with this many figures is a calculation, read as a whole
 KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
+STORIES_KEPT = 512  # stories whose sentence vectors are kept (see story_parts)
 RECENT = 256  # dense, full-text and phrasing results kept for the answers in progress (see _remembered)
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
@@ -70,7 +72,10 @@ class Retriever:
         self._acronym = re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, keys)) + r")(?![\w&])") if keys else None
         self._expanded: dict[str, str] = {}
         self._recent: dict[tuple, object] = {}
-        self._parts: dict[str, np.ndarray] = {}
+        # A story's sentence vectors: asked again when its answer is composed (`asking`), and kept
+        # like the model's cache of whole questions (QueryCache), so a story asked again (a retry,
+        # a shared link) skips the model too.
+        self._story_vectors = lru_cache(maxsize=STORIES_KEPT)(self._encode_parts)
 
     def expand(self, query: str) -> str:
         """Add the full term for each glossary acronym in the query, and the acronym for each term."""
@@ -212,12 +217,12 @@ class Retriever:
         parts = _sentences(query)
         if len(parts) < 2:
             return None
-        vectors = self._parts.get(query)  # the answer asks again when it composes (`asking`)
-        if vectors is None:
-            if len(self._parts) > 64:  # the stories being answered now, as in `expand`
-                self._parts.clear()
-            # One call, one batch: 21 ms of model CPU against 17.5 ms for the story whole (102 stories).
-            vectors = self._parts[query] = self.embedder.encode([self.expand(part) for part in parts])
+        return self._story_vectors(tuple(parts))
+
+    def _encode_parts(self, parts: tuple[str, ...]) -> np.ndarray:
+        # One call, one batch: 21 ms of model CPU against 17.5 ms for the story whole (102 stories).
+        vectors = self.embedder.encode([self.expand(part) for part in parts])
+        vectors.setflags(write=False)  # cached: callers must not change it
         return vectors
 
     def asking(self, query: str, intent: Intent | None, vector: np.ndarray) -> np.ndarray:

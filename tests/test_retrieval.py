@@ -189,6 +189,14 @@ def test_a_story_is_read_sentence_by_sentence(retriever, monkeypatch):
     monkeypatch.setattr(retriever, "_within", lambda docs, v, *rest: within.append(v) or original(docs, v, *rest))
     _, vector = retriever.search(story, intent=classify(story))
     assert np.allclose(within[-1], retriever.asking(story, classify(story), vector))
+    # However often its answers read them (search, composition, a retry after a hundred other
+    # stories), the sentences are encoded once.
+    assert len(encoded) == 3
+    for n in range(100):
+        other = f"Story {n} starts with a long first sentence about our supplier. It then asks a question?"
+        retriever.story_parts(other * 2, classify(other))
+    retriever.story_parts(story, classify(story))
+    assert encoded.count(encoded[0]) == 1
     # Short questions and figure-laden calculations are read whole.
     assert retriever.story_parts("what is a service credit?", classify("what is a service credit?")) is None
     sums = "Our availability was 99.2% against 99.5% last month on a 100,000 monthly fee. What credit do we get back?"
