@@ -54,7 +54,7 @@ KINDS: dict[str, tuple[Source, str]] = {
         "T&M charge = people × days × day rate; under a hard cap you pay min(charge, cap), under a soft cap "
         "the excess is payable only if you approve it.",
     ),
-    "unit_pricing": (UNIT_PRICE, "Each option's charge equals its unit price × its volume."),
+    "unit_pricing": (UNIT_PRICE, "Each option's charge equals price × volume."),
     "indexation": (
         INDEXATION,
         "Each year's uplift = the index change, no more than the cap and no less than the floor, compounded.",

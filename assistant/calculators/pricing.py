@@ -158,8 +158,8 @@ class UnitPricing:
     @property
     def formula(self) -> str:
         return (
-            "Each option's charge equals its unit price × its volume; one option's break-even volume is the "
-            "other option's charge ÷ its unit price."
+            "Each option's charge equals price × volume; one option's break-even volume is the other option's "
+            "charge ÷ its unit price."
         )
 
     @property

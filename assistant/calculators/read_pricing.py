@@ -198,4 +198,10 @@ def indexation_question(text: Text) -> Calculation | None:
         part = indexation(charges[1], cola, offset=offset[0] if offset else None, index="the COLA")
         first, *rest = part.sentences()
         sentences += [f"Separately, {first[0].lower()}{first[1:]}", *rest]
+        calculation = answer("indexation", result, sentences, result.table())
+        calculation.formula = (
+            calculation.formula[:-1] + "; with a COLA and a productivity offset, new charge = "
+            "charge × (1 + COLA) × (1 − offset)."
+        )
+        return calculation
     return answer("indexation", result, sentences, result.table())
