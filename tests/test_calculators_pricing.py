@@ -195,6 +195,11 @@ ANSWERED = [
         ["you pay 120,000", "absorbs the 15,000 overrun"],
     ),
     (
+        "T&M with a hard cap of 50k: the supplier billed 62k. What do we owe?",
+        "tm_cap",
+        ["you pay 50,000", "absorbs the 12,000 overrun"],
+    ),
+    (
         "Two testers at 90 an hour worked 300 hours each against a not-to-exceed of 60,000. What do we pay?",
         "tm_cap",
         ["2 × 300 hours × 90 = 54,000", "within the 60,000 cap"],
@@ -221,6 +226,24 @@ ANSWERED = [
         "charges?",
         "indexation",
         ["Year 1: CPI 4.6%", "Year 2: CPI 2.1%", "2,629,075"],
+    ),
+    (
+        "We pay 1.2M a year indexed to RPI, capped at 3% with a floor of 0%. RPI was -0.5%. What's the new charge?",
+        "indexation",
+        ["RPI -0.5% is below the 0% floor, so the uplift is 0%: 1,200,000 × 1 = 1,200,000"],
+    ),
+    (
+        "We pay 2M a year with CPI indexation capped at 3%; CPI came in at 5%, 4% and 2% over three years. "
+        "How much will we pay in year 3?",
+        "indexation",
+        # 2,000,000 × 1.03 × 1.03 × 1.02 = 2,164,236
+        ["Year 3: CPI 2% is within the cap", "2,121,800 × 1.02 = 2,164,236", "total uplift of 164,236"],
+    ),
+    (
+        "Our offshore charges are 900k and the vendor wants a 6% COLA with a 2% productivity offset. What is the "
+        "new charge?",
+        "indexation",
+        ["900,000 × 1.06 × 0.98 = 934,920"],  # the article's COLA formula with these figures
     ),
     (
         "Annual charge 1,000,000 with a collar of 1% to 3%; CPI came in at 0.5%. What is the new charge?",
@@ -266,6 +289,9 @@ def test_a_missing_pricing_figure_is_asked_for(question, kind, asks):
     "question",
     [
         "What is a T&M cap?",
+        "hard cap t&m overrun who pays",
+        "do we pay anything above the ceiling if the cap was never labelled hard or soft?",
+        "under target cost pricing with a 50/50 share, how much does the client pay on an overrun",
         "hard cap vs soft cap",
         "What's the difference between a hard cap and a soft cap on T&M?",
         "What wording should we use for a hard cap of 200,000 on T&M work?",

@@ -27,7 +27,7 @@ STAFF = (
 )
 PAYS = (
     r"\bwhat (?:\w+ ){0,3}(?:do|does|did|will|would|should) (?:we|i|they|the client|the customer|you) (?:\w+ )?"
-    r"(?:pay|owe)\b|\bwho pays\b"
+    r"(?:pay|owe)\b"
 )
 SPAN = r"(?P<n>\d+(?:\.\d+)?) (?P<unit>days?|hours?)\b"
 
@@ -161,7 +161,15 @@ def _changes(text: Text) -> list[Decimal]:
     rank = [next((r for w, r in order.items() if w in m.group("when")), None) for m in found]
     if all(r is not None for r in rank):
         found = [m for _, m in sorted(zip(rank, found), key=lambda pair: pair[0])]
-    return [value(m.group("p")) for m in found]
+    return [-value(m.group("p")) if _negative(text.text[: m.start()]) else value(m.group("p")) for m in found]
+
+
+def _negative(before: str) -> bool:
+    """Whether a percentage is signed negative: '-0.5%', 'minus 0.5%', 'fell 1%' (normalise makes − a hyphen)."""
+    return (
+        re.search(r"(?:(?<![\w%.])-\s?|\b(?:minus|negative|fell(?: by)?|fall(?: of)?|dropped(?: by)?) )$", before)
+        is not None
+    )
 
 
 def indexation_question(text: Text) -> Calculation | None:
