@@ -1,4 +1,4 @@
-"""SLA arithmetic as pure functions, each citing the corpus section that explains its formula.
+"""SLA and pricing arithmetic as pure functions, each citing the corpus section that explains its formula.
 
 Figures are exact Decimals; bad input raises BadRequest with a message that says what is wrong.
 `calculate(question)` recognises a calculation question in the chat and answers it with these.
@@ -16,21 +16,26 @@ from .availability import (
 from .base import SOURCES, Period, Source, duration, every_period, fmt, fmt_percent, period, variants
 from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
+from .pricing import CappedTM, Indexation, UnitPricing, capped_tm, indexation, unit_pricing
 
 __all__ = [
     "Attainment",
     "Availability",
     "Calculation",
+    "CappedTM",
     "Composite",
     "Credits",
     "Downtime",
     "EarnBack",
+    "Indexation",
     "Period",
     "SOURCES",
     "Source",
+    "UnitPricing",
     "attainment",
     "availability_achieved",
     "calculate",
+    "capped_tm",
     "has_figures",
     "composite",
     "downtime_allowed",
@@ -40,7 +45,9 @@ __all__ = [
     "every_period",
     "fmt",
     "fmt_percent",
+    "indexation",
     "period",
     "service_credits",
+    "unit_pricing",
     "variants",
 ]

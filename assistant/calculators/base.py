@@ -31,7 +31,26 @@ CREDITS = Source("service-credits", "worked-example")
 AT_RISK = Source("service-credits", "at-risk-amount")
 EARN_BACK = Source("earn-back-and-bonus-malus", "how-earn-back-works")
 ATTAINMENT = Source("response-vs-resolution-time", "overview")
-SOURCES = (DOWNTIME_TABLE, WINDOWS, AVAILABILITY_FORMULA, COMPOSITE, CREDITS, AT_RISK, EARN_BACK, ATTAINMENT)
+TM_CAP = Source("capped-t-and-m-and-hybrids", "worked-example-capped-tm")
+PAIN_SHARE = Source("capped-t-and-m-and-hybrids", "target-cost-with-paingain-share")
+UNIT_PRICE = Source("unit-transaction-pricing", "overview")
+INDEXATION = Source("pricing-adjustments-indexation", "caps-floors-and-collars-with-a-worked-example")
+COLA = Source("pricing-adjustments-indexation", "cola-for-offshore-labour")
+SOURCES = (
+    DOWNTIME_TABLE,
+    WINDOWS,
+    AVAILABILITY_FORMULA,
+    COMPOSITE,
+    CREDITS,
+    AT_RISK,
+    EARN_BACK,
+    ATTAINMENT,
+    TM_CAP,
+    PAIN_SHARE,
+    UNIT_PRICE,
+    INDEXATION,
+    COLA,
+)
 
 
 # ---- input ---------------------------------------------------------------------------------------

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import AT_RISK, ATTAINMENT, AVAILABILITY_FORMULA, COMPOSITE, DOWNTIME_TABLE, EARN_BACK, Source
+from .base import (
+    AT_RISK,
+    ATTAINMENT,
+    AVAILABILITY_FORMULA,
+    COMPOSITE,
+    DOWNTIME_TABLE,
+    EARN_BACK,
+    INDEXATION,
+    TM_CAP,
+    UNIT_PRICE,
+    Source,
+)
 
 
 @dataclass
 class Calculation:
-    kind: str  # "downtime", "availability", "composite", "service_credit", "earn_back", "attainment"
+    kind: str  # a key of KINDS: "downtime", "service_credit", "tm_cap", "indexation", …
     result: list[str]  # sentences stating the computed figures, with the working
     formula: str  # one sentence giving the formula
     table: dict | None  # {"header": [...], "rows": [[...], ...]} or None
@@ -38,6 +49,16 @@ KINDS: dict[str, tuple[Source, str]] = {
         "Earned back = earn-back % × credit, if the service level is met in each required following month.",
     ),
     "attainment": (ATTAINMENT, "Attainment % = tickets within target ÷ all tickets measured × 100."),
+    "tm_cap": (
+        TM_CAP,
+        "T&M charge = people × days × day rate; under a hard cap you pay min(charge, cap), under a soft cap "
+        "the excess is payable only if you approve it.",
+    ),
+    "unit_pricing": (UNIT_PRICE, "Each option's charge equals price × volume."),
+    "indexation": (
+        INDEXATION,
+        "Each year's uplift = the index change, no more than the cap and no less than the floor, compounded.",
+    ),
 }
 
 

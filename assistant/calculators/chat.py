@@ -1,7 +1,8 @@
 """Recognise a calculation question in the chat and answer it exactly with the calculators.
 
 `calculate(question)` returns None unless the question clearly asks for one of the calculations
-(downtime, availability, composite, service credit, earn-back, attainment). When a figure the
+(downtime, availability, composite, service credit, earn-back, attainment, capped T&M, unit pricing,
+indexation). When a figure the
 calculation needs is absent, the Calculation carries the question to ask instead of a guess.
 """
 
@@ -11,6 +12,7 @@ from ..errors import BadRequest
 from .calculation import Calculation, ask
 from .read_availability import availability, composite_availability, downtime
 from .read_credits import attainment_question, credits, earn_back_question
+from .read_pricing import indexation_question, tm_cap_question, unit_pricing_question
 from .text import Text, asks, has_figures
 
 __all__ = ["Calculation", "calculate", "has_figures"]
@@ -23,6 +25,9 @@ READERS = (
     ("composite", composite_availability),
     ("availability", availability),
     ("downtime", downtime),
+    ("tm_cap", tm_cap_question),
+    ("unit_pricing", unit_pricing_question),
+    ("indexation", indexation_question),
 )
 # Asking for wording or negotiation advice is not a calculation, even with figures in it.
 CLAUSE_WORDS = r"\bwording\b|\bclause\b|\bdraft\b|\bsample\b|\btemplate\b|\bnegotiat|\bshould we (?:agree|accept)\b"

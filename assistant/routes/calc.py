@@ -1,4 +1,4 @@
-"""SLA calculators over HTTP (/api/calc/...) and the /tools page; the arithmetic is in `calculators`."""
+"""SLA and pricing calculators over HTTP (/api/calc/...) and the /tools page; the arithmetic is in `calculators`."""
 
 from __future__ import annotations
 
@@ -151,6 +151,97 @@ class AttainmentFigures(BaseModel):
 
 class AttainmentResponse(CalcResponse):
     figures: AttainmentFigures
+
+
+class TmCapRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cap: float = Field(description="The cap (not-to-exceed amount).", examples=[84000])
+    rate: float | None = Field(None, description="The day (or hour) rate.", examples=[700])
+    days: float | None = Field(None, description="Days (or hours) each person actually worked.", examples=[46])
+    people: int = Field(1, description="People working at that rate.", examples=[3])
+    charge: float | None = Field(None, description="Or the charge at the agreed rates, instead of rate and days.")
+    estimate_days: float | None = Field(None, description="Days (or hours) each person was estimated at.")
+    client_share_percent: float | None = Field(
+        None, description="The client's share (%) of an overrun the parties share, e.g. 50."
+    )
+    unit: Literal["day", "hour"] = Field("day", description="What the rate is per.")
+
+
+class TmCapFigures(BaseModel):
+    cap: float
+    charge: float = Field(description="At the agreed rates, uncapped: what plain T&M would charge.")
+    overrun: float = Field(description="The charge above the cap (0 when within it).")
+    hard_cap_pays: float = Field(description="What the client pays under a hard cap; the provider absorbs the overrun.")
+    soft_cap_pays_if_approved: float = Field(description="Under a soft cap, with the overrun approved.")
+    shared_pays: float | None = Field(description="What the client pays with the overrun shared; null if no share.")
+
+
+class TmCapResponse(CalcResponse):
+    figures: TmCapFigures
+
+
+class UnitOption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = Field("unit", max_length=40, description="What is counted: user, ticket, device, …", examples=["user"])
+    price: float = Field(description="The price per unit.", examples=[38])
+    volume: float = Field(description="How many units are charged.", examples=[5200])
+
+
+class UnitPricingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    options: list[UnitOption] = Field(
+        max_length=10,
+        description="Two to ten ways of pricing the same service.",
+        examples=[[{"unit": "user", "price": 38, "volume": 5200}, {"unit": "ticket", "price": 11, "volume": 17000}]],
+    )
+
+
+class PricedOption(BaseModel):
+    unit: str
+    price: float
+    volume: float
+    charge: float
+
+
+class UnitPricingFigures(BaseModel):
+    options: list[PricedOption]
+    cheapest: str = Field(description="The unit of the cheapest option.")
+    difference: float = Field(description="How much less the cheapest costs than the next.")
+    break_even: list[float] | None = Field(
+        description="For two options with different units: the volume of each at which it costs as much as the other."
+    )
+
+
+class UnitPricingResponse(CalcResponse):
+    figures: UnitPricingFigures
+
+
+class IndexationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    charge: float = Field(description="The charge before indexation.", examples=[2500000])
+    changes: list[float] = Field(max_length=50, description="Each year's index change (%).", examples=[[4.6, 2.1]])
+    cap: float | None = Field(None, description="The most a year's uplift may be (%).", examples=[3])
+    floor: float | None = Field(None, description="The least a year's uplift may be (%).")
+    offset_percent: float | None = Field(None, description="A productivity reduction (%) after each uplift (COLA).")
+    index: str = Field("the index", max_length=40, description="The index's name for the sentences, e.g. CPI.")
+
+
+class IndexedYear(BaseModel):
+    change: float
+    uplift: float = Field(description="The uplift applied (%), after the cap and floor.")
+    charge: float = Field(description="The charge after this year's uplift.")
+
+
+class IndexationFigures(BaseModel):
+    charge: float
+    years: list[IndexedYear]
+    final: float
+    total_uplift: float
+    total_uplift_percent: float
+
+
+class IndexationResponse(CalcResponse):
+    figures: IndexationFigures
 
 
 def _reply(kind: str, result, figures: dict, table: dict | None = None) -> dict:
@@ -324,6 +415,78 @@ def attainment(
             "target_met": None if result.target is None else result.shortfall == 0,
             "shortfall": result.shortfall,
         },
+    )
+
+
+@router.post("/api/calc/tm-cap", response_model=TmCapResponse, tags=["calculators"], responses=BAD)
+def tm_cap(body: TmCapRequest):
+    """Capped time and materials: what a hard and a soft cap make payable, and a shared overrun."""
+    result = calc.capped_tm(
+        body.cap,
+        body.rate,
+        body.days,
+        body.people,
+        body.charge,
+        body.estimate_days,
+        body.client_share_percent,
+        body.unit,
+    )
+    return _reply(
+        "tm_cap",
+        result,
+        {
+            "cap": float(result.cap),
+            "charge": float(result.charge),
+            "overrun": float(result.overrun),
+            "hard_cap_pays": float(result.hard),
+            "soft_cap_pays_if_approved": float(result.charge),
+            "shared_pays": _float(result.shared),
+        },
+    )
+
+
+@router.post("/api/calc/unit-pricing", response_model=UnitPricingResponse, tags=["calculators"], responses=BAD)
+def unit_pricing(body: UnitPricingRequest):
+    """Options priced per unit compared: each charge, the cheapest, and the break-even volumes."""
+    result = calc.unit_pricing([(o.unit, o.price, o.volume) for o in body.options])
+    ranked = sorted(result.options, key=lambda o: o.charge)
+    first, second = result.options[:2]
+    return _reply(
+        "unit_pricing",
+        result,
+        {
+            "options": [
+                {"unit": o.unit, "price": float(o.price), "volume": float(o.volume), "charge": float(o.charge)}
+                for o in result.options
+            ],
+            "cheapest": result.cheapest.unit,
+            "difference": float(ranked[1].charge - ranked[0].charge),
+            "break_even": [float(result.break_even(first, second)), float(result.break_even(second, first))]
+            if len(result.options) == 2 and first.unit != second.unit
+            else None,
+        },
+        result.table(),
+    )
+
+
+@router.post("/api/calc/indexation", response_model=IndexationResponse, tags=["calculators"], responses=BAD)
+def indexation(body: IndexationRequest):
+    """A charge indexed year on year, each uplift held between a floor and a cap, compounded."""
+    result = calc.indexation(body.charge, body.changes, body.cap, body.floor, body.offset_percent, body.index)
+    rise = result.final - result.charge
+    return _reply(
+        "indexation",
+        result,
+        {
+            "charge": float(result.charge),
+            "years": [
+                {"change": float(y.change), "uplift": float(y.uplift), "charge": float(y.after)} for y in result.years
+            ],
+            "final": float(result.final),
+            "total_uplift": float(rise),
+            "total_uplift_percent": float(rise / result.charge * 100),
+        },
+        result.table(),
     )
 
 
