@@ -49,7 +49,7 @@ _LEANS_BACK = re.compile(
     r"such|the (latter|former|above|same)|here|there|then|so|however|but|also|"
     r"otherwise|in (that|this|such) case|for (that|this) reason|as a result|"
     r"instead|likewise|similarly|by contrast|in contrast|on the other hand|in addition|"
-    r"moreover|furthermore|therefore|thus|hence|even so|yet|in turn)\b",
+    r"moreover|furthermore|therefore|thus|hence|even so|yet|in turn|other|another)\b",
     re.IGNORECASE,
 )
 # ... or points at something that follows ("the clause below", "as follows").
