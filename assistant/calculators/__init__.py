@@ -1,4 +1,4 @@
-"""SLA arithmetic as pure functions, each citing the corpus section that explains its formula.
+"""SLA and business-case arithmetic as pure functions, each citing the corpus section that explains its formula.
 
 Figures are exact Decimals; bad input raises BadRequest with a message that says what is wrong.
 `calculate(question)` recognises a calculation question in the chat and answers it with these.
@@ -14,12 +14,14 @@ from .availability import (
     downtime_table,
 )
 from .base import SOURCES, Period, Source, duration, every_period, fmt, fmt_percent, period, variants
+from .business_case import BusinessCase, business_case
 from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
 
 __all__ = [
     "Attainment",
     "Availability",
+    "BusinessCase",
     "Calculation",
     "Composite",
     "Credits",
@@ -30,6 +32,7 @@ __all__ = [
     "Source",
     "attainment",
     "availability_achieved",
+    "business_case",
     "calculate",
     "has_figures",
     "composite",

@@ -31,7 +31,10 @@ CREDITS = Source("service-credits", "worked-example")
 AT_RISK = Source("service-credits", "at-risk-amount")
 EARN_BACK = Source("earn-back-and-bonus-malus", "how-earn-back-works")
 ATTAINMENT = Source("response-vs-resolution-time", "overview")
+SAVINGS = Source("why-organisations-outsource", "what-the-savings-look-like-in-practice")
+TCO = Source("business-case-and-tco", "worked-example-five-year-tco")
 SOURCES = (DOWNTIME_TABLE, WINDOWS, AVAILABILITY_FORMULA, COMPOSITE, CREDITS, AT_RISK, EARN_BACK, ATTAINMENT)
+SOURCES += (SAVINGS, TCO)
 
 
 # ---- input ---------------------------------------------------------------------------------------

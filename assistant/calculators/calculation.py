@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import AT_RISK, ATTAINMENT, AVAILABILITY_FORMULA, COMPOSITE, DOWNTIME_TABLE, EARN_BACK, Source
+from .base import AT_RISK, ATTAINMENT, AVAILABILITY_FORMULA, COMPOSITE, DOWNTIME_TABLE, EARN_BACK, SAVINGS, Source
 
 
 @dataclass
@@ -38,6 +38,11 @@ KINDS: dict[str, tuple[Source, str]] = {
         "Earned back = earn-back % × credit, if the service level is met in each required following month.",
     ),
     "attainment": (ATTAINMENT, "Attainment % = tickets within target ÷ all tickets measured × 100."),
+    "business_case": (
+        SAVINGS,
+        "Recurring saving = current in-house cost − (vendor charge + retained organisation cost); "
+        "payback = one-off costs ÷ annual saving.",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..errors import BadRequest
 from .calculation import Calculation, ask
 from .read_availability import availability, composite_availability, downtime
+from .read_business_case import business_case_question
 from .read_credits import attainment_question, credits, earn_back_question
 from .text import Text, asks, has_figures
 
@@ -23,6 +24,7 @@ READERS = (
     ("composite", composite_availability),
     ("availability", availability),
     ("downtime", downtime),
+    ("business_case", business_case_question),
 )
 # Asking for wording or negotiation advice is not a calculation, even with figures in it.
 CLAUSE_WORDS = r"\bwording\b|\bclause\b|\bdraft\b|\bsample\b|\btemplate\b|\bnegotiat|\bshould we (?:agree|accept)\b"
