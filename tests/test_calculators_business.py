@@ -125,7 +125,8 @@ def test_a_missing_retained_organisation_is_noted_with_its_typical_cost():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"current_cost": 0, "vendor_charge": 1}, "The current in-house cost must be more than 0"),
+        ({"current_cost": 0, "vendor_charge": 1}, "The current in-house cost must be at least 1"),
+        ({"current_cost": 1e16, "vendor_charge": 1}, "at most 1,000,000,000,000,000"),
         ({"current_cost": 1, "vendor_charge": -5}, "The vendor's charge must be more than 0"),
         ({"current_cost": 1, "vendor_charge": 1, "retained_percent": 101}, "at most 100"),
         ({"current_cost": 1, "vendor_charge": 1, "retained_cost": 1, "retained_percent": 5}, "not both"),
@@ -275,7 +276,8 @@ def test_business_case_endpoint(client):
 @pytest.mark.parametrize(
     "payload, status, message",
     [
-        ({"current_cost": 0, "vendor_charge": 1}, 400, "more than 0"),
+        ({"current_cost": 0, "vendor_charge": 1}, 400, "at least 1"),
+        ({"current_cost": 1e-300, "vendor_charge": 1e308}, 400, "at least 1"),  # would overflow a float
         ({"current_cost": 1, "vendor_charge": 1, "retained_percent": 150}, 400, "at most 100"),
         ({"current_cost": 1, "vendor_charge": 1, "term_years": 0}, 400, "The term (years)"),
         ({"current_cost": 1}, 422, "vendor_charge: Field required"),

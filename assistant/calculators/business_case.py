@@ -11,6 +11,8 @@ from .credits import money
 
 TWELVE = Decimal(12)
 RETAINED_TYPICAL = (Decimal(5), Decimal(10))  # % of annual contract value (business-case-and-tco, hidden costs)
+# Bounds that keep every figure, ratio and product finite when the API returns it as a float.
+MOST = 10**15
 
 
 @dataclass(frozen=True)
@@ -193,18 +195,18 @@ def business_case(
     """
     if per not in ("year", "month"):
         raise BadRequest(f"The recurring figures must be per year or per month; got {str(per)[:40]!r}.")
-    current = number(current_cost, "The current in-house cost", 0, low_open=True)
-    vendor = number(vendor_charge, "The vendor's charge", 0, low_open=True)
+    current = number(current_cost, "The current in-house cost", 1, MOST)
+    vendor = number(vendor_charge, "The vendor's charge", 0, MOST, low_open=True)
     if retained_cost is not None and retained_percent is not None:
         raise BadRequest("Give the retained organisation's cost or its percentage of the vendor's charge, not both.")
     share = None if retained_percent is None else percent(retained_percent, "The retained organisation")
     retained = (
         vendor * share / HUNDRED
         if share is not None
-        else (None if retained_cost is None else number(retained_cost, "The retained organisation's cost", 0))
+        else (None if retained_cost is None else number(retained_cost, "The retained organisation's cost", 0, MOST))
     )
-    others = tuple(number(c, f"Recurring cost #{i}", 0) for i, c in enumerate(other_costs or (), 1))
-    one_offs = tuple(number(c, f"One-off cost #{i}", 0) for i, c in enumerate(one_off_costs or (), 1))
-    exits = tuple(number(c, f"Exit cost #{i}", 0) for i, c in enumerate(exit_costs or (), 1))
+    others = tuple(number(c, f"Recurring cost #{i}", 0, MOST) for i, c in enumerate(other_costs or (), 1))
+    one_offs = tuple(number(c, f"One-off cost #{i}", 0, MOST) for i, c in enumerate(one_off_costs or (), 1))
+    exits = tuple(number(c, f"Exit cost #{i}", 0, MOST) for i, c in enumerate(exit_costs or (), 1))
     term = None if term_years is None else number(term_years, "The term (years)", 0, 50, low_open=True)
     return BusinessCase(current, vendor, retained, share, others, one_offs, exits, term, per)
