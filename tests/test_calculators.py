@@ -376,7 +376,6 @@ def test_a_missing_figure_is_asked_for_not_guessed(question, kind, asks):
         "Is that allowed?",
         "We pay 8,000,000 a year and the liability cap is 125% of the previous 12 months' charges. How much can we "
         "claw back?",
-        "Sanity check: retained team around 7% of contract value, transition 500k. How long is the payback?",
         "",
         "   ",
     ],

@@ -1,4 +1,5 @@
-"""SLA and pricing arithmetic as pure functions, each citing the corpus section that explains its formula.
+"""SLA, pricing and business-case arithmetic as pure functions, each citing the corpus section that
+explains its formula.
 
 Figures are exact Decimals; bad input raises BadRequest with a message that says what is wrong.
 `calculate(question)` recognises a calculation question in the chat and answers it with these.
@@ -14,6 +15,7 @@ from .availability import (
     downtime_table,
 )
 from .base import SOURCES, Period, Source, duration, every_period, fmt, fmt_percent, period, variants
+from .business_case import BusinessCase, business_case
 from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
 from .pricing import CappedTM, Indexation, UnitPricing, capped_tm, indexation, unit_pricing
@@ -21,6 +23,7 @@ from .pricing import CappedTM, Indexation, UnitPricing, capped_tm, indexation, u
 __all__ = [
     "Attainment",
     "Availability",
+    "BusinessCase",
     "Calculation",
     "CappedTM",
     "Composite",
@@ -34,6 +37,7 @@ __all__ = [
     "UnitPricing",
     "attainment",
     "availability_achieved",
+    "business_case",
     "calculate",
     "capped_tm",
     "has_figures",

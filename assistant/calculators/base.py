@@ -36,6 +36,8 @@ PAIN_SHARE = Source("capped-t-and-m-and-hybrids", "target-cost-with-paingain-sha
 UNIT_PRICE = Source("unit-transaction-pricing", "overview")
 INDEXATION = Source("pricing-adjustments-indexation", "caps-floors-and-collars-with-a-worked-example")
 COLA = Source("pricing-adjustments-indexation", "cola-for-offshore-labour")
+SAVINGS = Source("why-organisations-outsource", "what-the-savings-look-like-in-practice")
+TCO = Source("business-case-and-tco", "worked-example-five-year-tco")
 SOURCES = (
     DOWNTIME_TABLE,
     WINDOWS,
@@ -50,6 +52,8 @@ SOURCES = (
     UNIT_PRICE,
     INDEXATION,
     COLA,
+    SAVINGS,
+    TCO,
 )
 
 

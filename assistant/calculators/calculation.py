@@ -12,6 +12,7 @@ from .base import (
     DOWNTIME_TABLE,
     EARN_BACK,
     INDEXATION,
+    SAVINGS,
     TM_CAP,
     UNIT_PRICE,
     Source,
@@ -58,6 +59,11 @@ KINDS: dict[str, tuple[Source, str]] = {
     "indexation": (
         INDEXATION,
         "Each year's uplift = the index change, no more than the cap and no less than the floor, compounded.",
+    ),
+    "business_case": (
+        SAVINGS,
+        "Recurring saving = current in-house cost − (vendor charge + retained organisation cost); "
+        "payback = one-off costs ÷ annual saving.",
     ),
 }
 

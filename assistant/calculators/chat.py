@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..errors import BadRequest
 from .calculation import Calculation, ask
 from .read_availability import availability, composite_availability, downtime
+from .read_business_case import business_case_question
 from .read_credits import attainment_question, credits, earn_back_question
 from .read_pricing import indexation_question, tm_cap_question, unit_pricing_question
 from .text import Text, asks, has_figures
@@ -28,6 +29,7 @@ READERS = (
     ("tm_cap", tm_cap_question),
     ("unit_pricing", unit_pricing_question),
     ("indexation", indexation_question),
+    ("business_case", business_case_question),
 )
 # Asking for wording or negotiation advice is not a calculation, even with figures in it.
 CLAUSE_WORDS = r"\bwording\b|\bclause\b|\bdraft\b|\bsample\b|\btemplate\b|\bnegotiat|\bshould we (?:agree|accept)\b"

@@ -244,6 +244,39 @@ class IndexationResponse(CalcResponse):
     figures: IndexationFigures
 
 
+class BusinessCaseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_cost: float = Field(description="The in-house cost of the service, per `per`.", examples=[10000000])
+    vendor_charge: float = Field(description="The vendor's charge for the same scope, per `per`.", examples=[7500000])
+    retained_cost: float | None = Field(None, description="The retained organisation's cost, per `per`.")
+    retained_percent: float | None = Field(
+        None, description="Or the retained organisation as % of the vendor's charge."
+    )
+    one_off_costs: list[float] = Field([], max_length=100, description="Upfront costs: transition, severance.")
+    other_costs: list[float] = Field([], max_length=100, description="Other recurring costs, per `per`: governance.")
+    exit_costs: list[float] = Field([], max_length=100, description="Costs at the end of the term: exit, re-tender.")
+    term_years: float | None = Field(None, description="The term, for the net saving over it.", examples=[5])
+    per: Literal["year", "month"] = Field("year", description="The period of the recurring figures.")
+
+
+class BusinessCaseFigures(BaseModel):
+    per: str
+    current_cost: float
+    outsourced_cost: float = Field(description="Vendor charge + retained organisation + other recurring costs.")
+    retained_cost: float | None
+    saving: float = Field(description="The recurring saving per `per`; negative when outsourcing costs more.")
+    saving_percent: float = Field(description="The saving as a % of the current cost.")
+    annual_saving: float
+    one_off: float
+    payback_years: float | None = Field(description="One-off costs ÷ annual saving; null with no saving or none.")
+    payback_months: float | None
+    net_saving: float | None = Field(description="Over the term: term × annual saving − one-off and exit costs.")
+
+
+class BusinessCaseResponse(CalcResponse):
+    figures: BusinessCaseFigures
+
+
 def _reply(kind: str, result, figures: dict, table: dict | None = None) -> dict:
     source = result.source
     return {
@@ -441,6 +474,40 @@ def tm_cap(body: TmCapRequest):
             "hard_cap_pays": float(result.hard),
             "soft_cap_pays_if_approved": float(result.charge),
             "shared_pays": _float(result.shared),
+        },
+    )
+
+
+@router.post("/api/calc/business-case", response_model=BusinessCaseResponse, tags=["calculators"], responses=BAD)
+def business_case(body: BusinessCaseRequest):
+    """The recurring saving of outsourcing against the in-house cost, its payback and the net saving over a term."""
+    result = calc.business_case(
+        body.current_cost,
+        body.vendor_charge,
+        body.retained_cost,
+        body.retained_percent,
+        body.one_off_costs,
+        body.other_costs,
+        body.exit_costs,
+        body.term_years,
+        body.per,
+    )
+    payback = result.payback_years
+    return _reply(
+        "business_case",
+        result,
+        {
+            "per": result.per,
+            "current_cost": float(result.current_cost),
+            "outsourced_cost": float(result.outsourced_cost),
+            "retained_cost": _float(result.retained_cost),
+            "saving": float(result.saving),
+            "saving_percent": float(result.saving_percent),
+            "annual_saving": float(result.annual_saving),
+            "one_off": float(result.one_off),
+            "payback_years": _float(payback),
+            "payback_months": None if payback is None else float(payback * 12),
+            "net_saving": _float(result.net_saving),
         },
     )
 
