@@ -312,8 +312,14 @@ class Composer:
         _, h, s = candidates[0]
         self.lead_docs.add(self.hits[h].passage.doc_id)
         picked = [(h, s)]
-        # The lead reads on in its own paragraph: the sentences that complete the thought.
         part = _part_of(self.hits[h].passage, s)
+        kind = self.hits[h].passage.kind
+        if part and part["type"] == "list" and kind in WHOLE_KINDS and kind in self.intent.prefers()[:2]:
+            # An item of the very list that answers ("what a good security clause contains"):
+            # the list leads whole, with the sentence that introduces it.
+            self.structured(h, whole=True)
+            return h
+        # The lead reads on in its own paragraph: the sentences that complete the thought.
         if part and part["type"] == "paragraph":
             vectors = self.hits[h].passage.sentence_vectors
             for nxt in range(s + 1, min(part["end"], s + 1 + LEAD_RUN)):

@@ -320,3 +320,38 @@ def test_asked_in_general_a_calculation_leads_with_its_formula_then_the_worked_f
     assert answer.blocks[0]["text"].startswith("A month's service credit is calculated as")
     # The paragraph the formula opens goes on with its arithmetic, though the lead took its first sentence.
     assert "10% × 100,000 = 10,000" in answer.text
+
+
+def test_a_lead_from_the_list_of_what_a_good_clause_contains_brings_the_whole_list(assistant):
+    import dataclasses
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    question = "What should a security schedule specify?"
+    sentences = [
+        "A good security clause combines a standard, specific controls, assurance and incident handling.",
+        "The vendor keeps ISO/IEC 27001 certification covering the services.",
+        "The security schedule names controls such as multi-factor authentication and encryption.",
+        "Security incidents are notified within a fixed period, such as 24 hours.",
+    ]
+    vectors = assistant.retriever.embedder.encode(sentences)
+    passage = dataclasses.replace(
+        assistant.retriever.index.passages[0],
+        kind="good_clause",
+        section="Security requirements › What a good security clause contains",
+        sentences=sentences,
+        text=" ".join(sentences),
+        parts=[
+            {"type": "paragraph", "start": 0, "end": 1},
+            {"type": "list", "start": 1, "end": 4, "items": sentences[1:]},
+        ],
+        sentence_vectors=vectors,
+    )
+    vector = vectors[2]  # the question is closest to one item of the list
+    composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 7)
+    assert composer.lead(None) == 0
+    # Not that item alone: the sentence that introduces the list, then the whole list.
+    assert composer.blocks[0]["text"] == f"{sentences[0]} [0]"
+    assert composer.blocks[1]["type"] == "list" and composer.blocks[1]["items"] == sentences[1:]
