@@ -81,7 +81,10 @@ _RULES = [
             r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal|setup))\b|"
             r"\bmake sense\b|\bright choice\b|\bwhen (is|are|does|do|should)\b[^?]{0,60}\b(use|choose|worth)\b|"
             r"\bwhat (is this|would (that|this) be) called\b|\bwhich is (better|cheaper|best)\b|"
-            r"^[\w&/-]+(?: [\w&/-]+){0,3} or [\w&/-]+(?: [\w&/-]+){0,3} (?:for|with) [^?]{3,60}\?",
+            r"^[\w&/-]+(?: [\w&/-]+){0,3} or [\w&/-]+(?: [\w&/-]+){0,3} (?:for|with) [^?]{3,60}\?|"
+            # "Should we rent space in a colocation site or pay a provider to run the servers?"
+            r"\b(should|do|would|could) (we|i)\b[^?.]{3,80}\bor (should (we|i) |do (we|i) |to |just )?"
+            r"(?!not\b)[^?.]{3,80}\?",
             _I,
         ),
     ),
