@@ -495,9 +495,14 @@ class Index:
             return passage
         parts, offset = [], 0
         for sibling in siblings:
-            parts += [
-                {**part, "start": part["start"] + offset, "end": part["end"] + offset} for part in sibling.parts or []
-            ]
+            for part in sibling.parts or []:
+                part = {**part, "start": part["start"] + offset, "end": part["end"] + offset}
+                previous = parts[-1] if parts else None
+                if previous and part["type"] in ("list", "steps") and previous["type"] == part["type"]:
+                    # One list cut in two by the chunker is one list again (steps numbered 1-9, not 1-2, 1-3, …).
+                    parts[-1] = {**previous, "end": part["end"], "items": previous["items"] + part["items"]}
+                else:
+                    parts.append(part)
             offset += len(sibling.sentences)
         first = siblings[0]
         return Passage(

@@ -119,3 +119,22 @@ def test_above_the_exact_limit_the_index_is_approximate_and_still_finds(fresh):
     assert retriever.dense(query, None)[0][0] == target.position
     allowed = retriever.allowed({"topic": target.topic})
     assert {index.passages[p].topic for p, _ in retriever.dense(query, allowed)} == {target.topic}
+
+
+def test_a_list_the_chunker_cut_in_two_is_one_list_in_its_whole_section(fresh):
+    path = fresh.corpus_dir / "contracts" / "disaster-recovery.md"
+    steps = "\n".join(
+        f"{n}. **Do step {n} of the recovery test.** Check the standby site, the backups, the runbook and the "
+        f"contacts for part {n}, and write down every gap the test shows so it can be fixed before the next one."
+        for n in range(1, 13)
+    )
+    path.write_text(path.read_text().replace("## RTO and RPO", f"## Recovery test steps\n\n{steps}\n\n## RTO and RPO"))
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder())
+    index = open_index(fresh.index_dir, HashEmbedder.name)
+    chunks = [p for p in index.passages if p.anchor == "recovery-test-steps"]
+    assert len(chunks) > 1  # the chunker cut the twelve steps into several passages
+    whole = index.section(chunks[-1])
+    assert [part["type"] for part in whole.parts] == ["steps"]
+    items = whole.parts[0]["items"]
+    assert len(items) == 12 and items[0].startswith("Do step 1 ") and items[-1].startswith("Do step 12 ")
+    assert (whole.parts[0]["start"], whole.parts[0]["end"]) == (0, len(whole.sentences))
