@@ -19,6 +19,7 @@ from .business_case import BusinessCase, business_case
 from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
 from .pricing import CappedTM, Indexation, UnitPricing, capped_tm, indexation, unit_pricing
+from .recovery import Recovery, recovery
 
 __all__ = [
     "Attainment",
@@ -32,6 +33,7 @@ __all__ = [
     "EarnBack",
     "Indexation",
     "Period",
+    "Recovery",
     "SOURCES",
     "Source",
     "UnitPricing",
@@ -51,6 +53,7 @@ __all__ = [
     "fmt_percent",
     "indexation",
     "period",
+    "recovery",
     "service_credits",
     "unit_pricing",
     "variants",

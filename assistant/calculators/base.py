@@ -38,6 +38,7 @@ INDEXATION = Source("pricing-adjustments-indexation", "caps-floors-and-collars-w
 COLA = Source("pricing-adjustments-indexation", "cola-for-offshore-labour")
 SAVINGS = Source("why-organisations-outsource", "what-the-savings-look-like-in-practice")
 TCO = Source("business-case-and-tco", "worked-example-five-year-tco")
+RECOVERY = Source("business-continuity-disaster-recovery", "rto-vs-rpo")
 SOURCES = (
     DOWNTIME_TABLE,
     WINDOWS,
@@ -54,6 +55,7 @@ SOURCES = (
     COLA,
     SAVINGS,
     TCO,
+    RECOVERY,
 )
 
 

@@ -12,6 +12,7 @@ from .base import (
     DOWNTIME_TABLE,
     EARN_BACK,
     INDEXATION,
+    RECOVERY,
     SAVINGS,
     TM_CAP,
     UNIT_PRICE,
@@ -59,6 +60,11 @@ KINDS: dict[str, tuple[Source, str]] = {
     "indexation": (
         INDEXATION,
         "Each year's uplift = the index change, no more than the cap and no less than the floor, compounded.",
+    ),
+    "recovery": (
+        RECOVERY,
+        "Data loss = failure time − last recoverable copy, against the RPO; downtime = restore time − failure time, "
+        "against the RTO (its clock taken from the failure time as given).",
     ),
     "business_case": (
         SAVINGS,

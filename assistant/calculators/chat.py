@@ -14,6 +14,7 @@ from .read_availability import availability, composite_availability, downtime
 from .read_business_case import business_case_question
 from .read_credits import attainment_question, credits, earn_back_question
 from .read_pricing import indexation_question, tm_cap_question, unit_pricing_question
+from .read_recovery import recovery_question
 from .text import Text, asks, has_figures
 
 __all__ = ["Calculation", "calculate", "has_figures"]
@@ -23,6 +24,7 @@ READERS = (
     ("earn_back", earn_back_question),
     ("service_credit", credits),
     ("attainment", attainment_question),
+    ("recovery", recovery_question),  # before composite and availability: "failed over", "down for 9 hours"
     ("composite", composite_availability),
     ("availability", availability),
     ("downtime", downtime),
