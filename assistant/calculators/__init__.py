@@ -19,6 +19,7 @@ from .business_case import BusinessCase, business_case
 from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
 from .pricing import CappedTM, Indexation, UnitPricing, capped_tm, indexation, unit_pricing
+from .tiered import TieredPricing, tiered_pricing
 
 __all__ = [
     "Attainment",
@@ -34,6 +35,7 @@ __all__ = [
     "Period",
     "SOURCES",
     "Source",
+    "TieredPricing",
     "UnitPricing",
     "attainment",
     "availability_achieved",
@@ -52,6 +54,7 @@ __all__ = [
     "indexation",
     "period",
     "service_credits",
+    "tiered_pricing",
     "unit_pricing",
     "variants",
 ]

@@ -13,6 +13,7 @@ from .base import (
     EARN_BACK,
     INDEXATION,
     SAVINGS,
+    TIERED,
     TM_CAP,
     UNIT_PRICE,
     Source,
@@ -56,6 +57,11 @@ KINDS: dict[str, tuple[Source, str]] = {
         "the excess is payable only if you approve it.",
     ),
     "unit_pricing": (UNIT_PRICE, "Each option's charge equals price × volume."),
+    "tiered_pricing": (
+        TIERED,
+        "Graduated tiers: charge = the sum of each band's units × its price; all-units tiers: the whole volume × "
+        "the price of the band it falls in.",
+    ),
     "indexation": (
         INDEXATION,
         "Each year's uplift = the index change, no more than the cap and no less than the floor, compounded.",

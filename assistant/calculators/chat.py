@@ -14,6 +14,7 @@ from .read_availability import availability, composite_availability, downtime
 from .read_business_case import business_case_question
 from .read_credits import attainment_question, credits, earn_back_question
 from .read_pricing import indexation_question, tm_cap_question, unit_pricing_question
+from .read_tiered import tiered_question
 from .text import Text, asks, has_figures
 
 __all__ = ["Calculation", "calculate", "has_figures"]
@@ -27,6 +28,7 @@ READERS = (
     ("availability", availability),
     ("downtime", downtime),
     ("tm_cap", tm_cap_question),
+    ("tiered_pricing", tiered_question),
     ("unit_pricing", unit_pricing_question),
     ("indexation", indexation_question),
     ("business_case", business_case_question),
