@@ -107,7 +107,7 @@ class TieredPricing:
         top = edge * below / price
         return (
             f"All-units tiers create a cliff: {self.units(edge)} cost {fmt(edge)} × {money(below)} = "
-            f"{money(edge * below)}, yet any volume above {fmt(edge)} and below {money(edge * below)} ÷ "
+            f"{money(edge * below)}, yet any volume between {fmt(edge)} and {money(edge * below)} ÷ "
             f"{money(price)} {_equals(top)} {self.unit}s costs less."
         )
 
