@@ -22,7 +22,21 @@ from .limits import Quotas
 from .middleware import install_middleware
 from .origins import Origins
 from .privacy import DAY, purge_forever, purge_once, redact_access_log
-from .routes import admin, api, calc, calc_recovery, clauses, docs, health, library, pages, privacy, study, widget
+from .routes import (
+    admin,
+    api,
+    calc,
+    calc_recovery,
+    calc_tiered,
+    clauses,
+    docs,
+    health,
+    library,
+    pages,
+    privacy,
+    study,
+    widget,
+)
 from .routes.errors import install_error_handlers
 from .settings import Settings
 from .validation import error_responses
@@ -33,7 +47,7 @@ log = logging.getLogger("assistant")
 # believes X-Forwarded-For from 127.0.0.1, so any local client could pose as anyone), and the
 # Server header does not advertise what runs here.
 UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
-ROUTERS = (api, pages, widget, health, privacy, docs, calc, calc_recovery, clauses, study, admin, library)
+ROUTERS = (api, pages, widget, health, privacy, docs, calc, calc_recovery, calc_tiered, clauses, study, admin, library)
 
 
 def lifespan_for(settings: Settings, embedder: EmbeddingModel | None):

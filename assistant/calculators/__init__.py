@@ -20,6 +20,7 @@ from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
 from .pricing import CappedTM, Indexation, UnitPricing, capped_tm, indexation, unit_pricing
 from .recovery import Recovery, recovery
+from .tiered import TieredPricing, tiered_pricing
 
 __all__ = [
     "Attainment",
@@ -36,6 +37,7 @@ __all__ = [
     "Recovery",
     "SOURCES",
     "Source",
+    "TieredPricing",
     "UnitPricing",
     "attainment",
     "availability_achieved",
@@ -55,6 +57,7 @@ __all__ = [
     "period",
     "recovery",
     "service_credits",
+    "tiered_pricing",
     "unit_pricing",
     "variants",
 ]

@@ -34,6 +34,7 @@ ATTAINMENT = Source("response-vs-resolution-time", "overview")
 TM_CAP = Source("capped-t-and-m-and-hybrids", "worked-example-capped-tm")
 PAIN_SHARE = Source("capped-t-and-m-and-hybrids", "target-cost-with-paingain-share")
 UNIT_PRICE = Source("unit-transaction-pricing", "overview")
+TIERED = Source("unit-transaction-pricing", "worked-example-tiered-unit-prices")
 INDEXATION = Source("pricing-adjustments-indexation", "caps-floors-and-collars-with-a-worked-example")
 COLA = Source("pricing-adjustments-indexation", "cola-for-offshore-labour")
 SAVINGS = Source("why-organisations-outsource", "what-the-savings-look-like-in-practice")
@@ -51,6 +52,7 @@ SOURCES = (
     TM_CAP,
     PAIN_SHARE,
     UNIT_PRICE,
+    TIERED,
     INDEXATION,
     COLA,
     SAVINGS,

@@ -14,6 +14,7 @@ from .base import (
     INDEXATION,
     RECOVERY,
     SAVINGS,
+    TIERED,
     TM_CAP,
     UNIT_PRICE,
     Source,
@@ -57,6 +58,11 @@ KINDS: dict[str, tuple[Source, str]] = {
         "the excess is payable only if you approve it.",
     ),
     "unit_pricing": (UNIT_PRICE, "Each option's charge equals price × volume."),
+    "tiered_pricing": (
+        TIERED,
+        "Graduated tiers: charge = the sum of each band's units × its price; all-units tiers: the whole volume × "
+        "the price of the band it falls in.",
+    ),
     "indexation": (
         INDEXATION,
         "Each year's uplift = the index change, no more than the cap and no less than the floor, compounded.",

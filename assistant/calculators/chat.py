@@ -1,9 +1,9 @@
 """Recognise a calculation question in the chat and answer it exactly with the calculators.
 
 `calculate(question)` returns None unless the question clearly asks for one of the calculations
-(downtime, availability, composite, service credit, earn-back, attainment, capped T&M, unit pricing,
-indexation). When a figure the
-calculation needs is absent, the Calculation carries the question to ask instead of a guess.
+(downtime, availability, composite, service credit, earn-back, attainment, recovery targets, capped
+T&M, tiered and unit pricing, indexation, business case). When a figure the calculation needs is
+absent, the Calculation carries the question to ask instead of a guess.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .read_business_case import business_case_question
 from .read_credits import attainment_question, credits, earn_back_question
 from .read_pricing import indexation_question, tm_cap_question, unit_pricing_question
 from .read_recovery import recovery_question
+from .read_tiered import tiered_question
 from .text import Text, asks, has_figures
 
 __all__ = ["Calculation", "calculate", "has_figures"]
@@ -29,6 +30,7 @@ READERS = (
     ("availability", availability),
     ("downtime", downtime),
     ("tm_cap", tm_cap_question),
+    ("tiered_pricing", tiered_question),
     ("unit_pricing", unit_pricing_question),
     ("indexation", indexation_question),
     ("business_case", business_case_question),
