@@ -87,13 +87,18 @@ def _known_match(retriever: Retriever, question: str, hits: list[Hit], query: np
     index = retriever.index
     if not len(index.known):
         return None
-    cosines = index.known_vectors @ query
-    best = int(np.argmax(cosines))
     same = index.known_by_text.get(normalise_question(question))
     if same is not None:
         best = same
-    elif float(cosines[best]) < KNOWN_MATCH:
-        return None
+    else:
+        # Only the known questions of the hits' articles and the glossary: one this close to the
+        # question is never in an article the search passed over, and the whole matrix is 2 MB.
+        docs = dict.fromkeys(hit.passage.doc_id for hit in hits)
+        rows = np.concatenate([index.glossary_known] + [index.known_rows[d] for d in docs if d in index.known_rows])
+        cosines = index.known_vectors[rows] @ query
+        if not len(rows) or float(cosines.max()) < KNOWN_MATCH:
+            return None
+        best = int(rows[int(np.argmax(cosines))])
     known = index.known[best]
     passage = index.passages[known["position"]]
     if known["source"] == "glossary":

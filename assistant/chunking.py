@@ -254,15 +254,19 @@ def known_questions(passages: list[Passage]) -> list[dict]:
     known = []
     for position, passage in enumerate(passages):
         if passage.kind == "check_yourself":
-            # "**Q:** ...? **A:** ..." reads as a "Q: ..." sentence, then "A: ..." and its sequels.
-            pair = None
+            # "**Q:** ... ? **A:** ..." reads as a "Q: ..." sentence and its sequels (a question may
+            # set a scene first: "Monthly charges are 100,000. What is ...?"), then "A: ..." and its sequels.
+            pair, answering = None, False
             for sentence in passage.sentences + ["Q:"]:
                 if sentence.startswith("Q:"):
                     if pair and pair["answer"]:
                         known.append(pair)
                     pair = {"question": sentence[2:].strip(), "answer": "", "position": position, "source": "check"}
+                    answering = False
                 elif pair is not None:
-                    pair["answer"] = f"{pair['answer']} {sentence.removeprefix('A:').strip()}".strip()
+                    answering = answering or sentence.startswith("A:")
+                    key = "answer" if answering else "question"
+                    pair[key] = f"{pair[key]} {sentence.removeprefix('A:').strip()}".strip()
         elif passage.kind == "definition" and passage.ordinal == 1 and passage.sentences:
             term = passage.section
             names = [term] + [m.strip() for m in re.findall(r"\(([^)]{2,14})\)$", term)]

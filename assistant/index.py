@@ -34,9 +34,10 @@ from .library import load_sources, sources_hash
 from .settings import Settings
 from .study.items import write_study_items
 
-FORMAT = 4  # bump when the stored layout changes; older builds are then rebuilt (4: fulltext.npz)
-# Builds whose vectors a new build may take over: format 4 only added a file beside them.
-REUSABLE_FORMATS = (3, FORMAT)
+FORMAT = 5  # bump when the stored layout changes; older builds are then rebuilt (4: fulltext.npz;
+# 5: Check yourself questions that set a scene before they ask are whole questions)
+# Builds whose vectors a new build may take over: formats 4 and 5 changed files beside them.
+REUSABLE_FORMATS = (3, 4, FORMAT)
 EXACT_LIMIT = Settings.default("exact_search_limit")  # above it, approximate search (see vector_index)
 IVF_NPROBE = 32  # 8 already gives 0.996 on synthetic data; real data clusters less neatly
 CURRENT = "current"
@@ -469,6 +470,15 @@ class Index:
         self.known = [dict(row) for row in db.execute("select * from known order by id")]
         self.known_vectors = matrix([k["question"] for k in self.known])
         self.known_by_text = {normalise_question(k["question"]): i for i, k in reversed(list(enumerate(self.known)))}
+        # Each article's known questions, and the glossary's: a question is matched only against
+        # those of the articles its answer draws on and the glossary (see answering._known_match).
+        by_doc: dict[str, list[int]] = {}
+        for i, k in enumerate(self.known):
+            by_doc.setdefault(self.passages[k["position"]].doc_id, []).append(i)
+        self.known_rows = {doc: np.array(rows, dtype=np.int64) for doc, rows in by_doc.items()}
+        self.glossary_known = np.array(
+            [i for i, k in enumerate(self.known) if k["source"] == "glossary"], dtype=np.int64
+        )
         asked = db.execute("select doc_id, text from asked order by id").fetchall()
         self.asked_docs = [doc for doc, _ in asked]
         # Where each article's run of phrasings starts (they are written article by article).

@@ -355,3 +355,21 @@ def test_a_lead_from_the_list_of_what_a_good_clause_contains_brings_the_whole_li
     # Not that item alone: the sentence that introduces the list, then the whole list.
     assert composer.blocks[0]["text"] == f"{sentences[0]} [0]"
     assert composer.blocks[1]["type"] == "list" and composer.blocks[1]["items"] == sentences[1:]
+
+
+def test_a_known_question_is_matched_only_among_the_answers_articles_and_the_glossary(assistant):
+    from assistant.answering import _known_match
+
+    retriever = assistant.retriever
+    # The article's own Check yourself question, reworded a little (so not matched by its text).
+    question = (
+        "The monthly charges are 100,000 and the at-risk amount is 10 percent. "
+        "What is the most the supplier can lose in a month?"
+    )
+    hits, vector = retriever.search(question)
+    assert any(h.passage.doc_id == "service-credits" for h in hits)
+    assert _known_match(retriever, question, list(hits), vector)[1] == "10,000."
+    # Answered from other articles only, it is not that question.
+    others, _ = retriever.search("How often should disaster recovery be tested?")
+    others = [h for h in others if h.passage.doc_id != "service-credits"]
+    assert others and _known_match(retriever, question, others, vector) is None

@@ -93,3 +93,22 @@ def test_an_ingested_pdfs_page_markers_give_passages_their_pages_and_stay_out_of
     assert pages == {("Overview", 1): "1", ("Audit", 1): "1", ("Audit", 2): "2", ("Exit", 1): "2-3"}
     assert not any("<!--" in p.text or "page 2" in p.text for p in passages)
     assert "page" not in render_article(body) and 'id="audit"' in render_article(body)
+
+
+def test_a_check_yourself_question_that_sets_a_scene_first_is_one_question():
+    from assistant.chunking import known_questions
+
+    body = (
+        "## Check yourself\n\n"
+        "**Q:** Monthly charges are 200,000 and the at-risk amount is 12%. What is the most the supplier can lose? "
+        "**A:** 24,000. The cap applies per month.\n\n"
+        "**Q:** What is an at-risk amount? **A:** The cap on credits in a period.\n"
+    )
+    pairs = [(k["question"], k["answer"]) for k in known_questions(chunk_article(_article(body)))]
+    assert pairs == [
+        (
+            "Monthly charges are 200,000 and the at-risk amount is 12%. What is the most the supplier can lose?",
+            "24,000. The cap applies per month.",
+        ),
+        ("What is an at-risk amount?", "The cap on credits in a period."),
+    ]
