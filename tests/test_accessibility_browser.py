@@ -1,6 +1,6 @@
 """The axe-core audit (axe-playwright-python, which bundles axe-core: no network needed) over the
-chat empty and answered, an article, the topics and the open widget, in light and dark: no
-violation of WCAG 2.2 A or AA (issue 14, item 5)."""
+chat empty and answered, an article, the topics, the calculators (with results and an error) and the
+open widget, in light and dark: no violation of WCAG 2.2 A or AA (issue 14, item 5)."""
 
 from __future__ import annotations
 
@@ -105,6 +105,23 @@ def test_article_and_topics(browser, sites, scheme, path):
     page.goto(path)
     page.wait_for_load_state("load")
     assert violations(page) == []
+    page.context.close()
+
+
+def test_the_calculators_with_a_result_and_an_error(browser, sites, scheme):
+    page = new_page(browser, sites[0], scheme)
+    page.goto("/tools")
+    for section in ("tiered-pricing", "unit-pricing"):
+        page.locator(f"section#{section}").get_by_role("button").click()
+    page.locator("section#recovery").get_by_label("Failure time").fill("soon")
+    page.locator("section#recovery").get_by_role("button").click()
+    expect(page.locator("section#tiered-pricing table")).to_be_visible()
+    expect(page.locator("section#unit-pricing .calc-result")).to_contain_text("cheaper")
+    expect(page.locator("section#recovery").get_by_role("alert")).to_be_visible()
+    assert violations(page) == []
+    for selector in (".calc-form input", ".calc-form select"):
+        ratio = page.locator(selector).first.evaluate(CONTRAST_OF_BORDER)
+        assert ratio >= 3, f"{selector}: border contrast {ratio:.2f} in {scheme}"
     page.context.close()
 
 

@@ -521,9 +521,17 @@ def test_tools_page_has_a_labelled_form_per_calculator(client):
         "/api/calc/service-credits",
         "/api/calc/earn-back",
         "/api/calc/attainment",
+        "/api/calc/recovery",
+        "/api/calc/tm-cap",
+        "/api/calc/unit-pricing",
+        "/api/calc/tiered-pricing",
+        "/api/calc/indexation",
+        "/api/calc/business-case",
     ]
     inputs = re.findall(r'<(?:input|select) id="([^"]+)"', response.text)
     assert inputs and all(i in page.labels for i in inputs)
+    assert len(inputs) == len(set(inputs))  # ids are unique, so each label names one input
+    assert "<h1>Calculators</h1>" in response.text
     assert page.current == ["http://localhost/tools"]
     assert all(s.get("src") for s in page.scripts)  # no inline script (CSP)
     # Modules, but for base.html's theme.js, which runs before the first paint.

@@ -1,5 +1,6 @@
-// The SLA calculators page: each form calls its /api/calc endpoint and shows the figures, the formula
-// and the article section that explains it. Elements are built with el(); nothing is parsed as HTML.
+// The calculators page (SLA, recovery and pricing): each form calls its /api/calc endpoint and shows
+// the figures, the formula and the article section that explains it. Elements are built with el();
+// nothing is parsed as HTML.
 import {api, siteUrl} from "./api.js";
 import {el} from "./dom.js";
 
@@ -10,7 +11,10 @@ const LENGTHS = {
   quarter: [["", "90 days (default)"], ["91", "91 days"], ["92", "92 days"]],
   year: [["", "365 days (default)"], ["366", "366 days (leap year)"]],
 };
-const LISTS = new Set(["credit_amounts", "credit_percents", "allocations"]);
+// Fields that take several numbers, separated by commas or semicolons ("4.6; 2.1"; "1,200,000" is one).
+const LISTS = new Set([
+  "credit_amounts", "credit_percents", "allocations", "changes", "one_off_costs", "other_costs", "exit_costs",
+]);
 
 /** Keep the Length choices in step with the Period (a day or a week has one length). */
 function followPeriod(select) {
@@ -30,23 +34,50 @@ function number(text) {
   return cleaned === "" || Number.isNaN(Number(cleaned)) ? cleaned : Number(cleaned);
 }
 
+/** What a filled-in input sends: a list of numbers, a number, or (text and choices) the text as typed. */
+function value(input, text) {
+  if (LISTS.has(input.name)) return text.split(/[;,]\s+|\s*;\s*|,(?!\d{3}\b)/).filter((p) => p.trim()).map(number);
+  return ["decimal", "numeric"].includes(input.getAttribute("inputmode")) ? number(text) : text;
+}
+
+/**
+ * A fieldset of rows (pricing options, price bands): one object per row with anything filled in;
+ * an empty cell is left out, or sent as null where the input says data-blank="null" (an open top band).
+ */
+function rows(fieldset) {
+  const list = [];
+  for (const row of fieldset.querySelectorAll("[data-row]")) {
+    const inputs = [...row.querySelectorAll("input")];
+    if (inputs.every((input) => input.value.trim() === "")) continue;
+    const item = {};
+    for (const input of inputs) {
+      const text = input.value.trim();
+      if (text !== "") item[input.name] = value(input, text);
+      else if (input.dataset.blank === "null") item[input.name] = null;
+    }
+    list.push(item);
+  }
+  return list;
+}
+
 /** The form's filled-in fields: a query string for GET, a JSON object for POST. */
 function request(form) {
   const body = {};
   const query = new URLSearchParams();
   for (const input of form.querySelectorAll("input, select")) {
-    if (input.disabled) continue;
+    if (input.disabled || input.closest("[data-list]")) continue;
     const name = input.name;
     if (input.type === "checkbox") {
-      body[name] = input.checked;
+      // An optional yes/no left unticked is not sent: the API then works it out (null, not false).
+      if (input.checked || !("optional" in input.dataset)) body[name] = input.checked;
       continue;
     }
     const text = input.value.trim();
     if (text === "") continue;
     query.set(name, text.replace(/%/g, ""));
-    if (LISTS.has(name)) body[name] = text.split(/[;,]\s+|\s*;\s*|,(?!\d{3}\b)/).filter((p) => p.trim()).map(number);
-    else body[name] = number(text);
+    body[name] = value(input, text);
   }
+  for (const fieldset of form.querySelectorAll("[data-list]")) body[fieldset.dataset.list] = rows(fieldset);
   const path = form.dataset.endpoint;
   return form.dataset.method === "post" ? api(path, body) : api(`${path}?${query}`);
 }
