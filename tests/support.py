@@ -106,3 +106,20 @@ def watched_page(browser, base_url: str, viewport: dict | None = None):
     finally:
         context.close()
     assert not errors, errors
+
+
+def calculators_client(root: Path):
+    """A TestClient for the /api/calc routes, with its stores under `root`. No lifespan: the
+    calculators need neither index nor model. localhost is a host every build answers to."""
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_app
+    from assistant.settings import ROOT, Settings
+
+    settings = Settings(
+        corpus_dir=Path(__file__).parent / "fixtures" / "corpus",
+        index_dir=root / "index",
+        db_path=root / "assistant.db",
+        web_dir=ROOT / "web",
+    )
+    return TestClient(create_app(settings), base_url="http://localhost")

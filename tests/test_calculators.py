@@ -6,17 +6,16 @@ import json
 import re
 from decimal import Decimal as D
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant import calculators as calc
-from assistant.api import create_app
 from assistant.calculators import Calculation, calculate, has_figures
 from assistant.errors import BadRequest
 from assistant.markdown import slugify
-from assistant.settings import ROOT, Settings
+from assistant.settings import ROOT
+
+from .support import calculators_client
 
 CORPUS = ROOT / "corpus"
 
@@ -399,15 +398,7 @@ def test_calculate_never_raises_on_the_evaluation_questions():
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("calc")
-    settings = Settings(
-        corpus_dir=Path(__file__).parent / "fixtures" / "corpus",
-        index_dir=root / "index",
-        db_path=root / "assistant.db",
-        web_dir=ROOT / "web",
-    )
-    # No lifespan: the calculators need neither index nor model. localhost is a host every build answers to.
-    return TestClient(create_app(settings), base_url="http://localhost")
+    return calculators_client(tmp_path_factory.mktemp("calc"))
 
 
 def test_availability_endpoint(client):

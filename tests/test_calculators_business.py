@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant import calculators as calc
-from assistant.api import create_app
 from assistant.calculators import Calculation, calculate
 from assistant.errors import BadRequest
-from assistant.settings import ROOT, Settings
+from assistant.settings import ROOT
+
+from .support import calculators_client
 
 # ---- the arithmetic (hand-computed) ----------------------------------------------------------------
 
@@ -239,14 +238,7 @@ def test_questions_that_are_not_a_business_case_return_none(question):
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("calc-business")
-    settings = Settings(
-        corpus_dir=Path(__file__).parent / "fixtures" / "corpus",
-        index_dir=root / "index",
-        db_path=root / "assistant.db",
-        web_dir=ROOT / "web",
-    )
-    return TestClient(create_app(settings), base_url="http://localhost")
+    return calculators_client(tmp_path_factory.mktemp("calc-business"))
 
 
 def test_business_case_endpoint(client):

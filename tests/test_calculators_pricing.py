@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant import calculators as calc
-from assistant.api import create_app
 from assistant.calculators import Calculation, calculate
 from assistant.errors import BadRequest
-from assistant.settings import ROOT, Settings
+
+from .support import calculators_client
 
 # ---- capped time and materials ---------------------------------------------------------------------
 
@@ -328,14 +326,7 @@ def test_the_sla_calculators_still_win_their_own_questions(question, kind):
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("calc")
-    settings = Settings(
-        corpus_dir=Path(__file__).parent / "fixtures" / "corpus",
-        index_dir=root / "index",
-        db_path=root / "assistant.db",
-        web_dir=ROOT / "web",
-    )
-    return TestClient(create_app(settings), base_url="http://localhost")
+    return calculators_client(tmp_path_factory.mktemp("calc"))
 
 
 def test_tm_cap_endpoint(client):

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant import calculators as calc
-from assistant.api import create_app
 from assistant.calculators import Calculation, calculate
 from assistant.errors import BadRequest
-from assistant.settings import ROOT, Settings
+
+from .support import calculators_client
 
 # 12 for units 1 to 5,000, 10 for 5,001 to 10,000, 8 above 10,000.
 BANDS = [(5000, 12), (10000, 10), (None, 8)]
@@ -254,14 +252,7 @@ def test_the_other_calculators_still_win_their_own_questions(question, kind):
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("calc")
-    settings = Settings(
-        corpus_dir=Path(__file__).parent / "fixtures" / "corpus",
-        index_dir=root / "index",
-        db_path=root / "assistant.db",
-        web_dir=ROOT / "web",
-    )
-    return TestClient(create_app(settings), base_url="http://localhost")
+    return calculators_client(tmp_path_factory.mktemp("calc"))
 
 
 def test_tiered_pricing_endpoint(client):
