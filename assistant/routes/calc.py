@@ -277,7 +277,8 @@ class BusinessCaseResponse(CalcResponse):
     figures: BusinessCaseFigures
 
 
-def _reply(kind: str, result, figures: dict, table: dict | None = None) -> dict:
+def reply(kind: str, result, figures: dict, table: dict | None = None) -> dict:
+    """Every calculator's reply: its sentences, formula, figures, table and the section it cites."""
     source = result.source
     return {
         "kind": kind,
@@ -289,7 +290,8 @@ def _reply(kind: str, result, figures: dict, table: dict | None = None) -> dict:
     }
 
 
-def _float(value):
+def optional_float(value):
+    """A figure the calculator may leave out (None), as JSON's number."""
     return None if value is None else float(value)
 
 
@@ -315,7 +317,7 @@ def availability_to_downtime(
     table = calc.downtime_table(
         [result.percent], result.maintenance_minutes, kind=span.name if result.maintenance_minutes else None
     )
-    return _reply(
+    return reply(
         "downtime",
         result,
         {
@@ -343,7 +345,7 @@ def downtime_to_availability(
     """The availability achieved with some downtime in a period, optionally against a target."""
     span = calc.period(period, days)
     result = calc.availability_achieved(minutes, span, maintenance_minutes, target)
-    return _reply(
+    return reply(
         "availability",
         result,
         {
@@ -354,7 +356,7 @@ def downtime_to_availability(
             "maintenance_minutes": float(result.maintenance_minutes),
             "service_minutes": float(result.service_minutes),
             "availability_percent": float(result.percent),
-            "target_percent": _float(result.target),
+            "target_percent": optional_float(result.target),
             "target_met": result.met,
         },
     )
@@ -365,13 +367,13 @@ def composite_availability(series: Levels = "", parallel: Levels = ""):
     """Composite availability of components in `series`, of a redundant group in `parallel`, or of that
     group in series with the `series` components."""
     result = calc.composite(series, parallel)
-    return _reply(
+    return reply(
         "composite",
         result,
         {
             "series": [float(p) for p in result.series],
             "parallel": [float(p) for p in result.parallel],
-            "parallel_group_percent": _float(result.parallel_percent),
+            "parallel_group_percent": optional_float(result.parallel_percent),
             "availability_percent": float(result.percent),
             "downtime_minutes_per_30_day_month": float(result.monthly_downtime),
         },
@@ -390,19 +392,19 @@ def service_credits(body: CreditsRequest):
         body.pool_percent,
         body.at_risk_amount,
     )
-    return _reply(
+    return reply(
         "service_credit",
         result,
         {
-            "monthly_charges": _float(result.monthly_charges),
-            "at_risk_percent": _float(result.at_risk_percent),
+            "monthly_charges": optional_float(result.monthly_charges),
+            "at_risk_percent": optional_float(result.at_risk_percent),
             "credits": [float(c.amount) for c in result.credits],
             "total": float(result.total),
-            "cap": _float(result.cap),
+            "cap": optional_float(result.cap),
             "paid": float(result.paid),
             "not_payable": float(result.not_payable),
-            "pool_percent": _float(result.pool_percent),
-            "exposure": _float(result.exposure),
+            "pool_percent": optional_float(result.pool_percent),
+            "exposure": optional_float(result.exposure),
         },
     )
 
@@ -411,7 +413,7 @@ def service_credits(body: CreditsRequest):
 def earn_back(body: EarnBackRequest):
     """How much of a service credit the supplier earns back by meeting the level in following months."""
     result = calc.earn_back(body.credit, body.earn_back_percent, body.months_required, body.months_met, body.forfeited)
-    return _reply(
+    return reply(
         "earn_back",
         result,
         {
@@ -422,8 +424,8 @@ def earn_back(body: EarnBackRequest):
             "forfeited": result.forfeited,
             "earnable": float(result.earnable),
             "qualified": result.qualified,
-            "returned": _float(result.returned),
-            "kept": _float(result.kept),
+            "returned": optional_float(result.returned),
+            "kept": optional_float(result.kept),
         },
     )
 
@@ -436,7 +438,7 @@ def attainment(
 ):
     """Response or resolution targets met, as a percentage of tickets, against an optional target."""
     result = calc.attainment(met, total, target)
-    return _reply(
+    return reply(
         "attainment",
         result,
         {
@@ -444,7 +446,7 @@ def attainment(
             "total": result.total,
             "missed": result.total - result.met,
             "attainment_percent": float(result.percent),
-            "target_percent": _float(result.target),
+            "target_percent": optional_float(result.target),
             "target_met": None if result.target is None else result.shortfall == 0,
             "shortfall": result.shortfall,
         },
@@ -464,7 +466,7 @@ def tm_cap(body: TmCapRequest):
         body.client_share_percent,
         body.unit,
     )
-    return _reply(
+    return reply(
         "tm_cap",
         result,
         {
@@ -473,7 +475,7 @@ def tm_cap(body: TmCapRequest):
             "overrun": float(result.overrun),
             "hard_cap_pays": float(result.hard),
             "soft_cap_pays_if_approved": float(result.charge),
-            "shared_pays": _float(result.shared),
+            "shared_pays": optional_float(result.shared),
         },
     )
 
@@ -493,21 +495,21 @@ def business_case(body: BusinessCaseRequest):
         body.per,
     )
     payback = result.payback_years
-    return _reply(
+    return reply(
         "business_case",
         result,
         {
             "per": result.per,
             "current_cost": float(result.current_cost),
             "outsourced_cost": float(result.outsourced_cost),
-            "retained_cost": _float(result.retained_cost),
+            "retained_cost": optional_float(result.retained_cost),
             "saving": float(result.saving),
             "saving_percent": float(result.saving_percent),
             "annual_saving": float(result.annual_saving),
             "one_off": float(result.one_off),
-            "payback_years": _float(payback),
+            "payback_years": optional_float(payback),
             "payback_months": None if payback is None else float(payback * 12),
-            "net_saving": _float(result.net_saving),
+            "net_saving": optional_float(result.net_saving),
         },
     )
 
@@ -518,7 +520,7 @@ def unit_pricing(body: UnitPricingRequest):
     result = calc.unit_pricing([(o.unit, o.price, o.volume) for o in body.options])
     ranked = sorted(result.options, key=lambda o: o.charge)
     first, second = result.options[:2]
-    return _reply(
+    return reply(
         "unit_pricing",
         result,
         {
@@ -541,7 +543,7 @@ def indexation(body: IndexationRequest):
     """A charge indexed year on year, each uplift held between a floor and a cap, compounded."""
     result = calc.indexation(body.charge, body.changes, body.cap, body.floor, body.offset_percent, body.index)
     rise = result.final - result.charge
-    return _reply(
+    return reply(
         "indexation",
         result,
         {

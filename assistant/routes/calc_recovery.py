@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..calculators.recovery import Measure, recovery
-from .calc import BAD, CalcResponse, _float, _reply
+from .calc import BAD, CalcResponse, optional_float, reply
 
 router = APIRouter()
 Clock = Field(None, description="A time of day, HH:MM (24-hour).", examples=["10:40"])
@@ -44,8 +44,8 @@ class RecoveryResponse(CalcResponse):
 def _check(measure: Measure) -> dict:
     known = measure.minutes is not None and measure.limit is not None
     return {
-        "minutes": _float(measure.minutes),
-        "target_minutes": _float(measure.limit),
+        "minutes": optional_float(measure.minutes),
+        "target_minutes": optional_float(measure.limit),
         "met": measure.met,
         "margin_minutes": float(measure.limit - measure.minutes) if known else None,
     }
@@ -55,4 +55,4 @@ def _check(measure: Measure) -> dict:
 def recovery_check(body: RecoveryRequest):
     """Whether an incident's recovery met the RPO (data lost) and the RTO (downtime), and by how much."""
     result = recovery(**body.model_dump())
-    return _reply("recovery", result, {"data_loss": _check(result.data_loss), "downtime": _check(result.downtime)})
+    return reply("recovery", result, {"data_loss": _check(result.data_loss), "downtime": _check(result.downtime)})

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import calculators as calc
-from .calc import BAD, CalcResponse, _reply
+from .calc import BAD, CalcResponse, reply
 
 router = APIRouter()
 
@@ -70,7 +70,7 @@ def tiered_pricing(body: TieredPricingRequest):
     result = calc.tiered_pricing(
         [(b.up_to, b.price, b.starts_at) for b in body.bands], body.volume, body.scheme, body.unit
     )
-    return _reply(
+    return reply(
         "tiered_pricing",
         result,
         {
