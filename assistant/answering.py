@@ -137,10 +137,12 @@ def _calculated(
     started: float,
     searched: float,
     evidence: float,
+    others: list = (),
 ) -> Answer:
     """An answer computed by a calculator: the figures with their working, the formula and a table,
     citing the article section that explains the formula, then that section's own worked example
-    or guidance. When a figure is missing, the answer asks for it instead of guessing."""
+    or guidance, or the answers to the question's `others` parts (see `_aspects`). When a figure
+    is missing, the answer asks for it instead of guessing."""
     index = retriever.index
     positions = index.doc_positions[calculation.doc_id]
     cited = next((p for p in positions if index.passages[p].anchor == calculation.anchor), positions[0])
@@ -158,15 +160,25 @@ def _calculated(
     intent = classify(question)
     if intent.main != "calculation":
         intent.intents.insert(0, "calculation")
-    blocks += compose(question, hits, query, intent, CALCULATION_SUPPORT, None, index)
-    numbers = number_blocks(blocks, hits)
-    documents = index.documents
-    citations = sorted(
-        (citation(numbers[h], hit, h == 0, documents.get(hit.passage.doc_id)) for h, hit in enumerate(hits)),
-        key=lambda c: c["n"],
-    )
+    blocks += compose(question, hits, query, intent, CALCULATION_SUPPORT, None, index, others)
+    citations = _cite(blocks, hits, index)
     return Answer(
         question, plain_text(blocks), False, citations, [], _timing(started, searched), evidence, blocks, "calculation"
+    )
+
+
+def _cite(blocks: list[dict], hits: list[Hit], index) -> list[dict]:
+    """The answer's sources, numbered as its blocks cite them (cited ones first), each marked
+    whether a block cites it."""
+    numbers = number_blocks(blocks, hits)
+    quoted = {n for block in blocks for n in block["citations"]}
+    documents = index.documents
+    return sorted(
+        (
+            citation(numbers[h], hit, numbers[h] in quoted, documents.get(hit.passage.doc_id))
+            for h, hit in enumerate(hits)
+        ),
+        key=lambda c: c["n"],
     )
 
 
@@ -268,7 +280,15 @@ def answer_question(
         and calculation.doc_id in retriever.index.doc_positions
         and not _OFF_TASK.search(question)
     ):
-        return _calculated(retriever, question, calculation, hits, vector, started, searched, evidence)
+        # "Did they meet both targets? And what is the difference between the two?": a part that
+        # compares rather than computes is answered after the figures, in place of the worked
+        # example. (Other parts, "why isn't it the full amount?", are what the worked example answers.)
+        others = [
+            aspect
+            for aspect in _aspects(retriever, question, intent, hits, vector, filters)
+            if aspect[2].main == "comparison" and calculate(aspect[0]) is None
+        ]
+        return _calculated(retriever, question, calculation, hits, vector, started, searched, evidence, others)
     if evidence < threshold or _OFF_TASK.search(question):
         if context:  # suggestions come from the question itself, not from earlier turns
             hits, _ = retriever.search(question, k=k, filters=filters)
@@ -279,14 +299,7 @@ def answer_question(
     # a story's answer for what it asks as much as for what it tells.
     asking = retriever.asking(question, intent, vector)
     blocks = compose(retriever.expand(question), hits, asking, intent, max_sentences, known, retriever.index, aspects)
-    numbers = number_blocks(blocks, hits)
-    quoted = {h for block in blocks for h in block["citations"]}
-    quoted = {h for h, n in numbers.items() if n in quoted}
-    documents = retriever.index.documents
-    citations = sorted(
-        (citation(numbers[h], hit, h in quoted, documents.get(hit.passage.doc_id)) for h, hit in enumerate(hits)),
-        key=lambda c: c["n"],
-    )
+    citations = _cite(blocks, hits, retriever.index)
     return Answer(
         question, plain_text(blocks), False, citations, [], _timing(started, searched), evidence, blocks, intent.main
     )

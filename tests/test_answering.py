@@ -373,3 +373,15 @@ def test_a_known_question_is_matched_only_among_the_answers_articles_and_the_glo
     others, _ = retriever.search("How often should disaster recovery be tested?")
     others = [h for h in others if h.passage.doc_id != "service-credits"]
     assert others and _known_match(retriever, question, others, vector) is None
+
+
+def test_a_calculation_with_a_comparison_besides_answers_both_and_marks_what_it_cites(assistant):
+    answer = assistant.ask(
+        "Monthly charges are 100,000 with 10% at risk, and credits of 6,000 and 5,000 accrued. What is paid? "
+        "And what is the difference between service credits and damages?"
+    )
+    assert answer.intent == "calculation" and "10,000 is paid" in answer.text
+    # The comparison, after the figures: from the article's opening, not its worked example.
+    assert "A service credit is a reduction of the monthly charge" in answer.text
+    cited = {n for block in answer.blocks for n in block["citations"]}
+    assert cited and all(c["cited"] == (c["n"] in cited) for c in answer.citations)
