@@ -52,7 +52,7 @@ def test_tiered_pricing_hand_computed(bands, volume, graduated, all_units, reach
 
 def test_graduated_sentences_show_each_band_the_average_and_the_other_reading():
     text = " ".join(calc.tiered_pricing(BANDS, 13200, unit="ticket").sentences())
-    assert "does not say which scheme applies, so this is the graduated reading" in text
+    assert "No scheme was given, so this is the graduated reading" in text
     assert "5,000 tickets × 12 + 5,000 tickets × 10 + 3,200 tickets × 8 = 60,000 + 50,000 + 25,600 = 135,600" in text
     assert "135,600 ÷ 13,200 tickets ≈ 10.27 per ticket" in text  # 10.2727…
     assert "On an all-units basis the whole volume would be charged at the band it reaches: 13,200 tickets × 8" in text

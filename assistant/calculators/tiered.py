@@ -124,7 +124,7 @@ class TieredPricing:
         if self.reached == 0:
             other = "An all-units basis gives the same: the whole volume is within the first band."
         if not self.stated:
-            first = f"The question does not say which scheme applies, so this is the graduated reading. {first}"
+            first = f"No scheme was given, so this is the graduated reading. {first}"
         out = [first + self._average(), other]
         cliff = self.cliff()
         return out + [cliff] if cliff else out
