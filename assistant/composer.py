@@ -58,6 +58,13 @@ _POINTS_ON = re.compile(
     r"|:$|\b(these|this|the following)\.$",
     re.IGNORECASE,
 )
+# A sentence that draws a line ("can take the code only if ...", "does not excuse ..."): what a
+# yes/no question wants to hear before the background.
+_VERDICT = re.compile(
+    r"\b(cannot|can't|can only|may only|only if|only when|only where|does not|do not|is not|are not|"
+    r"must not|need not|no longer|not enough|unless)\b",
+    re.IGNORECASE,
+)
 _SPELL = re.compile(r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviat", re.IGNORECASE)
 _EXAMPLE_REF = re.compile(r"\b(in|from) the (worked )?example\b", re.IGNORECASE)
 _ARITHMETIC = re.compile(r"\d\s*[×x÷/*+−-]\s*\d|=\s*\d|\d\s*=")
@@ -177,6 +184,8 @@ class Composer:
             score += (0.1 if self.numbers else 0.05) * traits.arithmetic + (
                 0.0 if self.numbers else 0.1
             ) * traits.formula
+        if intents[0] == "yes_no" and _VERDICT.search(passage.sentences[s]):
+            score += 0.04  # (0.06 the same; dev situational 0.650 -> 0.662, plain and held-out unchanged)
         if self.vendor_position(h, s):
             score -= 0.08  # the other side's position answers only "what will they ask for"
         if passage.kind == "definition":  # the glossary: an article saying it wins

@@ -385,3 +385,33 @@ def test_a_calculation_with_a_comparison_besides_answers_both_and_marks_what_it_
     assert "A service credit is a reduction of the monthly charge" in answer.text
     cited = {n for block in answer.blocks for n in block["citations"]}
     assert cited and all(c["cited"] == (c["n"] in cited) for c in answer.citations)
+
+
+def test_a_yes_no_question_prefers_the_sentence_that_gives_a_verdict(assistant):
+    import dataclasses
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    sentences = [
+        "Escrow agreements name a neutral agent who holds the source code.",
+        "The client can take the code only if a release event such as insolvency occurs.",
+    ]
+    vectors = assistant.retriever.embedder.encode(sentences)
+    passage = dataclasses.replace(
+        assistant.retriever.index.passages[0],
+        kind="body",
+        sentences=sentences,
+        text=" ".join(sentences),
+        parts=[{"type": "paragraph", "start": 0, "end": 2}],
+        sentence_vectors=vectors,
+    )
+    question = "Can we take the code back if they go bust?"
+    intent = classify(question)
+    assert intent.main == "yes_no"
+    asked = Composer(question, [Hit(passage, 1.0, 1.0)], vectors[0], intent, 7)
+    # The same question read as anything else: only the verdict ("only if") makes a difference.
+    other = Composer(question, [Hit(passage, 1.0, 1.0)], vectors[0], dataclasses.replace(intent, intents=["steps"]), 7)
+    assert asked.score(0, 1) - other.score(0, 1) == pytest.approx(0.04)
+    assert asked.score(0, 0) == pytest.approx(other.score(0, 0))
