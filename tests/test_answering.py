@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -13,6 +14,22 @@ from assistant.composer import KEY_POINTS
 @pytest.fixture(scope="module")
 def assistant(settings, embedder) -> Assistant:
     return Assistant(settings, embedder)
+
+
+def _made_up(assistant, kind: str, sentences: list[str], parts: list[dict], section: str | None = None):
+    """A passage of the given kind and sentences (encoded by the real model), for composing from."""
+    vectors = assistant.retriever.embedder.encode(sentences)
+    base = assistant.retriever.index.passages[0]
+    passage = dataclasses.replace(
+        base,
+        kind=kind,
+        section=section or base.section,
+        sentences=sentences,
+        text=" ".join(sentences),
+        parts=parts,
+        sentence_vectors=vectors,
+    )
+    return passage, vectors
 
 
 def _sentences_with_markers(answer_text: str) -> list[tuple[str, int]]:
@@ -217,8 +234,6 @@ def test_a_sentence_about_the_worked_example_needs_that_example_in_the_answer(as
 
 
 def test_a_clients_answer_never_opens_with_the_vendors_negotiating_position(assistant):
-    import dataclasses
-
     from assistant.composer import Composer
     from assistant.intent import classify
     from assistant.retrieval import Hit
@@ -226,16 +241,8 @@ def test_a_clients_answer_never_opens_with_the_vendors_negotiating_position(assi
     question = "What warranties should we get from the vendor?"
     vendor = "The vendor will want warranties limited to reasonable skill and care and a short warranty period."
     client = "The client should seek objective warranties tied to defined standards and a long warranty period."
-    vectors = assistant.retriever.embedder.encode([vendor, client])
+    passage, vectors = _made_up(assistant, "negotiation", [vendor, client], [])
     vector = vectors[0]  # the question as close to the vendor's sentence as can be
-    passage = dataclasses.replace(
-        assistant.retriever.index.passages[0],
-        kind="negotiation",
-        sentences=[vendor, client],
-        text=f"{vendor} {client}",
-        parts=[],
-        sentence_vectors=vectors,
-    )
     composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 6)
     composer.lead(None)
     assert composer.blocks[0]["text"].startswith(client)
@@ -283,8 +290,6 @@ def test_a_stand_for_question_prefers_the_sentence_that_spells_the_acronym_out(a
 
 
 def test_what_a_good_clause_contains_is_shown_from_its_start(assistant):
-    import dataclasses
-
     from assistant.composer import WHOLE_PARAGRAPH, Composer
     from assistant.intent import classify
     from assistant.retrieval import Hit
@@ -297,16 +302,9 @@ def test_what_a_good_clause_contains_is_shown_from_its_start(assistant):
         "Records are kept for seven years after the contract ends.",
         "Permitted auditors include the client, its external auditors and regulators.",
     ]
-    vectors = assistant.retriever.embedder.encode(sentences)
-    passage = dataclasses.replace(
-        assistant.retriever.index.passages[0],
-        kind="good_clause",
-        section="Audit rights › What a good audit clause contains",
-        sentences=sentences,
-        text=" ".join(sentences),
-        parts=[{"type": "paragraph", "start": 0, "end": len(sentences)}],
-        sentence_vectors=vectors,
-    )
+    parts = [{"type": "paragraph", "start": 0, "end": len(sentences)}]
+    section = "Audit rights › What a good audit clause contains"
+    passage, vectors = _made_up(assistant, "good_clause", sentences, parts, section)
     vector = vectors[-1]  # the question closest to the last sentence: still read from the start
     composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 7)
     assert classify(question).main == "negotiation" and composer.support(skip=set())
@@ -323,8 +321,6 @@ def test_asked_in_general_a_calculation_leads_with_its_formula_then_the_worked_f
 
 
 def test_a_lead_from_the_list_of_what_a_good_clause_contains_brings_the_whole_list(assistant):
-    import dataclasses
-
     from assistant.composer import Composer
     from assistant.intent import classify
     from assistant.retrieval import Hit
@@ -336,19 +332,12 @@ def test_a_lead_from_the_list_of_what_a_good_clause_contains_brings_the_whole_li
         "The security schedule names controls such as multi-factor authentication and encryption.",
         "Security incidents are notified within a fixed period, such as 24 hours.",
     ]
-    vectors = assistant.retriever.embedder.encode(sentences)
-    passage = dataclasses.replace(
-        assistant.retriever.index.passages[0],
-        kind="good_clause",
-        section="Security requirements › What a good security clause contains",
-        sentences=sentences,
-        text=" ".join(sentences),
-        parts=[
-            {"type": "paragraph", "start": 0, "end": 1},
-            {"type": "list", "start": 1, "end": 4, "items": sentences[1:]},
-        ],
-        sentence_vectors=vectors,
-    )
+    parts = [
+        {"type": "paragraph", "start": 0, "end": 1},
+        {"type": "list", "start": 1, "end": 4, "items": sentences[1:]},
+    ]
+    section = "Security requirements › What a good security clause contains"
+    passage, vectors = _made_up(assistant, "good_clause", sentences, parts, section)
     vector = vectors[2]  # the question is closest to one item of the list
     composer = Composer(question, [Hit(passage, 1.0, 1.0)], vector, classify(question), 7)
     assert composer.lead(None) == 0
@@ -388,8 +377,6 @@ def test_a_calculation_with_a_comparison_besides_answers_both_and_marks_what_it_
 
 
 def test_a_yes_no_question_prefers_the_sentence_that_gives_a_verdict(assistant):
-    import dataclasses
-
     from assistant.composer import Composer
     from assistant.intent import classify
     from assistant.retrieval import Hit
@@ -398,15 +385,7 @@ def test_a_yes_no_question_prefers_the_sentence_that_gives_a_verdict(assistant):
         "Escrow agreements name a neutral agent who holds the source code.",
         "The client can take the code only if a release event such as insolvency occurs.",
     ]
-    vectors = assistant.retriever.embedder.encode(sentences)
-    passage = dataclasses.replace(
-        assistant.retriever.index.passages[0],
-        kind="body",
-        sentences=sentences,
-        text=" ".join(sentences),
-        parts=[{"type": "paragraph", "start": 0, "end": 2}],
-        sentence_vectors=vectors,
-    )
+    passage, vectors = _made_up(assistant, "body", sentences, [{"type": "paragraph", "start": 0, "end": 2}])
     question = "Can we take the code back if they go bust?"
     intent = classify(question)
     assert intent.main == "yes_no"

@@ -86,6 +86,14 @@ def number(
     return result
 
 
+def whole(value, name: str, low: int, high: int) -> int:
+    """`value` as a whole number within [low, high] (people, months, tickets), or BadRequest."""
+    result = number(value, name, low, high)
+    if result != int(result):
+        raise BadRequest(f"{name} must be a whole number; got {fmt(result)}.")
+    return int(result)
+
+
 def percent(value, name: str = "The availability") -> Decimal:
     """A percentage from 0 to 100."""
     return number(value, f"{name} (a percentage)", 0, 100)
@@ -112,6 +120,11 @@ def fmt(value: Decimal, places: int = 6) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def money(value) -> str:
+    """An amount to two places at most ("24,000", "10.5")."""
+    return fmt(value, 2)
 
 
 def approx(value: Decimal, places: int = 2) -> str:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..errors import BadRequest
-from .base import HUNDRED, SAVINGS, TCO, Source, approx, fmt, fmt_percent, number, percent
-from .credits import money
+from .base import HUNDRED, SAVINGS, TCO, Source, approx, fmt, fmt_percent, money, number, percent
 
 TWELVE = Decimal(12)
 RETAINED_TYPICAL = (Decimal(5), Decimal(10))  # % of annual contract value (business-case-and-tco, hidden costs)

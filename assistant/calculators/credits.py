@@ -7,11 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..errors import BadRequest
-from .base import ATTAINMENT, CREDITS, EARN_BACK, HUNDRED, Source, fmt, fmt_percent, number, percent
-
-
-def money(value) -> str:
-    return fmt(value, 2)
+from .base import ATTAINMENT, CREDITS, EARN_BACK, HUNDRED, Source, fmt, fmt_percent, money, number, percent, whole
 
 
 @dataclass(frozen=True)
@@ -230,8 +226,8 @@ def earn_back(credit, earn_back_percent, months_required=None, months_met=None, 
     """Earn-back of `earn_back_percent` of `credit` when the service level is met in each following month."""
     amount = number(credit, "The service credit", 0, low_open=True)
     share = percent(earn_back_percent, "The earn-back share")
-    required = None if months_required is None else int(_whole(months_required, "The months required", 1, 36))
-    met = None if months_met is None else int(_whole(months_met, "The months met", 0, 36))
+    required = None if months_required is None else whole(months_required, "The months required", 1, 36)
+    met = None if months_met is None else whole(months_met, "The months met", 0, 36)
     if met is not None and required is not None and met > required:
         raise BadRequest(f"The months met ({met}) cannot exceed the months required ({required}).")
     if met is not None and required is None:
@@ -240,13 +236,6 @@ def earn_back(credit, earn_back_percent, months_required=None, months_met=None, 
             "(months_required) along with the months met."
         )
     return EarnBack(amount, share, required, met, bool(forfeited))
-
-
-def _whole(value, name: str, low: int, high: int) -> Decimal:
-    result = number(value, name, low, high)
-    if result != int(result):
-        raise BadRequest(f"{name} must be a whole number; got {fmt(result)}.")
-    return result
 
 
 @dataclass(frozen=True)
@@ -289,8 +278,8 @@ class Attainment:
 
 def attainment(met, total, target_percent=None) -> Attainment:
     """Tickets (or calls, requests) within target as a percentage of all measured, against an optional goal."""
-    count = int(_whole(total, "The total number of tickets", 1, 10**9))
-    within = int(_whole(met, "The number of tickets within target", 0, 10**9))
+    count = whole(total, "The total number of tickets", 1, 10**9)
+    within = whole(met, "The number of tickets within target", 0, 10**9)
     if within > count:
         raise BadRequest(f"The tickets within target ({within:,}) cannot exceed the total ({count:,}).")
     goal = None if target_percent is None else percent(target_percent, "The target")

@@ -6,17 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..errors import BadRequest
-from .base import COLA, HUNDRED, INDEXATION, PAIN_SHARE, TM_CAP, UNIT_PRICE, Source, approx, fmt, number
-from .credits import money
+from .base import COLA, HUNDRED, INDEXATION, PAIN_SHARE, TM_CAP, UNIT_PRICE, Source, approx, fmt, money, number, whole
 
 ZERO = Decimal(0)
-
-
-def _whole(value, name: str, low: int, high: int) -> int:
-    result = number(value, name, low, high)
-    if result != int(result):
-        raise BadRequest(f"{name} must be a whole number; got {fmt(result)}.")
-    return int(result)
 
 
 def _plural(count: Decimal, unit: str) -> str:
@@ -111,7 +103,7 @@ def capped_tm(
             raise BadRequest(f"An estimate in {unit}s needs the {unit} rate.")
         return CappedTM(ceiling, total, money(total), None, share)
     price = number(rate, f"The {unit} rate", 0, low_open=True)
-    count = _whole(people, "The number of people", 1, 10_000)
+    count = whole(people, "The number of people", 1, 10_000)
     worked = number(days, f"The {unit}s worked", 0)
     total = count * worked * price
     given = None if charge is None else number(charge, "The charge at the agreed rates", 0)

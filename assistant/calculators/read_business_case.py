@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .base import money
 from .business_case import business_case
 from .calculation import Calculation, answer, ask
-from .credits import money
 from .text import AMT, NUM, PCT, Text, value
 
 # The question asks for the saving or its payback ("what's the recurring saving", "how long is the payback").

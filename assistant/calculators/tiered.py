@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ..errors import BadRequest
-from .base import TIERED, Source, approx, fmt, number
-from .credits import money
+from .base import TIERED, Source, approx, fmt, money, number
 
 Scheme = Literal["graduated", "all_units"]
 SCHEMES = ("graduated", "all_units")
