@@ -53,13 +53,17 @@ class QueryBatcher:
         self._last_batch = 1
 
     def __call__(self, text: str) -> np.ndarray:
-        future, woken = Future(), threading.Event()
+        return self.many([text])[0]
+
+    def many(self, texts: list[str]) -> list[np.ndarray]:
+        """Several queries of one caller (a story's sentences), batched with everyone else's."""
+        futures, woken = [Future() for _ in texts], threading.Event()
         with self._lock:
-            self._pending.append((text, future, woken))
-            self._company.notify()  # a leader gathering company may take this one too
+            self._pending += [(text, future, woken) for text, future in zip(texts, futures)]
+            self._company.notify()  # a leader gathering company may take these too
         while True:
             with self._lock:
-                if future.done():
+                if all(future.done() for future in futures):
                     break
                 batch = self._lead() if not self._busy else None
             if batch is None:
@@ -67,7 +71,7 @@ class QueryBatcher:
                 woken.clear()
             else:
                 self._run(batch)
-        return future.result()
+        return [future.result() for future in futures]
 
     def _lead(self) -> list[tuple[str, Future, threading.Event]]:
         """Take the next batch (the lock is held), first waiting for company when under load."""
@@ -146,6 +150,7 @@ class QueryCache:
         self._batcher = QueryBatcher(model.encode, batch_wait_ms / 1000) if batch_wait_ms > 0 else None
         # Repeated questions (starter questions, popular topics) skip the model entirely.
         self.encode_query = lru_cache(maxsize=cache_size)(self._encode_query)
+        self.encode_queries = lru_cache(maxsize=cache_size)(self._encode_queries)
 
     def __getattr__(self, name: str):
         return getattr(self.model, name)
@@ -157,6 +162,13 @@ class QueryCache:
         vector = self._batcher(text) if self._batcher else self.model.encode([text])[0]
         vector.setflags(write=False)  # cached: callers must not change it
         return vector
+
+    def _encode_queries(self, texts: tuple[str, ...]) -> np.ndarray:
+        """Several texts of one question (a story's sentences), one row each: cached like a
+        question, and batched with other questions rather than taking the model on their own."""
+        vectors = np.stack(self._batcher.many(list(texts))) if self._batcher else self.model.encode(list(texts))
+        vectors.setflags(write=False)  # cached: callers must not change it
+        return vectors
 
 
 class Embedder:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import faiss
 import numpy as np
@@ -32,7 +31,6 @@ STORY_WORDS = 20  # a question longer than this tells a story: its words scatter
 STORY_WEIGHT = 3.0  # ... so the rankings within the articles it is about weigh this much more
 STORY_FIGURES = 2  # a story with this many figures is a calculation, read as a whole
 KIND_WEIGHT = 1.0  # weight of the ranking of sections that fit the question's intent
-STORIES_KEPT = 512  # stories whose sentence vectors are kept (see story_parts)
 RECENT = 256  # dense, full-text and phrasing results kept for the answers in progress (see _remembered)
 STOPWORDS = frozenset(
     """a about all also an and any are as at be been but by can could did do does doing done each
@@ -72,10 +70,6 @@ class Retriever:
         self._acronym = re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, keys)) + r")(?![\w&])") if keys else None
         self._expanded: dict[str, str] = {}
         self._recent: dict[tuple, object] = {}
-        # A story's sentence vectors: asked again when its answer is composed (`asking`), and kept
-        # like the model's cache of whole questions (QueryCache), so a story asked again (a retry,
-        # a shared link) skips the model too.
-        self._story_vectors = lru_cache(maxsize=STORIES_KEPT)(self._encode_parts)
 
     def expand(self, query: str) -> str:
         """Add the full term for each glossary acronym in the query, and the acronym for each term."""
@@ -217,13 +211,15 @@ class Retriever:
         parts = _sentences(query)
         if len(parts) < 2:
             return None
-        return self._story_vectors(tuple(parts))
+        # Asked again when the answer is composed (`asking`); a story asked again later (a retry,
+        # a shared link) is found in the model's own cache (QueryCache.encode_queries).
+        parts = tuple(self.expand(part) for part in parts)
+        return self._remembered(("story", parts), lambda: self._encode_parts(parts))
 
     def _encode_parts(self, parts: tuple[str, ...]) -> np.ndarray:
-        # One call, one batch: 21 ms of model CPU against 17.5 ms for the story whole (102 stories).
-        vectors = self.embedder.encode([self.expand(part) for part in parts])
-        vectors.setflags(write=False)  # cached: callers must not change it
-        return vectors
+        # One batch: 21 ms of model CPU against 17.5 ms for the story whole (102 stories).
+        encode_queries = getattr(self.embedder, "encode_queries", None)  # QueryCache's: cached, batched
+        return encode_queries(parts) if encode_queries else self.embedder.encode(list(parts))
 
     def asking(self, query: str, intent: Intent | None, vector: np.ndarray) -> np.ndarray:
         """The vector to compose a story's answer with: its asking sentences ("Does a company-owned

@@ -54,6 +54,36 @@ def test_a_lone_query_is_encoded_at_once():
     assert time.perf_counter() - started < 0.5 and calls == [1]
 
 
+def test_a_storys_sentences_ride_in_the_same_model_call_as_other_questions():
+    """A story's sentences queue beside concurrent questions instead of taking the model alone."""
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def encode(texts, batch_size=16):
+        calls.append(list(texts))
+        if texts == ["first"]:
+            started.set()
+            release.wait(5)  # keeps the model busy while the others queue up
+        return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    batcher = QueryBatcher(encode, wait=0.01)
+    results: dict[str, object] = {}
+    first = threading.Thread(target=lambda: results.update(first=batcher("first")))
+    first.start()
+    assert started.wait(5)
+    story = threading.Thread(target=lambda: results.update(story=batcher.many(["ab", "abcd", "a"])))
+    other = threading.Thread(target=lambda: results.update(other=batcher("xyz")))
+    story.start()
+    other.start()
+    deadline = time.monotonic() + 5
+    while len(batcher._pending) < 4 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in (first, story, other):
+        thread.join(5)
+    assert [float(v[0]) for v in results["story"]] == [2.0, 4.0, 1.0] and float(results["other"][0]) == 3.0
+    assert len(calls) == 2 and sorted(calls[1]) == ["a", "ab", "abcd", "xyz"]
+
+
 def test_a_model_failure_reaches_every_waiting_query():
     results = _ask_concurrently(QueryBatcher(_slow_encoder([], fail=True)), 8)
     assert all(isinstance(r, RuntimeError) for r in results.values())
@@ -169,4 +199,8 @@ def test_the_query_cache_encodes_a_repeated_query_once_and_passes_the_rest_to_th
     with pytest.raises(ValueError):
         cached.encode_query("earn-back")[0] = 2.0  # shared by every caller: read-only
     assert cached.encode(["a", "b"]).shape == (2, 1) and calls[-1] == ["a", "b"]
+    story = ("We lost a week.", "Can we claim credits?")
+    assert cached.encode_queries(story) is cached.encode_queries(story)  # a story asked again
+    assert cached.encode_queries(story).shape == (2, 1) and calls[-1] == list(story)
+    assert QueryCache(Model(), batch_wait_ms=1.0).encode_queries(story).shape == (2, 1)  # batched
     assert (cached.name, cached.dimension, cached.state()) == ("test/one", 1, {"state": "ready"})

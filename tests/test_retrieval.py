@@ -168,7 +168,7 @@ def test_a_story_is_read_sentence_by_sentence(retriever, monkeypatch):
         encoded.extend(texts)
         return np.array([_unit_vector(text) for text in texts])
 
-    monkeypatch.setattr(retriever.embedder, "encode", encode)
+    monkeypatch.setattr(retriever.embedder, "encode_queries", lambda texts: encode(list(texts)))
     parts = retriever.story_parts(story, classify(story))
     # One vector per sentence; "Right?" is too short to stand alone and joins the one before.
     assert parts.shape[0] == 3 and encoded[-1].startswith("How much data could we lose") and "Right?" in encoded[-1]
