@@ -94,11 +94,14 @@ def _known_match(retriever: Retriever, question: str, hits: list[Hit], query: np
         # Only the known questions of the hits' articles and the glossary: one this close to the
         # question is never in an article the search passed over, and the whole matrix is 2 MB.
         docs = dict.fromkeys(hit.passage.doc_id for hit in hits)
-        rows = np.concatenate([index.glossary_known] + [index.known_rows[d] for d in docs if d in index.known_rows])
-        cosines = index.known_vectors[rows] @ query
-        if not len(rows) or float(cosines.max()) < KNOWN_MATCH:
+        closest, best = KNOWN_MATCH, None
+        for rows in [index.glossary_known] + [index.known_rows[d] for d in docs if d in index.known_rows]:
+            cosines = index.known_vectors[rows] @ query  # rows: a slice (a view) or row numbers
+            i = int(np.argmax(cosines)) if len(cosines) else None
+            if i is not None and (float(cosines[i]) > closest or best is None and float(cosines[i]) == closest):
+                closest, best = float(cosines[i]), rows.start + i if isinstance(rows, slice) else int(rows[i])
+        if best is None:
             return None
-        best = int(rows[int(np.argmax(cosines))])
     known = index.known[best]
     passage = index.passages[known["position"]]
     if known["source"] == "glossary":

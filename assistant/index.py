@@ -475,10 +475,8 @@ class Index:
         by_doc: dict[str, list[int]] = {}
         for i, k in enumerate(self.known):
             by_doc.setdefault(self.passages[k["position"]].doc_id, []).append(i)
-        self.known_rows = {doc: np.array(rows, dtype=np.int64) for doc, rows in by_doc.items()}
-        self.glossary_known = np.array(
-            [i for i, k in enumerate(self.known) if k["source"] == "glossary"], dtype=np.int64
-        )
+        self.known_rows = {doc: _rows(rows) for doc, rows in by_doc.items()}
+        self.glossary_known = _rows([i for i, k in enumerate(self.known) if k["source"] == "glossary"])
         asked = db.execute("select doc_id, text from asked order by id").fetchall()
         self.asked_docs = [doc for doc, _ in asked]
         # Where each article's run of phrasings starts (they are written article by article).
@@ -606,3 +604,11 @@ class LiveIndex:
             self._index, self._error = open_index(self.index_dir, self.model, self.corpus_dir, self.library_dir), None
         except IndexUnavailable as err:
             self._index, self._error = None, err
+
+
+def _rows(ids: list[int]) -> slice | np.ndarray:
+    """Row numbers as a slice when they run on unbroken (written article by article, they do):
+    a slice of a matrix is a view, where a list of rows would copy them."""
+    if ids and ids == list(range(ids[0], ids[-1] + 1)):
+        return slice(ids[0], ids[-1] + 1)
+    return np.array(ids, dtype=np.int64)
