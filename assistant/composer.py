@@ -89,11 +89,14 @@ _AS_VENDOR = re.compile(r"\b(as|we are|we're) (the|a) (vendor|supplier|provider)
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
 
-# Words a heading shares with most questions, and words with one stem under different names:
-# "the phases of the lifecycle" is answered by the section "The nine stages of the lifecycle".
+# Words a heading shares with most questions (or that name nothing: "Timing: before or after
+# signature" is not what "check a vendor before signing" asks), and words with one stem under
+# different names: "the phases of the lifecycle" is answered by "The nine stages of the lifecycle",
+# "what to check about a vendor" by "Client due diligence on the provider".
 _HEADING_GENERIC = frozenset(
     """key points overview common sample clause example examples worked notes
-    practice guide summary introduction check yourself typical good bad illustrative""".split()
+    practice guide summary introduction check yourself typical good bad illustrative
+    before after during""".split()
 )
 _FOCUS = re.compile(r"\b(\w+) (?:of|for) (?:an?|the|our|its|their)\b", re.IGNORECASE)
 _SAME_STEM = {
@@ -111,6 +114,8 @@ _SAME_STEM = {
     "disadvantage": "risk",
     "challenge": "risk",
     "danger": "risk",
+    "vendor": "provider",
+    "supplier": "provider",
 }
 
 

@@ -394,3 +394,14 @@ def test_a_yes_no_question_prefers_the_sentence_that_gives_a_verdict(assistant):
     other = Composer(question, [Hit(passage, 1.0, 1.0)], vectors[0], dataclasses.replace(intent, intents=["steps"]), 7)
     assert asked.score(0, 1) - other.score(0, 1) == pytest.approx(0.04)
     assert asked.score(0, 0) == pytest.approx(other.score(0, 0))
+
+
+def test_a_heading_matches_the_ask_by_its_words_not_its_prepositions():
+    from assistant.composer import _stems
+
+    # "check a vendor before signing" asks for "Client due diligence on the provider", not for
+    # "Timing: before or after signature": the vendor is the provider, and "before" names nothing.
+    asked = _stems("What should we check in due diligence on a vendor before signing")
+    assert "provider" in asked & _stems("Client due diligence on the provider")
+    assert not asked & _stems("Timing: before or after signature")
+    assert _stems("supplier") == _stems("vendors") == {"provider"}
