@@ -18,6 +18,7 @@ DUPLICATE_COSINE = 0.85  # two sentences this similar say the same thing
 KNOWN_MATCH = 0.9  # a question this close to a Check yourself / glossary question is that question
 ARTICLE_SAYS_IT = 0.8  # an article sentence this close to a glossary definition replaces it
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
+TOPIC_SENTENCE = 0.03  # bonus for a section's opening sentence (see Composer.score)
 # Section kinds shown in their own shape (a quoted clause, a worked example, a list) when the
 # question asks for them; others give sentences.
 SHAPED_KINDS = (
@@ -199,6 +200,8 @@ class Composer:
             score -= 0.05  # a mistake to avoid answers "what can go wrong", not what was asked
         if passage.kind == "worked_example" and not {"calculation", "example"} & set(intents):
             score -= 0.05  # one case's figures illustrate an answer; they do not give it
+        if s == 0 and passage.ordinal == 1 and passage.parts and passage.parts[0]["type"] == "paragraph":
+            score += TOPIC_SENTENCE  # a section's opening sentence states its point; what follows details it
         return score
 
     def vendor_position(self, h: int, s: int) -> bool:

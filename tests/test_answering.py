@@ -405,3 +405,21 @@ def test_a_heading_matches_the_ask_by_its_words_not_its_prepositions():
     assert "provider" in asked & _stems("Client due diligence on the provider")
     assert not asked & _stems("Timing: before or after signature")
     assert _stems("supplier") == _stems("vendors") == {"provider"}
+
+
+def test_a_sections_opening_sentence_weighs_a_little_more_than_its_details(assistant):
+    from assistant.composer import TOPIC_SENTENCE, Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    sentences = [
+        "Target cost pricing shares any difference between actual and target cost between the parties.",
+        "If actual cost is 440,000, the underrun of 60,000 is split and the provider keeps 30,000.",
+    ]
+    opening, vectors = _made_up(assistant, "body", sentences, [{"type": "paragraph", "start": 0, "end": 2}])
+    opening = dataclasses.replace(opening, ordinal=1)
+    later = dataclasses.replace(opening, ordinal=2)  # the same sentences in a section's second passage
+    question = "How do we share an overrun with the provider?"
+    composers = [Composer(question, [Hit(p, 1.0, 1.0)], vectors[0], classify(question), 7) for p in (opening, later)]
+    assert composers[0].score(0, 0) - composers[1].score(0, 0) == pytest.approx(TOPIC_SENTENCE)
+    assert composers[0].score(0, 1) == pytest.approx(composers[1].score(0, 1))
