@@ -423,3 +423,21 @@ def test_a_sections_opening_sentence_weighs_a_little_more_than_its_details(assis
     composers = [Composer(question, [Hit(p, 1.0, 1.0)], vectors[0], classify(question), 7) for p in (opening, later)]
     assert composers[0].score(0, 0) - composers[1].score(0, 0) == pytest.approx(TOPIC_SENTENCE)
     assert composers[0].score(0, 1) == pytest.approx(composers[1].score(0, 1))
+
+
+def test_a_yes_no_question_answered_from_one_article_also_draws_on_the_next():
+    from types import SimpleNamespace
+
+    from assistant.answering import _second_article
+    from assistant.composer import SOURCE_PASSAGES
+    from assistant.retrieval import Hit
+
+    def hits(*docs):
+        return [Hit(SimpleNamespace(doc_id=doc, n=i), 1.0, 1.0) for i, doc in enumerate(docs)]
+
+    one_article = hits("playbook", "playbook", "playbook", "playbook", "clause", "clause")
+    got = _second_article(one_article, 5)
+    assert [h.passage.doc_id for h in got] == ["playbook", "playbook", "clause", "playbook", "playbook"]
+    assert got[SOURCE_PASSAGES - 1] is one_article[4]  # the next article's best passage
+    varied = hits("playbook", "clause", "playbook", "playbook", "other", "other")
+    assert _second_article(varied, 5) == varied[:5]
