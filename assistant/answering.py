@@ -121,9 +121,14 @@ def _known_match(retriever: Retriever, question: str, hits: list[Hit], query: np
 def _second_article(hits: list[Hit], k: int) -> list[Hit]:
     """The k hits, the last of those the answer is composed from taken from the next article when
     all of them come from one: "can we stop them replacing our architect?" is answered by the
-    playbook for departing staff and by the key personnel clause it relies on."""
-    docs = {hit.passage.doc_id for hit in hits[:SOURCE_PASSAGES]}
-    other = next((hit for hit in hits[SOURCE_PASSAGES:] if hit.passage.doc_id not in docs), None)
+    playbook for departing staff and by the key personnel clause it relies on. (A Check yourself
+    passage is never composed from: it counts for neither.)"""
+
+    def composed(hit: Hit) -> bool:
+        return hit.passage.kind != "check_yourself"
+
+    docs = {hit.passage.doc_id for hit in hits[:SOURCE_PASSAGES] if composed(hit)}
+    other = next((h for h in hits[SOURCE_PASSAGES:] if h.passage.doc_id not in docs and composed(h)), None)
     if len(docs) > 1 or other is None:
         return hits[:k]
     rest = [hit for hit in hits if hit is not other]
@@ -277,7 +282,7 @@ def answer_question(
     """Answer `question` from the corpus; `context` (the question with earlier turns) helps retrieval."""
     started = time.perf_counter()
     intent = classify(question)
-    deeper = intent.main == "yes_no"  # (the same for choice, risks or steps questions: no gain)
+    deeper = intent.main == "yes_no"  # (for choice or situation questions it cost one plain question each)
     hits, vector = retriever.search(
         question,
         k=k + WIDER if deeper else k,

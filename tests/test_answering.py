@@ -433,7 +433,10 @@ def test_a_yes_no_question_answered_from_one_article_also_draws_on_the_next():
     from assistant.retrieval import Hit
 
     def hits(*docs):
-        return [Hit(SimpleNamespace(doc_id=doc, n=i), 1.0, 1.0) for i, doc in enumerate(docs)]
+        return [
+            Hit(SimpleNamespace(doc_id=doc.removesuffix("?"), kind="check_yourself" if "?" in doc else "body"), 1, 1)
+            for doc in docs
+        ]
 
     one_article = hits("playbook", "playbook", "playbook", "playbook", "clause", "clause")
     got = _second_article(one_article, 5)
@@ -441,3 +444,6 @@ def test_a_yes_no_question_answered_from_one_article_also_draws_on_the_next():
     assert got[SOURCE_PASSAGES - 1] is one_article[4]  # the next article's best passage
     varied = hits("playbook", "clause", "playbook", "playbook", "other", "other")
     assert _second_article(varied, 5) == varied[:5]
+    # A Check yourself passage ("clause?") is never composed from: it neither varies nor joins.
+    quiz = hits("playbook", "clause?", "playbook", "other?", "other", "clause")
+    assert [h.passage.doc_id for h in _second_article(quiz, 5)] == ["playbook", "clause", "other", "playbook", "other"]
