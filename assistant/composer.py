@@ -99,6 +99,8 @@ _HEADING_GENERIC = frozenset(
     practice guide summary introduction check yourself typical good bad illustrative
     before after during""".split()
 )
+_WHO = re.compile(r"\bwho\b", re.IGNORECASE)
+_ROLE = {"role"}
 _FOCUS = re.compile(r"\b(\w+) (?:of|for) (?:an?|the|our|its|their)\b", re.IGNORECASE)
 _SAME_STEM = {
     "phase": "stage",
@@ -135,6 +137,8 @@ def _stems(text: str) -> set[str]:
         if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
             term = term[:-1]
         stems.add(_SAME_STEM.get(term, term))
+    if _WHO.search(text):  # "who should keep track?" asks for a role; "Who owns commitments" names one
+        stems |= _ROLE
     return stems
 
 
@@ -373,7 +377,9 @@ class Composer:
                 if passage.anchor in seen or passage.kind in ("overview", "check_yourself", "key_points", "definition"):
                     continue
                 seen.add(passage.anchor)
-                shared = len(asked & (_stems(passage.section) - title)) - rank  # the first article first
+                heading = _stems(passage.section) - title
+                # "who" is what is asked, the rest what about: "Roles and tools" before "The obligations register"
+                shared = len(asked & heading) + len(asked & heading & _ROLE) - rank  # the first article first
                 if shared > best_shared:
                     best, best_shared = passage, shared
         if best is None:

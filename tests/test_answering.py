@@ -447,3 +447,29 @@ def test_a_yes_no_question_answered_from_one_article_also_draws_on_the_next():
     # A Check yourself passage ("clause?") is never composed from: it neither varies nor joins.
     quiz = hits("playbook", "clause?", "playbook", "other?", "other", "clause")
     assert [h.passage.doc_id for h in _second_article(quiz, 5)] == ["playbook", "clause", "other", "playbook", "other"]
+
+
+def test_a_who_question_is_answered_from_the_section_that_names_the_roles():
+    from types import SimpleNamespace
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    sections = ["Overview", "The obligations register", "Roles and tools", "Key dates"]
+    passages = [
+        SimpleNamespace(doc_id="cm", anchor=s.lower(), section=s, kind="overview" if i == 0 else "body", position=i)
+        for i, s in enumerate(sections)
+    ]
+    index = SimpleNamespace(
+        documents={"cm": SimpleNamespace(title="Contract management after signature")},
+        doc_positions={"cm": [0, 1, 2, 3]},
+        passages=passages,
+    )
+    hits = [Hit(p, 1.0, 1.0) for p in passages]
+    # "who" is what is asked, the obligations only what about: the roles, not the register.
+    question = "Once everything is signed, who on our side should keep track of obligations and deadlines?"
+    composer = Composer(question, hits, None, classify(question), 7, index)
+    assert composer.hits[composer.matched_section(question)].passage.section == "Roles and tools"
+    question = "Once everything is signed, how should we keep track of obligations and deadlines?"
+    assert composer.hits[composer.matched_section(question)].passage.section == "The obligations register"
