@@ -473,3 +473,34 @@ def test_a_who_question_is_answered_from_the_section_that_names_the_roles():
     assert composer.hits[composer.matched_section(question)].passage.section == "Roles and tools"
     question = "Once everything is signed, how should we keep track of obligations and deadlines?"
     assert composer.hits[composer.matched_section(question)].passage.section == "The obligations register"
+
+
+def test_a_negotiation_question_on_an_article_without_negotiation_points_gets_its_next_section(assistant):
+    from assistant.composer import compose
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    opening, vectors = _made_up(
+        assistant,
+        "comparison",
+        ["Severity is impact alone, while priority combines impact and urgency.", "Contracts often mix them up."],
+        [{"type": "paragraph", "start": 0, "end": 2}],
+        section="Severity versus priority",
+    )
+    items = [
+        "Letting the provider downgrade priorities unilaterally hides missed P1 incidents.",
+        "Vague impact definitions leave classification to the provider's judgement.",
+    ]
+    pitfalls, _ = _made_up(
+        assistant,
+        "pitfalls",
+        items,
+        [{"type": "list", "start": 0, "end": 2, "items": items}],
+        section="Common pitfalls",
+    )
+    question = "How should severity levels be defined in the support schedule of a contract?"
+    intent = classify(question)
+    assert intent.main == "negotiation"
+    blocks = compose(question, [Hit(opening, 1.0, 1.0), Hit(pitfalls, 0.9, 0.9)], vectors[0], intent, 7, None)
+    # No negotiation points, good-clause list or red flags to show: the next section, in its own shape.
+    assert {"type": "list", "items": items, "citations": [1], "title": "Common pitfalls"} in blocks
