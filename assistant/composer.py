@@ -101,6 +101,13 @@ _HEADING_GENERIC = frozenset(
 )
 _WHO = re.compile(r"\bwho\b", re.IGNORECASE)
 _ROLE = {"role"}
+# "What warranties should we get?" asks for the warranties themselves, even in the article named
+# "Warranties": the N of "what Ns should ..." is asked like the N of "the N of <subject>" (_FOCUS).
+# Only a plural noun right before "should/do/are ...": any word after "what" ("What exit
+# assistance obligations ...") took a general section in place of the negotiation points.
+_WHAT_NOUN = re.compile(
+    r"^(?:what|which) (\w+s) (?:should|do|does|are|must|would|will|can|could|might)\b", re.IGNORECASE
+)
 _FOCUS = re.compile(r"\b(\w+) (?:of|for) (?:an?|the|our|its|their)\b", re.IGNORECASE)
 _SAME_STEM = {
     "phase": "stage",
@@ -369,7 +376,7 @@ class Composer:
             title = titles
             # What is asked beyond the article's subject, and the N of "the N of <subject>" even
             # when the title names it ("the parts of an SLA" in "What an SLA is and its parts").
-            focus = _stems(" ".join(_FOCUS.findall(question)))
+            focus = _stems(" ".join(_FOCUS.findall(question) + _WHAT_NOUN.findall(question)))
             asked, title = (_stems(question) - title) | focus, title - focus
             seen = set()
             for p in positions:

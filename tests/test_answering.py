@@ -504,3 +504,28 @@ def test_a_negotiation_question_on_an_article_without_negotiation_points_gets_it
     blocks = compose(question, [Hit(opening, 1.0, 1.0), Hit(pitfalls, 0.9, 0.9)], vectors[0], intent, 7, None)
     # No negotiation points, good-clause list or red flags to show: the next section, in its own shape.
     assert {"type": "list", "items": items, "citations": [1], "title": "Common pitfalls"} in blocks
+
+
+def test_what_things_should_we_get_is_answered_from_the_section_that_lists_them():
+    from types import SimpleNamespace
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    sections = ["What a warranty is", "Warranties typically given in outsourcing", "Negotiation points"]
+    kinds = ["body", "body", "negotiation"]
+    passages = [
+        SimpleNamespace(doc_id="w", anchor=s.lower(), section=s, kind=kind, position=i)
+        for i, (s, kind) in enumerate(zip(sections, kinds))
+    ]
+    index = SimpleNamespace(
+        documents={"w": SimpleNamespace(title="Warranties")}, doc_positions={"w": [0, 1, 2]}, passages=passages
+    )
+    hits = [Hit(p, 1.0, 1.0) for p in passages]
+    # The article's own subject, asked for as a list of them: the section that lists them.
+    question = "What warranties should we get from a supplier developing custom software for us?"
+    composer = Composer(question, hits, None, classify(question), 7, index)
+    h = composer.matched_section(question)
+    assert h is not None and composer.hits[h].passage.section == "Warranties typically given in outsourcing"
+    assert composer.matched_section("Should we get warranties from a supplier developing software?") is None
