@@ -30,6 +30,7 @@ from .settings import Settings
 from .sources import source_fields
 
 ABSTAIN_TEXT = "I don't have a source that answers this."
+WIDER = 5  # more hits looked at for a yes/no question, for `_second_article`
 _PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those)\b", re.IGNORECASE)
 # Creative or off-task requests are never answered from a reference corpus.
 _OFF_TASK = re.compile(
@@ -118,6 +119,23 @@ def _known_match(retriever: Retriever, question: str, hits: list[Hit], query: np
         hits.insert(0, Hit(passage, 0.0, float(index.vectors.reconstruct(passage.position) @ query)))
         h = 0
     return h, known["answer"]
+
+
+def _second_article(hits: list[Hit], k: int) -> list[Hit]:
+    """The k hits, the last of those the answer is composed from taken from the next article when
+    all of them come from one: "can we stop them replacing our architect?" is answered by the
+    playbook for departing staff and by the key personnel clause it relies on. (A Check yourself
+    passage is never composed from: it counts for neither.)"""
+
+    def composed(hit: Hit) -> bool:
+        return hit.passage.kind != "check_yourself"
+
+    docs = {hit.passage.doc_id for hit in hits[:SOURCE_PASSAGES] if composed(hit)}
+    other = next((h for h in hits[SOURCE_PASSAGES:] if h.passage.doc_id not in docs and composed(h)), None)
+    if len(docs) > 1 or other is None:
+        return hits[:k]
+    rest = [hit for hit in hits if hit is not other]
+    return (rest[: SOURCE_PASSAGES - 1] + [other] + rest[SOURCE_PASSAGES - 1 :])[:k]
 
 
 def _evidence(retriever: Retriever, hits: list[Hit], query: np.ndarray) -> float:
@@ -267,11 +285,19 @@ def answer_question(
     """Answer `question` from the corpus; `context` (the question with earlier turns) helps retrieval."""
     started = time.perf_counter()
     intent = classify(question)
+    deeper = intent.main == "yes_no"  # (for choice or situation questions it cost one plain question each)
     hits, vector = retriever.search(
-        question, k=k, filters=filters, context=context, context_weight=context_weight, intent=intent
+        question,
+        k=k + WIDER if deeper else k,
+        filters=filters,
+        context=context,
+        context_weight=context_weight,
+        intent=intent,
     )
     searched = time.perf_counter()
     evidence = _evidence(retriever, hits, vector)
+    if deeper:
+        hits = _second_article(hits, k)
     known = _known_match(retriever, question, hits, vector) if hits else None
     if known:
         evidence = max(evidence, KNOWN_MATCH)

@@ -18,6 +18,7 @@ DUPLICATE_COSINE = 0.85  # two sentences this similar say the same thing
 KNOWN_MATCH = 0.9  # a question this close to a Check yourself / glossary question is that question
 ARTICLE_SAYS_IT = 0.8  # an article sentence this close to a glossary definition replaces it
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
+TOPIC_SENTENCE = 0.03  # bonus for a section's opening sentence (see Composer.score)
 # Section kinds shown in their own shape (a quoted clause, a worked example, a list) when the
 # question asks for them; others give sentences.
 SHAPED_KINDS = (
@@ -89,11 +90,23 @@ _AS_VENDOR = re.compile(r"\b(as|we are|we're) (the|a) (vendor|supplier|provider)
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
 
-# Words a heading shares with most questions, and words with one stem under different names:
-# "the phases of the lifecycle" is answered by the section "The nine stages of the lifecycle".
+# Words a heading shares with most questions (or that name nothing: "Timing: before or after
+# signature" is not what "check a vendor before signing" asks), and words with one stem under
+# different names: "the phases of the lifecycle" is answered by "The nine stages of the lifecycle",
+# "what to check about a vendor" by "Client due diligence on the provider".
 _HEADING_GENERIC = frozenset(
     """key points overview common sample clause example examples worked notes
-    practice guide summary introduction check yourself typical good bad illustrative""".split()
+    practice guide summary introduction check yourself typical good bad illustrative
+    before after during""".split()
+)
+_WHO = re.compile(r"\bwho\b", re.IGNORECASE)
+_ROLE = {"role"}
+# "What warranties should we get?" asks for the warranties themselves, even in the article named
+# "Warranties": the N of "what Ns should ..." is asked like the N of "the N of <subject>" (_FOCUS).
+# Only a plural noun right before "should/do/are ...": any word after "what" ("What exit
+# assistance obligations ...") took a general section in place of the negotiation points.
+_WHAT_NOUN = re.compile(
+    r"^(?:what|which) (\w+s) (?:should|do|does|are|must|would|will|can|could|might)\b", re.IGNORECASE
 )
 _FOCUS = re.compile(r"\b(\w+) (?:of|for) (?:an?|the|our|its|their)\b", re.IGNORECASE)
 _SAME_STEM = {
@@ -111,6 +124,8 @@ _SAME_STEM = {
     "disadvantage": "risk",
     "challenge": "risk",
     "danger": "risk",
+    "vendor": "provider",
+    "supplier": "provider",
 }
 
 
@@ -129,6 +144,8 @@ def _stems(text: str) -> set[str]:
         if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
             term = term[:-1]
         stems.add(_SAME_STEM.get(term, term))
+    if _WHO.search(text):  # "who should keep track?" asks for a role; "Who owns commitments" names one
+        stems |= _ROLE
     return stems
 
 
@@ -194,6 +211,8 @@ class Composer:
             score -= 0.05  # a mistake to avoid answers "what can go wrong", not what was asked
         if passage.kind == "worked_example" and not {"calculation", "example"} & set(intents):
             score -= 0.05  # one case's figures illustrate an answer; they do not give it
+        if s == 0 and passage.ordinal == 1 and passage.parts and passage.parts[0]["type"] == "paragraph":
+            score += TOPIC_SENTENCE  # a section's opening sentence states its point; what follows details it
         return score
 
     def vendor_position(self, h: int, s: int) -> bool:
@@ -357,7 +376,7 @@ class Composer:
             title = titles
             # What is asked beyond the article's subject, and the N of "the N of <subject>" even
             # when the title names it ("the parts of an SLA" in "What an SLA is and its parts").
-            focus = _stems(" ".join(_FOCUS.findall(question)))
+            focus = _stems(" ".join(_FOCUS.findall(question) + _WHAT_NOUN.findall(question)))
             asked, title = (_stems(question) - title) | focus, title - focus
             seen = set()
             for p in positions:
@@ -365,7 +384,9 @@ class Composer:
                 if passage.anchor in seen or passage.kind in ("overview", "check_yourself", "key_points", "definition"):
                     continue
                 seen.add(passage.anchor)
-                shared = len(asked & (_stems(passage.section) - title)) - rank  # the first article first
+                heading = _stems(passage.section) - title
+                # "who" is what is asked, the rest what about: "Roles and tools" before "The obligations register"
+                shared = len(asked & heading) + len(asked & heading & _ROLE) - rank  # the first article first
                 if shared > best_shared:
                     best, best_shared = passage, shared
         if best is None:
@@ -442,6 +463,14 @@ class Composer:
                     self.structured(h, whole=kind in WHOLE_KINDS)
                     return True
         return False
+
+    def next_section(self, skip: set[int]) -> None:
+        """The best passage of the answer's pool (not one in `skip`, nor a quiz or the key points)
+        as a whole section, in its own shape."""
+        for h in self.pool:
+            if h not in skip and self.hits[h].passage.kind not in ("check_yourself", "key_points"):
+                self.structured(h)
+                return
 
     def structured(self, h: int, whole: bool = False) -> None:
         """Blocks for a whole fitting section: quotes verbatim, tables as tables, lists as lists,
@@ -682,7 +711,13 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
     if matched is not None and not any(key[0] == matched for key in composer.used):
         composer.structured(matched, whole=True)
     else:
-        composer.support(skip=set() if main == "calculation" else {lead})
+        shown = composer.support(skip=set() if main == "calculation" else {lead})
+        if not shown and main == "negotiation":
+            # An article with no negotiation points, good-clause list or red flags ("how should
+            # severity levels be defined?"): the answer's next best section in their place. (The
+            # same for every intent but definitions and situations: +1 plain, +2 situational,
+            # median answer 191 -> 212 words; with yes/no: +13 words.)
+            composer.next_section(skip={lead})
     # "How is availability calculated?" with no figures: the key points carry the article's figures.
     if main in KEY_POINT_INTENTS or (main == "calculation" and not composer.numbers):
         composer.key_points(composer.hits[lead].passage.doc_id, KEY_POINTS)

@@ -394,3 +394,138 @@ def test_a_yes_no_question_prefers_the_sentence_that_gives_a_verdict(assistant):
     other = Composer(question, [Hit(passage, 1.0, 1.0)], vectors[0], dataclasses.replace(intent, intents=["steps"]), 7)
     assert asked.score(0, 1) - other.score(0, 1) == pytest.approx(0.04)
     assert asked.score(0, 0) == pytest.approx(other.score(0, 0))
+
+
+def test_a_heading_matches_the_ask_by_its_words_not_its_prepositions():
+    from assistant.composer import _stems
+
+    # "check a vendor before signing" asks for "Client due diligence on the provider", not for
+    # "Timing: before or after signature": the vendor is the provider, and "before" names nothing.
+    asked = _stems("What should we check in due diligence on a vendor before signing")
+    assert "provider" in asked & _stems("Client due diligence on the provider")
+    assert not asked & _stems("Timing: before or after signature")
+    assert _stems("supplier") == _stems("vendors") == {"provider"}
+
+
+def test_a_sections_opening_sentence_weighs_a_little_more_than_its_details(assistant):
+    from assistant.composer import TOPIC_SENTENCE, Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    sentences = [
+        "Target cost pricing shares any difference between actual and target cost between the parties.",
+        "If actual cost is 440,000, the underrun of 60,000 is split and the provider keeps 30,000.",
+    ]
+    opening, vectors = _made_up(assistant, "body", sentences, [{"type": "paragraph", "start": 0, "end": 2}])
+    opening = dataclasses.replace(opening, ordinal=1)
+    later = dataclasses.replace(opening, ordinal=2)  # the same sentences in a section's second passage
+    question = "How do we share an overrun with the provider?"
+    composers = [Composer(question, [Hit(p, 1.0, 1.0)], vectors[0], classify(question), 7) for p in (opening, later)]
+    assert composers[0].score(0, 0) - composers[1].score(0, 0) == pytest.approx(TOPIC_SENTENCE)
+    assert composers[0].score(0, 1) == pytest.approx(composers[1].score(0, 1))
+
+
+def test_a_yes_no_question_answered_from_one_article_also_draws_on_the_next():
+    from types import SimpleNamespace
+
+    from assistant.answering import _second_article
+    from assistant.composer import SOURCE_PASSAGES
+    from assistant.retrieval import Hit
+
+    def hits(*docs):
+        return [
+            Hit(SimpleNamespace(doc_id=doc.removesuffix("?"), kind="check_yourself" if "?" in doc else "body"), 1, 1)
+            for doc in docs
+        ]
+
+    one_article = hits("playbook", "playbook", "playbook", "playbook", "clause", "clause")
+    got = _second_article(one_article, 5)
+    assert [h.passage.doc_id for h in got] == ["playbook", "playbook", "clause", "playbook", "playbook"]
+    assert got[SOURCE_PASSAGES - 1] is one_article[4]  # the next article's best passage
+    varied = hits("playbook", "clause", "playbook", "playbook", "other", "other")
+    assert _second_article(varied, 5) == varied[:5]
+    # A Check yourself passage ("clause?") is never composed from: it neither varies nor joins.
+    quiz = hits("playbook", "clause?", "playbook", "other?", "other", "clause")
+    assert [h.passage.doc_id for h in _second_article(quiz, 5)] == ["playbook", "clause", "other", "playbook", "other"]
+
+
+def test_a_who_question_is_answered_from_the_section_that_names_the_roles():
+    from types import SimpleNamespace
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    sections = ["Overview", "The obligations register", "Roles and tools", "Key dates"]
+    passages = [
+        SimpleNamespace(doc_id="cm", anchor=s.lower(), section=s, kind="overview" if i == 0 else "body", position=i)
+        for i, s in enumerate(sections)
+    ]
+    index = SimpleNamespace(
+        documents={"cm": SimpleNamespace(title="Contract management after signature")},
+        doc_positions={"cm": [0, 1, 2, 3]},
+        passages=passages,
+    )
+    hits = [Hit(p, 1.0, 1.0) for p in passages]
+    # "who" is what is asked, the obligations only what about: the roles, not the register.
+    question = "Once everything is signed, who on our side should keep track of obligations and deadlines?"
+    composer = Composer(question, hits, None, classify(question), 7, index)
+    assert composer.hits[composer.matched_section(question)].passage.section == "Roles and tools"
+    question = "Once everything is signed, how should we keep track of obligations and deadlines?"
+    assert composer.hits[composer.matched_section(question)].passage.section == "The obligations register"
+
+
+def test_a_negotiation_question_on_an_article_without_negotiation_points_gets_its_next_section(assistant):
+    from assistant.composer import compose
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    opening, vectors = _made_up(
+        assistant,
+        "comparison",
+        ["Severity is impact alone, while priority combines impact and urgency.", "Contracts often mix them up."],
+        [{"type": "paragraph", "start": 0, "end": 2}],
+        section="Severity versus priority",
+    )
+    items = [
+        "Letting the provider downgrade priorities unilaterally hides missed P1 incidents.",
+        "Vague impact definitions leave classification to the provider's judgement.",
+    ]
+    pitfalls, _ = _made_up(
+        assistant,
+        "pitfalls",
+        items,
+        [{"type": "list", "start": 0, "end": 2, "items": items}],
+        section="Common pitfalls",
+    )
+    question = "How should severity levels be defined in the support schedule of a contract?"
+    intent = classify(question)
+    assert intent.main == "negotiation"
+    blocks = compose(question, [Hit(opening, 1.0, 1.0), Hit(pitfalls, 0.9, 0.9)], vectors[0], intent, 7, None)
+    # No negotiation points, good-clause list or red flags to show: the next section, in its own shape.
+    assert {"type": "list", "items": items, "citations": [1], "title": "Common pitfalls"} in blocks
+
+
+def test_what_things_should_we_get_is_answered_from_the_section_that_lists_them():
+    from types import SimpleNamespace
+
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    sections = ["What a warranty is", "Warranties typically given in outsourcing", "Negotiation points"]
+    kinds = ["body", "body", "negotiation"]
+    passages = [
+        SimpleNamespace(doc_id="w", anchor=s.lower(), section=s, kind=kind, position=i)
+        for i, (s, kind) in enumerate(zip(sections, kinds))
+    ]
+    index = SimpleNamespace(
+        documents={"w": SimpleNamespace(title="Warranties")}, doc_positions={"w": [0, 1, 2]}, passages=passages
+    )
+    hits = [Hit(p, 1.0, 1.0) for p in passages]
+    # The article's own subject, asked for as a list of them: the section that lists them.
+    question = "What warranties should we get from a supplier developing custom software for us?"
+    composer = Composer(question, hits, None, classify(question), 7, index)
+    h = composer.matched_section(question)
+    assert h is not None and composer.hits[h].passage.section == "Warranties typically given in outsourcing"
+    assert composer.matched_section("Should we get warranties from a supplier developing software?") is None
