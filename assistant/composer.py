@@ -87,6 +87,7 @@ _VENDOR_OPENS = re.compile(
     re.IGNORECASE,
 )
 _AS_VENDOR = re.compile(r"\b(as|we are|we're) (the|a) (vendor|supplier|provider)\b", re.IGNORECASE)
+_CAVEAT = re.compile(r"\billustrative\b|\bnot legal advice\b", re.IGNORECASE)
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
 
 
@@ -331,7 +332,9 @@ class Composer:
                 (self.score(h, s), h, s)
                 for h in (self.pool if pool is None else pool)
                 for s in range(len(self.hits[h].passage.sentences))
-                if self.usable(h, s) and not self.vendor_position(h, s)  # a client's answer opens with its side
+                if self.usable(h, s)
+                and not self.vendor_position(h, s)  # a client's answer opens with its side
+                and not _caveat(self.hits[h].passage.sentences[s])  # "illustrative only" answers nothing
             ),
             reverse=True,
         )
@@ -509,7 +512,7 @@ class Composer:
         for s in span:
             sentence = passage.sentences[s]
             wanted = (
-                ("illustrative" in sentence.lower() or "not legal advice" in sentence.lower())
+                _caveat(sentence)
                 or (passage.kind == "worked_example" and _traits(sentence).arithmetic)
                 or passage.kind in ("sample_clause", "steps")
             )
@@ -529,7 +532,7 @@ class Composer:
             ):
                 picked.append((h, s - 1))
                 follows = True
-            if self.usable(h, s, follows=follows or "illustrative" in passage.sentences[s].lower()):
+            if self.usable(h, s, follows=follows or _caveat(passage.sentences[s])):
                 picked.append((h, s))
         return picked[:6]
 
@@ -723,3 +726,8 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
         composer.key_points(composer.hits[lead].passage.doc_id, KEY_POINTS)
     written = len(composer.used) - before
     composer.fill(max(budget - written, 0))
+
+
+def _caveat(sentence: str) -> bool:
+    """"The clause below is illustrative only and is not legal advice": shown with its clause."""
+    return bool(_CAVEAT.search(sentence))

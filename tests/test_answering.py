@@ -529,3 +529,26 @@ def test_what_things_should_we_get_is_answered_from_the_section_that_lists_them(
     h = composer.matched_section(question)
     assert h is not None and composer.hits[h].passage.section == "Warranties typically given in outsourcing"
     assert composer.matched_section("Should we get warranties from a supplier developing software?") is None
+
+
+def test_a_clauses_illustrative_only_caveat_never_leads_an_answer(assistant):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    caveat = "The notice below is illustrative only and is not legal advice."
+    point = "Reassigning a named key person without the client's consent is normally a breach."
+    notice, vectors = _made_up(
+        assistant,
+        "sample_clause",
+        [caveat, "We have not consented to the removal of the Lead Architect."],
+        [{"type": "paragraph", "start": 0, "end": 1}, {"type": "quote", "start": 1, "end": 2, "lines": ["We have…"]}],
+    )
+    body, _ = _made_up(assistant, "body", [point], [{"type": "paragraph", "start": 0, "end": 1}])
+    question = "The vendor replaced the architect we picked with a junior. Can we stop them?"
+    hits = [Hit(notice, 1.0, 1.0), Hit(body, 0.5, 0.5)]
+    composer = Composer(
+        question, hits, vectors[0], classify(question), 6
+    )  # the question as close to the caveat as can be
+    composer.lead(None)
+    assert composer.blocks[0]["text"].startswith(point)
