@@ -729,5 +729,5 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
 
 
 def _caveat(sentence: str) -> bool:
-    """"The clause below is illustrative only and is not legal advice": shown with its clause."""
+    """A clause's caveat ("The clause below is illustrative only and is not legal advice"), shown with it."""
     return bool(_CAVEAT.search(sentence))
