@@ -46,7 +46,7 @@ KEY_POINT_INTENTS = ("definition", "comparison", "situation", "negotiation", "st
 _TERM = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z0-9&'-]+")
 # A sentence that opens like this leans on the one before it ("This cap ...", "Both models ...").
 _LEANS_BACK = re.compile(
-    r"^(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
+    r"^(?!(?-i:IT)\b)(this|these|that|those|it|its|they|their|them|both|all (two|three|four|five)|"
     r"such|the (latter|former|above|same)|here|there|then|so|however|but|also|"
     r"otherwise|in (that|this|such) case|for (that|this) reason|as a result|"
     r"instead|likewise|similarly|by contrast|in contrast|on the other hand|in addition|"

@@ -29,7 +29,8 @@ GROUPS = {
 # Judged independently of the composer's own rules: an answer sentence that opens by pointing
 # back ("This ...", "Both ...") with nothing before it, or forward ("below") with nothing after it.
 _BACK = re.compile(
-    r"^(this|these|those|it|they|both|all (three|four)|such|the above|the latter|the former)\b", re.IGNORECASE
+    r"^(?!(?-i:IT)\b)(this|these|those|it|they|both|all (three|four)|such|the above|the latter|the former)\b",
+    re.IGNORECASE,
 )
 _FORWARD = re.compile(r"\b(below|as follows|the following)\b|:$", re.IGNORECASE)
 _DEFINITION = re.compile(

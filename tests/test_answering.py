@@ -552,3 +552,19 @@ def test_a_clauses_illustrative_only_caveat_never_leads_an_answer(assistant):
     )  # the question as close to the caveat as can be
     composer.lead(None)
     assert composer.blocks[0]["text"].startswith(point)
+
+
+def test_a_sentence_naming_it_the_acronym_does_not_lean_back():
+    """ "IT outsourcing is ..." defines IT outsourcing; "It is ..." leans on what came before."""
+    from assistant.answering import Answer
+    from assistant.composer import _traits
+    from assistant.evaluation import dangles
+
+    assert not _traits("IT outsourcing is a contract under which a provider runs IT work.").leans_back
+    assert _traits("It is a contract under which a provider runs IT work.").leans_back
+
+    def opening(text: str) -> Answer:
+        return Answer("q", text, False, [], [], {}, 1.0, [{"type": "paragraph", "text": text, "citations": [1]}], "x")
+
+    assert not dangles(opening("IT outsourcing is often shortened to ITO. [1]"))
+    assert dangles(opening("It is often shortened to ITO. [1]"))
