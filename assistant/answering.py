@@ -95,13 +95,14 @@ def _known_match(retriever: Retriever, question: str, hits: list[Hit], query: np
         # Only the known questions of the hits' articles and the glossary: one this close to the
         # question is never in an article the search passed over, and the whole matrix is 2 MB.
         docs = dict.fromkeys(hit.passage.doc_id for hit in hits)
-        closest, best = KNOWN_MATCH, None
+        found = []  # (cosine, row) of each block's closest question, blocks read as views
         for rows in [index.glossary_known] + [index.known_rows[d] for d in docs if d in index.known_rows]:
-            cosines = index.known_vectors[rows] @ query  # rows: a slice (a view) or row numbers
-            i = int(np.argmax(cosines)) if len(cosines) else None
-            if i is not None and (float(cosines[i]) > closest or best is None and float(cosines[i]) == closest):
-                closest, best = float(cosines[i]), rows.start + i if isinstance(rows, slice) else int(rows[i])
-        if best is None:
+            cosines = index.known_vectors[rows] @ query
+            if len(cosines):
+                i = int(np.argmax(cosines))
+                found.append((float(cosines[i]), rows.start + i if isinstance(rows, slice) else int(rows[i])))
+        closest, best = max(found, key=lambda pair: pair[0], default=(0.0, None))  # the first on a tie
+        if closest < KNOWN_MATCH:
             return None
     known = index.known[best]
     passage = index.passages[known["position"]]
