@@ -19,6 +19,10 @@ KNOWN_MATCH = 0.9  # a question this close to a Check yourself / glossary questi
 ARTICLE_SAYS_IT = 0.8  # an article sentence this close to a glossary definition replaces it
 KEEP_RATIO = 0.8  # after the first two, a sentence must score this close to the best one
 TOPIC_SENTENCE = 0.03  # bonus for a section's opening sentence (see Composer.score)
+# Bonus for a sentence that draws a line, in answer to a yes/no question. (0.04 -> 0.06: no dev or
+# held-out lead changed, and "An earthquake ... they say they owe us nothing. Right?" opens with
+# "relief should apply only when ..." instead of a cyber-attacks sentence.)
+VERDICT = 0.06
 # Section kinds shown in their own shape (a quoted clause, a worked example, a list) when the
 # question asks for them; others give sentences.
 SHAPED_KINDS = (
@@ -203,7 +207,7 @@ class Composer:
                 0.0 if self.numbers else 0.1
             ) * traits.formula
         if intents[0] == "yes_no" and _VERDICT.search(passage.sentences[s]):
-            score += 0.04  # (0.06 the same; dev situational 0.650 -> 0.662, plain and held-out unchanged)
+            score += VERDICT
         if self.vendor_position(h, s):
             score -= 0.08  # the other side's position answers only "what will they ask for"
         if passage.kind == "definition":  # the glossary: an article saying it wins
@@ -701,7 +705,13 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
         composer.fill(2)  # the wording first, then what a good clause of this kind does
         return
     before = len(composer.used)
-    lead = composer.lead(known)
+    top = composer.pool[:1]
+    if main == "choose" and known is None and top and composer.hits[top[0]].passage.kind == "when_to_use":
+        # "Which model fits?": retrieval's best section says when to use an option; the lead comes
+        # from it, not from a comparison's framing sentence further down ("X differ from Y on ...").
+        lead = composer.lead(None, pool=top)
+    else:
+        lead = composer.lead(known)
     if lead is None:
         return
     if main == "comparison":  # "T&M vs fixed price": the other side gets its own lead

@@ -377,7 +377,7 @@ def test_a_calculation_with_a_comparison_besides_answers_both_and_marks_what_it_
 
 
 def test_a_yes_no_question_prefers_the_sentence_that_gives_a_verdict(assistant):
-    from assistant.composer import Composer
+    from assistant.composer import VERDICT, Composer
     from assistant.intent import classify
     from assistant.retrieval import Hit
 
@@ -392,7 +392,7 @@ def test_a_yes_no_question_prefers_the_sentence_that_gives_a_verdict(assistant):
     asked = Composer(question, [Hit(passage, 1.0, 1.0)], vectors[0], intent, 7)
     # The same question read as anything else: only the verdict ("only if") makes a difference.
     other = Composer(question, [Hit(passage, 1.0, 1.0)], vectors[0], dataclasses.replace(intent, intents=["steps"]), 7)
-    assert asked.score(0, 1) - other.score(0, 1) == pytest.approx(0.04)
+    assert asked.score(0, 1) - other.score(0, 1) == pytest.approx(VERDICT)
     assert asked.score(0, 0) == pytest.approx(other.score(0, 0))
 
 
@@ -552,6 +552,31 @@ def test_a_clauses_illustrative_only_caveat_never_leads_an_answer(assistant):
     )  # the question as close to the caveat as can be
     composer.lead(None)
     assert composer.blocks[0]["text"].startswith(point)
+
+
+def test_which_model_fits_leads_from_the_best_sections_when_to_use_not_a_comparisons_framing(assistant):
+    from assistant.composer import compose
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    question = "We want two contract testers who take direction from our own QA lead. Which engagement model fits?"
+    framing = "Managed services differ from staff augmentation on who directs the work of a tester and a QA lead."
+    suits = "Staff augmentation suits teams that already have strong technical leadership."
+    comparison, _ = _made_up(
+        assistant, "comparison", [framing], [{"type": "paragraph", "start": 0, "end": 1}], section="Compared"
+    )
+    when, _ = _made_up(assistant, "when_to_use", [suits], [{"type": "paragraph", "start": 0, "end": 1}])
+    intent = classify(question)
+    assert intent.main == "choose"
+    query = assistant.retriever.embedder.encode([question])[0]
+    assert float(comparison.sentence_vectors[0] @ query) > float(when.sentence_vectors[0] @ query) + 0.1
+    # Retrieval ranked the when-to-use section first: its recommendation leads, the framing follows.
+    blocks = compose(question, [Hit(when, 1.0, 1.0), Hit(comparison, 0.9, 0.9)], query, intent, 7, None)
+    assert blocks[0]["text"] == f"{suits} [0]"
+    assert any(b.get("text", "").startswith(framing) for b in blocks[1:])
+    # Ranked the other way round, the comparison's sentence leads as before.
+    blocks = compose(question, [Hit(comparison, 1.0, 1.0), Hit(when, 0.9, 0.9)], query, intent, 7, None)
+    assert blocks[0]["text"].startswith(framing)
 
 
 def test_a_sentence_naming_it_the_acronym_does_not_lean_back():
