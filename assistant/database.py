@@ -90,7 +90,7 @@ class SQLiteDatabase:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
-        self._writer = threading.Lock()  # see `writing`
+        self._writer = threading.RLock()  # see `writing`; reentrant: a nested write fails in SQLite, never hangs
         self._connection().execute("pragma journal_mode=wal")  # kept in the file: readers never wait
 
     def describe(self) -> str:
