@@ -87,6 +87,9 @@ class FullText:
         self._posting_starts = np.concatenate([[0], np.cumsum(self.df)])
         self._matching: dict[str, int] = {}
         self._saturated: dict[tuple[float, ...], np.ndarray] = {}  # per column weights: see _saturation
+        self._scored: dict[tuple[float, ...], np.ndarray] = {}  # per column weights: see _scores
+        # Each kept term's idf, as `search` computes it (math.log, so the same bits as before).
+        self._idf = np.array([_idf(self.count, int(n)) for n in self.df.tolist()], dtype=np.float64)
 
     def _keys(self, token: str, shift: int = 0) -> np.ndarray | None:
         """(row, column, offset - shift) of each occurrence of a token, packed in one int64."""
@@ -130,11 +133,11 @@ class FullText:
             rows, counts, at = self.postings(term)
             if not len(rows):
                 continue
-            idf = math.log((self.count - len(rows) + 0.5) / (len(rows) + 0.5))
-            idf = idf if idf > 0.0 else 1e-6
-            saturation = self._saturation(weights)[at] if at else self._saturation(weights, rows, counts)
             found.append(rows)
-            parts.append(idf * saturation)
+            if at:  # a one-word term: its scores are computed once per set of weights (`_scores`)
+                parts.append(self._scores(weights)[at])
+            else:
+                parts.append(_idf(self.count, len(rows)) * self._saturation(weights, rows, counts))
         if not found:
             return []
         found_rows = np.concatenate(found)
@@ -148,6 +151,13 @@ class FullText:
             rows = rows[scores[rows] >= cut]
         best = rows[np.lexsort((rows, -scores[rows]))][:limit]
         return list(zip(best.tolist(), (-scores[best]).tolist()))
+
+    def _scores(self, weights: tuple[float, ...]) -> np.ndarray:
+        """idf x saturation of every kept posting: a one-word term's part of bm25 for each of its
+        rows, the same bits `search` would compute term by term."""
+        if weights not in self._scored:
+            self._scored[weights] = np.repeat(self._idf, self.df) * self._saturation(weights)
+        return self._scored[weights]
 
     def _saturation(self, weights: tuple[float, ...], rows=None, counts=None) -> np.ndarray:
         """bm25's term-frequency part, f (k1 + 1) / (f + k1 (1 - b + b |D| / avgdl)), with f the
@@ -163,6 +173,12 @@ class FullText:
         if rows is self._posting_rows:
             self._saturated[weights] = saturation
         return saturation
+
+
+def _idf(count: int, matching: int) -> float:
+    """FTS5's idf of a term found in `matching` of `count` rows (never below a tiny positive)."""
+    idf = math.log((count - matching + 0.5) / (matching + 0.5))
+    return idf if idf > 0.0 else 1e-6
 
 
 def _counts(group: np.ndarray, columns: np.ndarray, groups: int, width: int) -> np.ndarray:
