@@ -303,7 +303,11 @@ class Retriever:
             if method != "dense":
                 rankings.append((weight * self.lexical_weight, self.lexical(expanded, allowed)))
         # The question says what is asked; the context only says what about, so it counts half.
-        vector = vectors[0] if len(vectors) == 1 else _unit(vectors[0] + 0.5 * vectors[1])
+        # (A part of a multi-part question has the whole question's vector and the whole question
+        # as its context: v + 0.5 v points where v does, and v itself finds its phrasings and
+        # passages already compared for the whole question.)
+        same = len(vectors) == 1 or vectors[1] is vectors[0]
+        vector = vectors[0] if same else _unit(vectors[0] + 0.5 * vectors[1])
         fused = _fuse(rankings)
         if method == "hybrid":
             expanded = self.expand(query)
