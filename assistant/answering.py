@@ -4,6 +4,7 @@ corpus does not cover it; the Assistant the CLI and the API talk to."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -352,15 +353,22 @@ class Assistant:
         self.embedder = embedder
         self.live = LiveIndex(settings.index_dir, embedder.name, settings.corpus_dir, settings.library_dir)
         self._retriever: Retriever | None = None
+        self._opening = threading.Lock()
 
     @property
     def retriever(self) -> Retriever:
         index = self.live.get()
-        if self._retriever is None or self._retriever.index is not index:
-            self._retriever = Retriever(
-                index, self.embedder, self.settings.per_section, lexical_weight=self.settings.lexical_weight
-            )
-        return self._retriever
+        retriever = self._retriever
+        if retriever is None or retriever.index is not index:
+            # One thread builds it (compiling the article-name pattern takes tens of ms); the
+            # questions that arrive meanwhile, after a start or a new build, wait for that one.
+            with self._opening:
+                retriever = self._retriever
+                if retriever is None or retriever.index is not index:
+                    retriever = self._retriever = Retriever(
+                        index, self.embedder, self.settings.per_section, lexical_weight=self.settings.lexical_weight
+                    )
+        return retriever
 
     def ask(
         self,

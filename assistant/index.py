@@ -592,8 +592,9 @@ class LiveIndex:
         if target != self._tried:
             with self._lock:
                 if target != self._tried:
-                    self._tried = target
                     self._reopen()
+                    # Only now: a thread that saw the new target waits above until it is open.
+                    self._tried = target
         if self._index is None:
             raise self._error
         return self._index

@@ -593,3 +593,51 @@ def test_a_sentence_naming_it_the_acronym_does_not_lean_back():
 
     assert not dangles(opening("IT outsourcing is often shortened to ITO. [1]"))
     assert dangles(opening("It is often shortened to ITO. [1]"))
+
+
+def _together(n: int, call) -> list:
+    """`call()` in n threads released at once; what they returned (a thread that raised returns nothing)."""
+    import threading
+
+    start, got = threading.Barrier(n), []
+
+    def run() -> None:
+        start.wait()
+        got.append(call())
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return got
+
+
+def test_questions_arriving_together_open_a_new_index_once(settings, embedder):
+    """The first questions after a start or a new build wait for the one thread opening it; none
+    finds the build marked as opened before it is (that raised a TypeError instead of answering)."""
+    from assistant.answering import Assistant
+
+    got = _together(8, Assistant(settings, embedder).live.get)
+    assert len(got) == 8 and len({id(index) for index in got}) == 1
+
+
+def test_questions_arriving_together_share_one_retriever(settings, embedder, monkeypatch):
+    """... and build one Retriever (tens of ms of regular expressions), not one each."""
+    import time
+
+    import assistant.answering as answering
+
+    built = []
+
+    class SlowRetriever(answering.Retriever):
+        def __init__(self, *args, **kwargs):
+            time.sleep(0.05)  # lets the other threads run meanwhile, as a long compile can
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(answering, "Retriever", SlowRetriever)
+    fresh = answering.Assistant(settings, embedder)
+    fresh.live.get()
+    got = _together(8, lambda: fresh.retriever)
+    assert len(got) == 8 and len(built) == 1 and all(r is built[0] for r in got)
