@@ -123,7 +123,7 @@ class SQLiteDatabase:
 
         This process's writers take turns on a lock first: a thread waiting on it wakes as soon as
         the one before commits, where SQLite's own busy handler sleeps and retries (1, 2, 5, 10 ...
-        ms), which under 16 concurrent answers cost CPU, seconds of p99 latency and timeouts
+        ms), which under 16 concurrent answers cost CPU, over a second of p99 latency and timeouts
         (bench/bench_api.py). Other processes on the same file still meet the busy handler."""
         with self._writer:
             yield from self._transaction("begin immediate")
