@@ -88,8 +88,6 @@ class FullText:
         self._matching: dict[str, int] = {}
         self._saturated: dict[tuple[float, ...], np.ndarray] = {}  # per column weights: see _saturation
         self._scored: dict[tuple[float, ...], np.ndarray] = {}  # per column weights: see _scores
-        # Each kept term's idf, as `search` computes it (math.log, so the same bits as before).
-        self._idf = np.array([_idf(self.count, int(n)) for n in self.df.tolist()], dtype=np.float64)
 
     def _keys(self, token: str, shift: int = 0) -> np.ndarray | None:
         """(row, column, offset - shift) of each occurrence of a token, packed in one int64."""
@@ -156,7 +154,9 @@ class FullText:
         """idf x saturation of every kept posting: a one-word term's part of bm25 for each of its
         rows, the same bits `search` would compute term by term."""
         if weights not in self._scored:
-            self._scored[weights] = np.repeat(self._idf, self.df) * self._saturation(weights)
+            # Each term's idf through `_idf` (math.log), so the same bits as for a phrase.
+            idf = np.array([_idf(self.count, n) for n in self.df.tolist()], dtype=np.float64)
+            self._scored[weights] = np.repeat(idf, self.df) * self._saturation(weights)
         return self._scored[weights]
 
     def _saturation(self, weights: tuple[float, ...], rows=None, counts=None) -> np.ndarray:
