@@ -118,7 +118,7 @@ def _known_match(retriever: Retriever, question: str, hits: list[Hit], query: np
                     return h, hit.passage.sentences[s]
     h = next((h for h, hit in enumerate(hits) if hit.passage.position == passage.position), None)
     if h is None:  # the Q&A's passage joins the sources, first
-        hits.insert(0, Hit(passage, 0.0, float(index.vectors.reconstruct(passage.position) @ query)))
+        hits.insert(0, Hit(passage, 0.0, float(index.passage_vector(passage.position) @ query)))
         h = 0
     return h, known["answer"]
 
@@ -171,7 +171,7 @@ def _calculated(
     cited = next((p for p in positions if index.passages[p].anchor == calculation.anchor), positions[0])
     hits = [h for h in hits if h.passage.position != cited]
     source = index.passages[cited]
-    hits.insert(0, Hit(source, 0.0, float(index.vectors.reconstruct(cited) @ query)))
+    hits.insert(0, Hit(source, 0.0, float(index.passage_vector(cited) @ query)))
     lines = [calculation.missing] if calculation.missing else list(calculation.result)
     blocks = [
         block("paragraph", text=" ".join(f"{line} [0]" for line in lines), hits=[0]),

@@ -154,6 +154,12 @@ def _stems(text: str) -> set[str]:
     return stems
 
 
+@lru_cache(maxsize=8192)
+def _heading_stems(text: str) -> frozenset[str]:
+    """`_stems` of an article's title or a section's heading: corpus text, read once."""
+    return frozenset(_stems(text))
+
+
 class Composer:
     """Builds one answer's blocks from ranked hits: a direct lead, then support in the shape the
     question asks for (a quoted clause, a worked example, a list, a table), without repeating
@@ -206,7 +212,7 @@ class Composer:
             score += (0.1 if self.numbers else 0.05) * traits.arithmetic + (
                 0.0 if self.numbers else 0.1
             ) * traits.formula
-        if intents[0] == "yes_no" and _VERDICT.search(passage.sentences[s]):
+        if intents[0] == "yes_no" and traits.verdict:
             score += VERDICT
         if self.vendor_position(h, s):
             score -= 0.08  # the other side's position answers only "what will they ask for"
@@ -317,7 +323,7 @@ class Composer:
         for h, hit in enumerate(self.hits):
             if hit.passage.position == passage.position:
                 return h
-        self.hits.append(Hit(passage, 0.0, float(self.index.vectors.reconstruct(passage.position) @ self.query)))
+        self.hits.append(Hit(passage, 0.0, float(self.index.passage_vector(passage.position) @ self.query)))
         return len(self.hits) - 1
 
     def lead(self, known: tuple[int, str] | None, pool: list[int] | None = None) -> int | None:
@@ -374,24 +380,23 @@ class Composer:
             return None
         docs = list(dict.fromkeys(self.hits[h].passage.doc_id for h in self.pool[:2]))
         # The subjects of all the articles answered from ("T&M vs fixed price"), not what is asked of them.
-        titles = {w for doc in docs for w in _stems(self.index.documents[doc].title)}
+        titles = {w for doc in docs for w in _heading_stems(self.index.documents[doc].title)}
+        # What is asked beyond the articles' subject, and the N of "the N of <subject>" even
+        # when the title names it ("the parts of an SLA" in "What an SLA is and its parts").
+        focus = _stems(" ".join(_FOCUS.findall(question) + _WHAT_NOUN.findall(question)))
+        asked, title = (_stems(question) - titles) | focus, titles - focus
         best, best_shared = None, 0
         for rank, doc in enumerate(docs):
             positions = self.index.doc_positions.get(doc, [])
             if not positions:
                 continue
-            title = titles
-            # What is asked beyond the article's subject, and the N of "the N of <subject>" even
-            # when the title names it ("the parts of an SLA" in "What an SLA is and its parts").
-            focus = _stems(" ".join(_FOCUS.findall(question) + _WHAT_NOUN.findall(question)))
-            asked, title = (_stems(question) - title) | focus, title - focus
             seen = set()
             for p in positions:
                 passage = self.index.passages[p]
                 if passage.anchor in seen or passage.kind in ("overview", "check_yourself", "key_points", "definition"):
                     continue
                 seen.add(passage.anchor)
-                heading = _stems(passage.section) - title
+                heading = _heading_stems(passage.section) - title
                 # "who" is what is asked, the rest what about: "Roles and tools" before "The obligations register"
                 shared = len(asked & heading) + len(asked & heading & _ROLE) - rank  # the first article first
                 if shared > best_shared:
@@ -582,6 +587,8 @@ class _Traits(NamedTuple):
     points_on: bool  # introduces what follows ("… four problems:")
     vendor_wants: bool  # the other side's negotiating position
     vendor_opens: bool  # what the vendor will or should do: its position, in negotiation points
+    caveat: bool  # "The clause below is illustrative only and is not legal advice": shown with its clause
+    verdict: bool  # draws the line a yes/no question asks about ("only when", "unless")
 
 
 @lru_cache(maxsize=32768)
@@ -598,6 +605,8 @@ def _traits(sentence: str) -> _Traits:
         bool(_POINTS_ON.search(sentence)),
         bool(_VENDOR_WANTS.match(sentence)),
         bool(_VENDOR_OPENS.match(sentence)),
+        bool(_CAVEAT.search(sentence)),
+        bool(_VERDICT.search(sentence)),
     )
 
 
@@ -740,4 +749,4 @@ def _answer_part(composer: Composer, question: str, known: tuple[int, str] | Non
 
 def _caveat(sentence: str) -> bool:
     """A clause's caveat ("The clause below is illustrative only and is not legal advice"), shown with it."""
-    return bool(_CAVEAT.search(sentence))
+    return _traits(sentence).caveat

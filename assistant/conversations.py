@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pydantic_core import to_json
+
 from .database import DB_ERRORS, Transaction, open_database, without_password
 from .errors import NotFound, StoreUnavailable
 
@@ -193,6 +195,8 @@ class ConversationStore:
         Returns (conversation id, message id); one transaction either way.
         """
         message_id, now = secrets.token_urlsafe(12), _now()
+        # Written as JSON before the transaction: other answers wait for the writer's lock meanwhile.
+        citations, blocks = to_json(answer["citations"]).decode(), to_json(answer.get("blocks") or []).decode()
         with self._saving("answer"), self.database.writing() as tx:
             if conversation_id is None:
                 conversation_id = secrets.token_urlsafe(16)  # unguessable: holding it is the access right
@@ -220,8 +224,8 @@ class ConversationStore:
                     search_query,
                     answer["answer"],
                     int(answer["abstained"]),
-                    json.dumps(answer["citations"]),
-                    json.dumps(answer.get("blocks") or []),
+                    citations,
+                    blocks,
                     answer.get("intent") or "",
                     now,
                 ],

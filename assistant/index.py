@@ -448,6 +448,17 @@ class Index:
         self.vectors = faiss.read_index(str(path / "vectors.faiss"))
         if isinstance(self.vectors, faiss.IndexIVF):
             self.vectors.make_direct_map()  # not stored in the file; needed by reconstruct()
+        # An exact index's vectors, read in place (no copy; `self.vectors` owns the memory): every
+        # FAISS call lets go of Python's GIL, and under concurrent questions each is a thread switch.
+        self._flat = (
+            faiss.rev_swig_ptr(self.vectors.get_xb(), self.vectors.ntotal * self.vectors.d).reshape(
+                self.vectors.ntotal, self.vectors.d
+            )
+            if isinstance(self.vectors, faiss.IndexFlat) and self.vectors.ntotal
+            else None
+        )
+        if self._flat is not None:
+            self._flat.setflags(write=False)
         self._local = threading.local()
         db = self.db
         dimension = manifest["dimension"]
@@ -492,6 +503,14 @@ class Index:
         self.doc_positions: dict[str, list[int]] = {}
         for passage in self.passages:
             self.doc_positions.setdefault(passage.doc_id, []).append(passage.position)
+
+    def passage_vector(self, position: int) -> np.ndarray:
+        """A passage's vector, as `self.vectors.reconstruct(position)` gives it."""
+        return self._flat[position] if self._flat is not None else self.vectors.reconstruct(position)
+
+    def passage_vectors(self, positions: np.ndarray) -> np.ndarray:
+        """Several passages' vectors, one row each, as `self.vectors.reconstruct_batch` gives them."""
+        return self._flat[positions] if self._flat is not None else self.vectors.reconstruct_batch(positions)
 
     def section(self, passage: Passage) -> Passage:
         """The whole section a passage belongs to, as one passage (a long worked example or

@@ -101,7 +101,7 @@ _RULES = [
     (
         "risks",
         re.compile(
-            r"(?<!at )(?<!at-)\brisks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
+            r"\b(?<!at )(?<!at-)risks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
             r"\bgo wrong\b|\bmistakes?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bchallenges?\b|\bweak(ness|nesses)\b|"
             r"\b(why|reasons?)\b[^?]{0,50}\bfail|"
             r"\bdanger|\bdownsides?\b|\bbeware\b|\btraps?\b|\bthe catch\b|\breasons? not to\b",

@@ -155,7 +155,7 @@ class Retriever:
         """(position, cosine) of the given passages, closest first (exact, however large the index)."""
         if not len(positions):
             return []
-        cosines = self.index.vectors.reconstruct_batch(positions) @ vector
+        cosines = self.index.passage_vectors(positions) @ vector
         order = np.argsort(-cosines)
         return list(zip(positions[order].tolist(), cosines[order].tolist()))
 
@@ -345,9 +345,7 @@ class Retriever:
         firsts = []
         for doc in named:
             p = self.index.doc_positions[doc][0]
-            firsts.append(
-                Hit(self.index.passages[p], fused.get(p, 0.0), float(self.index.vectors.reconstruct(p) @ vector))
-            )
+            firsts.append(Hit(self.index.passages[p], fused.get(p, 0.0), float(self.index.passage_vector(p) @ vector)))
         rest = [h for h in hits if all(h.passage.position != f.passage.position for f in firsts)]
         return (firsts + rest)[:k]
 
@@ -360,7 +358,7 @@ class Retriever:
             if per_section.get(section, 0) >= self.per_section:
                 continue
             per_section[section] = per_section.get(section, 0) + 1
-            cosine = float(self.index.vectors.reconstruct(position) @ vector)
+            cosine = float(self.index.passage_vector(position) @ vector)
             hits.append(Hit(passage, fused[position], cosine))
             if len(hits) == k:
                 break

@@ -17,8 +17,9 @@ from assistant.study.progress import StudyStore
 ANSWER = {
     "answer": "An answer.",
     "abstained": False,
-    "citations": [{"n": 1, "title": "SLA"}],
-    "blocks": [{"kind": "lead", "text": "An answer."}],
+    # Read back exactly as stored: non-ASCII text, a float's every digit, nested lists.
+    "citations": [{"n": 1, "title": "SLA – “service levels”", "score": 0.1234567890123}],
+    "blocks": [{"kind": "lead", "text": "An answer: 5% of £12,000 × 2 = £1,200.", "citations": [1]}],
     "intent": "definition",
 }
 

@@ -121,6 +121,24 @@ def test_above_the_exact_limit_the_index_is_approximate_and_still_finds(fresh):
     assert {index.passages[p].topic for p, _ in retriever.dense(query, allowed)} == {target.topic}
 
 
+@pytest.mark.parametrize("exact_limit", [100_000, 5], ids=["exact", "approximate"])
+def test_a_passage_vector_is_the_one_stored_for_it_without_a_faiss_call(fresh, exact_limit):
+    build_index(fresh.corpus_dir, fresh.index_dir, HashEmbedder(), exact_limit=exact_limit)
+    index = open_index(fresh.index_dir, HashEmbedder.name)
+    stored = {
+        position: np.frombuffer(vector, dtype=np.float32)
+        for position, vector in index.db.execute("select position, vector from passages").fetchall()
+    }
+    positions = np.array([4, 0, 2], dtype=np.int64)
+    assert np.array_equal(index.passage_vectors(positions), np.stack([stored[p] for p in positions.tolist()]))
+    for position in (0, len(index.passages) - 1):
+        assert np.array_equal(index.passage_vector(position), stored[position])
+    if exact_limit > len(index.passages):  # read in place from the exact index, and never written through
+        assert not index.passage_vector(0).flags.writeable
+        with pytest.raises(ValueError):
+            index.passage_vector(0)[0] = 1.0
+
+
 def test_a_list_the_chunker_cut_in_two_is_one_list_in_its_whole_section(fresh):
     path = fresh.corpus_dir / "contracts" / "disaster-recovery.md"
     steps = "\n".join(
