@@ -36,11 +36,44 @@ PREFERRED_KINDS = {
 
 PLAIN_INTENTS = ("definition", "yes_no", "situation")
 _I = re.IGNORECASE
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """A pattern's top-level alternatives (its `|` outside groups and character classes)."""
+    parts, depth, start, in_class, i = [], 0, 0, False, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1  # an escaped character is never a separator
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return parts + [pattern[start:]]
+
+
+def _rule(pattern: str, flags: int) -> re.Pattern:
+    """`pattern` compiled with its alternatives that open on a word boundary behind one shared
+    `\\b`: Python's engine then tries them only where a word starts, not at every character
+    (the steps rule: 22 -> 4 us a question). It matches wherever the pattern as written does."""
+    parts = _alternatives(pattern)
+    bounded = [part[2:] for part in parts if part.startswith(r"\b")]
+    if len(bounded) > 1:
+        pattern = "|".join([part for part in parts if not part.startswith(r"\b")] + [rf"\b(?:{'|'.join(bounded)})"])
+    return re.compile(pattern, flags)
+
+
 # Checked in this order; a question may match several (the first is its main intent).
 _RULES = [
     (
         "clause",
-        re.compile(
+        _rule(
             r"\b(sample|example|model|template|standard|draft|suggested|precedent|boilerplate)\b[\w\s,'-]{0,40}"
             r"\b(wording|clause|language|provision|text)s?\b|\bwording\b|\bhow (do|would|should|can) (i|we|you) "
             r"(word|draft|phrase|write)\b|\bdraft (me )?(a|an|the)\b[\w\s-]{0,30}\bclause|"
@@ -53,7 +86,7 @@ _RULES = [
     ),
     (
         "calculation",
-        re.compile(
+        _rule(
             r"\bcalculat|\bformula\b|\bcompute\b|\bwork (it )?out\b|"
             r"\bhow (much|many)\b(?=.*(\d|\b(cost|pay|paid|charge|credit|downtime|price|fee|owe|sav|budget|"
             r"minutes|hours|days|agents|staff|recover|claw|claim|refund|compensat|earn|keep|receiv)))|"
@@ -67,7 +100,7 @@ _RULES = [
     ),
     (
         "comparison",
-        re.compile(
+        _rule(
             r"\bvs\.?\b|\bversus\b|\bdifferen(ce|t)\b|\bdiffer\b|\bcompared? (to|with)\b|\bdistinguish\b|"
             r"\bsame (thing )?as\b|\bor\b[^?]*\bwhich is (better|cheaper)\b",
             _I,
@@ -75,7 +108,7 @@ _RULES = [
     ),
     (
         "choose",
-        re.compile(
+        _rule(
             r"\bwhich (model|option|one|engagement|pricing|approach|type|structure|kind|contract|setup|way)\b|"
             r"\bshould (we|i) (use|choose|go (with|for)|pick|opt)\b|\bbest (fit|option|model|approach)\b|"
             r"\b(fits?|suits?|right for us)\b|\bwhat (model|kind of (contract|model|deal|setup))\b|"
@@ -90,7 +123,7 @@ _RULES = [
     ),
     (
         "steps",
-        re.compile(
+        _rule(
             r"^how (do|can|should|would) (i|we|you|one)\b|\bsteps?\b|\bhow to\b|\bprocess (for|of)\b|"
             r"\bwhat do (i|we) do\b|\bwhere do (i|we) start\b|\bchecklist\b|\bplaybook\b|"
             r"\bwhat'?s involved\b|\bwhat (should|do) we (check|prepare|plan)\b|\bhow (do|should) we "
@@ -100,7 +133,7 @@ _RULES = [
     ),
     (
         "risks",
-        re.compile(
+        _rule(
             r"\b(?<!at )(?<!at-)risks?\b(?![- ]free)|\bpitfalls?\b|\bred flags?\b|\bwatch (out|for)\b|"
             r"\bgo wrong\b|\bmistakes?\b|\bdrawbacks?\b|\bdisadvantages?\b|\bchallenges?\b|\bweak(ness|nesses)\b|"
             r"\b(why|reasons?)\b[^?]{0,50}\bfail|"
@@ -110,7 +143,7 @@ _RULES = [
     ),
     (
         "negotiation",
-        re.compile(
+        _rule(
             r"\bnegotiat|\bask for\b|\bask (a|the|our|an)\b[\w\s-]{0,30}\bto (give|accept|agree)|"
             r"\bpush (back|for)\b|\bleverage\b|\bconcessions?\b|\bbargain|"
             r"\bwhat\b[\w\s-]{0,40}\bshould (we|i|a customer|the client|the customer|our|the contract|it)\b|"
@@ -126,10 +159,10 @@ _RULES = [
             _I,
         ),
     ),
-    ("example", re.compile(r"\bexamples?\b|\bfor instance\b|\bshow me\b|\billustrat", _I)),
+    ("example", _rule(r"\bexamples?\b|\bfor instance\b|\bshow me\b|\billustrat", _I)),
     (
         "yes_no",
-        re.compile(
+        _rule(
             r"^(is|are|can|does|do|should|must|may|will|could|would|has|have|did)\b|\b(right|true|correct|"
             r"allowed|legal|enforceable)\?\s*$",
             _I,
@@ -137,7 +170,7 @@ _RULES = [
     ),
     (
         "definition",
-        re.compile(
+        _rule(
             r"^(what('?s| is| are| does| do)|whats|define|definition|meaning|explain|tell me about|"
             r"describe)\b|\bmean(s|ing)?\b|\bstand for\b|^how does\b[^?]*\bwork\b|\bwhat (is|are) the "
             r"(main|typical|key|usual)\b|\bwhat (is|are) (it|this|that) called\b|\bpurpose of\b",
@@ -145,7 +178,7 @@ _RULES = [
         ),
     ),
 ]
-_SITUATION = re.compile(
+_SITUATION = _rule(
     r"\b(we|our|us|i|my)\b.*\b(have|had|got|are|were|want|need|signed|pay|paid|missed|keeps?|"
     r"told|say|says|said|refus|lost|went|gone|shut)\b|\bwhat (can|should|do) (we|i)\b|"
     r"\bour (options|rights)\b|\bwhat now\b|\bthey (say|said|claim|refuse|won't|keep|want)",

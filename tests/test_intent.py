@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import re
+
 import pytest
 
-from assistant.intent import classify
+from assistant.intent import _RULES, _SITUATION, _alternatives, _rule, classify
+from assistant.settings import ROOT
+
+EVAL_FILES = ("questions.jsonl", "situational.jsonl", "holdout.jsonl")
 
 
 @pytest.mark.parametrize(
@@ -68,3 +75,26 @@ def test_a_can_we_question_is_supported_by_what_a_good_clause_allows():
     # "Can we stop them replacing our architect?" is answered by the clause's conditions.
     intent = classify("Can we stop the vendor replacing the architect we picked?")
     assert intent.main == "yes_no" and "good_clause" in intent.prefers()
+
+
+def _written_rules() -> list[str]:
+    """The patterns as written in assistant/intent.py: every string handed to `_rule`."""
+    tree = ast.parse((ROOT / "assistant" / "intent.py").read_text())
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "_rule"]
+    return [ast.literal_eval(call.args[0]) for call in calls if isinstance(call.args[0], ast.Constant)]
+
+
+def test_rules_behind_one_word_boundary_match_exactly_where_the_written_rules_do():
+    texts = [json.loads(line)["question"] for name in EVAL_FILES for line in (ROOT / "eval" / name).open()]
+    texts += [line.strip() for path in sorted((ROOT / "corpus").rglob("*.md")) for line in path.open() if line.strip()]
+    written = _written_rules()
+    assert len(written) == len(_RULES) + 1  # every rule and the situation pattern
+    for pattern in written:
+        factored, plain = _rule(pattern, re.IGNORECASE), re.compile(pattern, re.IGNORECASE)
+        assert [bool(factored.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts], pattern[:60]
+    assert {pattern for _, pattern in _RULES} | {_SITUATION} == {_rule(p, re.IGNORECASE) for p in written}
+
+
+def test_alternatives_split_only_at_the_top_level():
+    assert _alternatives(r"\ba|[|(]b|(c|d)\|e|\bf") == [r"\ba", r"[|(]b", r"(c|d)\|e", r"\bf"]
+    assert _rule(r"^x|\bsteps?\b|\bhow to\b", re.I).pattern == r"^x|\b(?:steps?\b|how to\b)"
