@@ -448,17 +448,7 @@ class Index:
         self.vectors = faiss.read_index(str(path / "vectors.faiss"))
         if isinstance(self.vectors, faiss.IndexIVF):
             self.vectors.make_direct_map()  # not stored in the file; needed by reconstruct()
-        # An exact index's vectors, read in place (no copy; `self.vectors` owns the memory): every
-        # FAISS call lets go of Python's GIL, and under concurrent questions each is a thread switch.
-        self._flat = (
-            faiss.rev_swig_ptr(self.vectors.get_xb(), self.vectors.ntotal * self.vectors.d).reshape(
-                self.vectors.ntotal, self.vectors.d
-            )
-            if isinstance(self.vectors, faiss.IndexFlat) and self.vectors.ntotal
-            else None
-        )
-        if self._flat is not None:
-            self._flat.setflags(write=False)
+        self._flat = _in_place(self.vectors)
         self._local = threading.local()
         db = self.db
         dimension = manifest["dimension"]
@@ -624,6 +614,17 @@ class LiveIndex:
             self._index, self._error = open_index(self.index_dir, self.model, self.corpus_dir, self.library_dir), None
         except IndexUnavailable as err:
             self._index, self._error = None, err
+
+
+def _in_place(vectors: faiss.Index) -> np.ndarray | None:
+    """An exact index's vectors as a read-only array over its own memory (no copy: the index owns
+    it), or None for an approximate one. Reading them there takes no FAISS call: every FAISS call
+    lets go of Python's GIL, and under concurrent questions each is a switch to another thread."""
+    if not isinstance(vectors, faiss.IndexFlat) or not vectors.ntotal:
+        return None
+    flat = faiss.rev_swig_ptr(vectors.get_xb(), vectors.ntotal * vectors.d).reshape(vectors.ntotal, vectors.d)
+    flat.setflags(write=False)
+    return flat
 
 
 def _rows(ids: list[int]) -> slice | np.ndarray:
