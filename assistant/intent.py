@@ -61,7 +61,7 @@ def _alternatives(pattern: str) -> list[str]:
 def _rule(pattern: str, flags: int) -> re.Pattern:
     """`pattern` compiled with its alternatives that open on a word boundary behind one shared
     `\\b`: Python's engine then tries them only where a word starts, not at every character
-    (the steps rule: 22 -> 4 us a question). It matches wherever the pattern as written does."""
+    (the steps rule: about 20 -> 5 µs a question). It matches wherever the pattern as written does."""
     parts = _alternatives(pattern)
     bounded = [part[2:] for part in parts if part.startswith(r"\b")]
     if len(bounded) > 1:
