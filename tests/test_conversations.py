@@ -39,6 +39,15 @@ def _age(store: ConversationStore, conversation_id: str, days: int) -> None:
         )
 
 
+def _together(work, count: int) -> None:
+    """Run work(0) … work(count - 1) in threads at once and wait for all of them."""
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_a_conversation_keeps_its_questions_in_order(store):
     conversation_id, first = store.add(None, "What is an SLA?", "What is an SLA?", ANSWER)
     again, second = store.add(conversation_id, "and an OLA?", "What is an SLA? and an OLA?", ANSWER)
@@ -121,11 +130,7 @@ def test_threads_writing_and_reading_at_once_lose_nothing(store):
         except BaseException as err:  # noqa: BLE001 - reported below
             failures.append(err)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _together(work, 6)
     assert failures == []
     positions = [
         row["position"]
@@ -162,11 +167,7 @@ def test_sqlite_writers_of_one_process_take_turns_without_sqlites_busy_handler(t
         except sqlite3.OperationalError as err:  # "database is locked"
             failures.append(err)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _together(work, 8)
     with db.reading() as tx:
         written = tx.one("select count(*) as n from written")["n"]
     assert failures == [] and written == 40
