@@ -320,7 +320,8 @@ class Retriever:
             story = len(query.split()) > STORY_WORDS
             # Within the articles a story is about, the sections that answer what it asks.
             within = vector if parts is None else self.asking(query, intent, vector)
-            fused = _fuse(rankings + self._within(documents, within, leading, story, intent))
+            # Added to the fusion so far: per passage the same sums in the same order as fusing all again.
+            fused = _fuse(self._within(documents, within, leading, story, intent), start=fused)
         hits = self._top(fused, vector, k)
         if method == "hybrid" and intent and intent.main == "comparison" and len(named) > 1:
             hits = self._side_by_side(hits, fused, vector, named, k)
@@ -443,9 +444,12 @@ def _match_terms(query: str) -> list[str]:
     return [t for t in terms if len(t) > 1 or t.isdigit()]
 
 
-def _fuse(rankings: list[tuple[float, list[tuple[int, float]]]]) -> dict[int, float]:
-    """Weighted reciprocal-rank fusion of (weight, [(position, score), ...]) rankings."""
-    fused: dict[int, float] = {}
+def _fuse(
+    rankings: list[tuple[float, list[tuple[int, float]]]], start: dict[int, float] | None = None
+) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion of (weight, [(position, score), ...]) rankings, added to
+    a copy of `start` (an earlier fusion) when given."""
+    fused: dict[int, float] = dict(start) if start else {}
     for weight, ranking in rankings:
         for rank, (position, _) in enumerate(ranking):
             fused[position] = fused.get(position, 0.0) + weight / (RRF_K + rank + 1)

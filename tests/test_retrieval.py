@@ -7,7 +7,7 @@ import pytest
 
 from assistant.errors import BadRequest
 from assistant.index import open_index
-from assistant.retrieval import Retriever
+from assistant.retrieval import Retriever, _fuse
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +206,20 @@ def test_a_story_is_read_sentence_by_sentence(retriever, monkeypatch):
 def _unit_vector(text: str):
     vector = np.random.default_rng(abs(hash(text)) % 2**32).normal(size=384).astype(np.float32)
     return vector / np.linalg.norm(vector)
+
+
+def test_fusing_more_rankings_into_an_earlier_fusion_is_fusing_them_all_at_once():
+    # search() adds the within-article rankings to the fusion it already has: every passage's score
+    # must be the same sum, to the bit, and passages must come in the same order, as fusing all again.
+    rng = np.random.default_rng(7)
+
+    def ranking():
+        positions = rng.choice(300, size=int(rng.integers(1, 60)), replace=False)
+        return (float(rng.choice([0.5, 1.0, 1.2, 2.0, 3.0])), [(int(p), 0.0) for p in positions])
+
+    for _ in range(50):
+        first, more = [ranking() for _ in range(4)], [ranking() for _ in range(3)]
+        earlier = _fuse(first)
+        together, added = _fuse(first + more), _fuse(more, start=earlier)
+        assert list(added.items()) == list(together.items())
+        assert _fuse(first) == earlier  # the earlier fusion is left as it was
