@@ -1,0 +1,120 @@
+"""Interleaved A/B load test: this working tree against an earlier commit, both servers up at once.
+
+Run: .venv/bin/python bench/bench_ab.py --base 9000e7c [--base-index DIR] [--rounds 12] [--seconds 5]
+                                        [--clients 32]
+On a shared machine, answers/s drifts by tens of percent from one minute to the next, and whole
+runs of bench/bench_api.py taken one after the other move with it. Here both servers run side by
+side (each as bench_api.py starts one: wrk, query cache off, quotas lifted) and are loaded in
+turn, a few seconds each, the order flipped every round; each round's ratio compares two slices
+taken seconds apart. Prints each round, then the median ratio of this tree's answers/s to the
+base's, and both sides' CPU time per answer (server process and model process).
+
+The base is checked out into a temporary git worktree (removed afterwards) and its index built
+there with its own code, unless --base-index names one built before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+from bench_api import QUESTIONS, cpu_seconds, load_wrk, model_process_pid, start_server
+
+from assistant.settings import ROOT
+
+
+def checkout(rev: str, where: Path) -> None:
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), rev], check=True)
+
+
+def build_index(tree: Path, index_dir: Path) -> None:
+    """The base's own index, built by the base's own code."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "ASSISTANT_INDEX_DIR": str(index_dir)}
+    env["ASSISTANT_CORPUS_DIR"] = str(tree / "corpus")
+    build = [sys.executable, "-c", "from assistant.cli import cli; cli()", "build"]
+    subprocess.run(build, env=env, cwd=tree, check=True, stdout=subprocess.DEVNULL)
+
+
+def slice_load(server, base: str, clients: int, seconds: int) -> dict:
+    """One slice of load, with the CPU time both of the server's processes spent on it."""
+    model = model_process_pid(server.pid)
+    before = cpu_seconds(server.pid), cpu_seconds(model)
+    row = load_wrk(base, clients, seconds)
+    answers = max(row["requests"], 1)
+    row["server_cpu"] = (cpu_seconds(server.pid) - before[0]) * 1000 / answers
+    row["model_cpu"] = (cpu_seconds(model) - before[1]) * 1000 / answers
+    return row
+
+
+def compare(sides: dict[str, dict], rounds: int, seconds: int, clients: int) -> dict[str, list[dict]]:
+    """Load each side in turn, `rounds` times; the side loaded first alternates."""
+    for side in sides.values():
+        for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
+            httpx.post(f"{side['base']}/api/ask", json={"question": q}, timeout=30)
+    rows: dict[str, list[dict]] = {name: [] for name in sides}
+    names = list(sides)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            rows[name].append(slice_load(sides[name]["server"], sides[name]["base"], clients, seconds))
+        print(f"round {r + 1:>2}: " + "  ".join(f"{n} {rows[n][-1]['per_s']:.1f}/s" for n in names), flush=True)
+    return rows
+
+
+def report(rows: dict[str, list[dict]], base_name: str, this_name: str) -> None:
+    ratios = [t["per_s"] / b["per_s"] for t, b in zip(rows[this_name], rows[base_name])]
+    for name, side in rows.items():
+        print(
+            f"{name}: median {statistics.median(r['per_s'] for r in side):.1f} answers/s, errors "
+            f"{sum(r['errors'] for r in side)}, CPU ms/answer: server "
+            f"{statistics.median(r['server_cpu'] for r in side):.2f}, model "
+            f"{statistics.median(r['model_cpu'] for r in side):.2f}"
+        )
+    within = sum(ratio >= 0.9 for ratio in ratios)
+    print(
+        f"{this_name} / {base_name} answers/s, round by round: median {statistics.median(ratios):.3f}, "
+        f"mean {statistics.mean(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f}; "
+        f"{within} of {len(ratios)} rounds within 10%"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="The commit to compare against (any git revision).")
+    parser.add_argument("--base-index", type=Path, help="The base's index, already built; else built here.")
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--seconds", type=int, default=5, help="Length of each slice of load.")
+    parser.add_argument("--clients", type=int, default=32)
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-ab-"))
+    tree = scratch / "base"
+    checkout(args.base, tree)
+    servers = []
+    try:
+        index_dir = args.base_index or scratch / "index"
+        if args.base_index is None:
+            print(f"building {args.base}'s index with its own code ...", flush=True)
+            build_index(tree, index_dir)
+        base_env = {"PYTHONPATH": str(tree), "ASSISTANT_INDEX_DIR": str(index_dir)}
+        base_env["ASSISTANT_CORPUS_DIR"] = str(tree / "corpus")
+        sides = {}
+        for name, env in ((args.base, base_env), ("this tree", {})):
+            server, base, _ = start_server(env)
+            servers.append(server)
+            sides[name] = {"server": server, "base": base}
+        print(f"{args.rounds} rounds of {args.seconds} s per side at {args.clients} clients")
+        report(compare(sides, args.rounds, args.seconds, args.clients), args.base, "this tree")
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+
+if __name__ == "__main__":
+    main()
