@@ -9,14 +9,16 @@ turn, a few seconds each, the order flipped every round; each round's ratio comp
 taken seconds apart. Prints each round, then the median ratio of this tree's answers/s to the
 base's, and both sides' CPU time per answer (server process and model process).
 
-The base is checked out into a temporary git worktree (removed afterwards) and its index built
-there with its own code, unless --base-index names one built before.
+The base is checked out into a temporary git worktree, and its index is built there by its own
+code unless --base-index names one built before; the worktree and a built index are removed
+afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,6 +116,7 @@ def main() -> None:
             server.terminate()
             server.wait()
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+        shutil.rmtree(scratch, ignore_errors=True)  # the base's index, when built here
 
 
 if __name__ == "__main__":
