@@ -25,8 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import httpx
-from bench_api import QUESTIONS, cpu_seconds, load_wrk, model_process_pid, start_server
+from bench_api import load_wrk, start_server, warm_up, with_cpu
 
 from assistant.settings import ROOT
 
@@ -43,27 +42,16 @@ def build_index(tree: Path, index_dir: Path) -> None:
     subprocess.run(build, env=env, cwd=tree, check=True, stdout=subprocess.DEVNULL)
 
 
-def slice_load(server, base: str, clients: int, seconds: int) -> dict:
-    """One slice of load, with the CPU time both of the server's processes spent on it."""
-    model = model_process_pid(server.pid)
-    before = cpu_seconds(server.pid), cpu_seconds(model)
-    row = load_wrk(base, clients, seconds)
-    answers = max(row["requests"], 1)
-    row["server_cpu"] = (cpu_seconds(server.pid) - before[0]) * 1000 / answers
-    row["model_cpu"] = (cpu_seconds(model) - before[1]) * 1000 / answers
-    return row
-
-
 def compare(sides: dict[str, dict], rounds: int, seconds: int, clients: int) -> dict[str, list[dict]]:
     """Load each side in turn, `rounds` times; the side loaded first alternates."""
     for side in sides.values():
-        for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
-            httpx.post(f"{side['base']}/api/ask", json={"question": q}, timeout=30)
+        warm_up(side["base"])
     rows: dict[str, list[dict]] = {name: [] for name in sides}
     names = list(sides)
     for r in range(rounds):
         for name in names if r % 2 == 0 else names[::-1]:
-            rows[name].append(slice_load(sides[name]["server"], sides[name]["base"], clients, seconds))
+            side = sides[name]
+            rows[name].append(with_cpu(side["server"].pid, load_wrk, side["base"], clients, seconds))
         print(f"round {r + 1:>2}: " + "  ".join(f"{n} {rows[n][-1]['per_s']:.1f}/s" for n in names), flush=True)
     return rows
 

@@ -102,6 +102,24 @@ def start_server(extra_env: dict) -> tuple[subprocess.Popen, str, float]:
             time.sleep(0.02)
 
 
+def warm_up(base: str) -> None:
+    """First calls allocate and compile kernels: answer some questions before measuring."""
+    for q in QUESTIONS[:30]:
+        httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
+
+
+def with_cpu(server_pid: int, run, *args) -> dict:
+    """`run(*args)`'s row of results, with the CPU time per answer that the server process and its
+    model process spent meanwhile (it hardly depends on what else runs on the machine, unlike answers/s)."""
+    model = model_process_pid(server_pid)
+    before = cpu_seconds(server_pid), cpu_seconds(model)
+    row = run(*args)
+    answers = max(row["requests"], 1)
+    row["server_cpu"] = (cpu_seconds(server_pid) - before[0]) * 1000 / answers
+    row["model_cpu"] = (cpu_seconds(model) - before[1]) * 1000 / answers
+    return row
+
+
 BURN = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
 
 
@@ -249,22 +267,15 @@ def main() -> None:
     for mode in args.modes:
         server, base, ready = start_server(modes[mode])
         try:
-            for q in QUESTIONS[:30]:  # warm-up: first calls allocate and compile kernels
-                httpx.post(f"{base}/api/ask", json={"question": q}, timeout=30)
+            warm_up(base)
             model = model_process_pid(server.pid)
             with busy_neighbours(args.busy_neighbour):
                 rows = []
                 for c in args.clients:
-                    cpu = cpu_seconds(server.pid), cpu_seconds(model)
-                    row = (
-                        load_wrk(base, c, args.seconds)
-                        if args.client == "wrk"
-                        else load(base, c, args.requests if c > 1 else args.requests // 2)
-                    )
-                    # CPU per answer hardly depends on what else runs on the machine, unlike answers/s.
-                    row["server_cpu"] = (cpu_seconds(server.pid) - cpu[0]) * 1000 / max(row["requests"], 1)
-                    row["model_cpu"] = (cpu_seconds(model) - cpu[1]) * 1000 / max(row["requests"], 1)
-                    rows.append(row)
+                    if args.client == "wrk":
+                        rows.append(with_cpu(server.pid, load_wrk, base, c, args.seconds))
+                    else:
+                        rows.append(with_cpu(server.pid, load, base, c, args.requests if c > 1 else args.requests // 2))
             rss = peak_rss_mib(server.pid)
             model_rss = peak_rss_mib(model) if model else 0.0
         finally:
