@@ -8,6 +8,8 @@ per core). Rounds alternate so that a slow spell of the machine hits both. Last,
 sentences in this process with and without a busy Python thread beside it: why the server keeps
 the model in a process of its own. Where the CPU has bfloat16, it then times questions in small
 batches with the weights in float32, under autocast, and cast to bfloat16 (what Embedder does).
+Last, questions by the eager model, by its TorchScript graph, and by the graph with packed
+weights (what Embedder runs: assistant/forward.py), with a check that the vectors are the same.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import contextlib
 import copy
 import json
+import statistics
 import threading
 import time
 
@@ -25,6 +28,7 @@ import torch
 from assistant.chunking import chunk_article
 from assistant.corpus import load_corpus
 from assistant.embedding import Embedder
+from assistant.forward import compile_forward
 from assistant.settings import ROOT, Settings
 
 
@@ -79,6 +83,41 @@ def main() -> None:
     )
     if next(embedder.model.parameters()).dtype == torch.bfloat16:
         _precisions(embedder)
+    _compiled(embedder, args.rounds)
+
+
+def _compiled(embedder: Embedder, rounds: int) -> None:
+    """Questions as the model process encodes them (lone, and four at a time: half a batch of 8) by
+    the eager model, by its TorchScript graph, and by the graph with packed weights (what Embedder
+    runs, `assistant/forward.py`): median CPU time per question over alternating rounds, and
+    whether every vector is the eager model's to the bit."""
+    questions = [json.loads(line)["question"] for line in (ROOT / "eval/questions.jsonl").open()][:200]
+    torch.set_num_threads(1)
+    eager = lambda f: embedder.model(f)["sentence_embedding"]  # noqa: E731
+    forwards = {
+        "eager": eager,
+        "graph": compile_forward(embedder.model, embedder._tokenize, pack=False),
+        "graph, packed weights": embedder._compiled,
+    }
+    forwards = {name: run for name, run in forwards.items() if run is not None}
+    for size in (1, 4):
+        features = [embedder._tokenize(questions[i : i + size]) for i in range(0, len(questions), size)]
+        with torch.inference_mode():
+            reference = [eager(dict(f)).float().numpy() for f in features]
+        cpu: dict[str, list[float]] = {name: [] for name in forwards}
+        same = dict.fromkeys(forwards, True)
+        for round_ in range(2 * rounds):
+            for name, run in forwards.items() if round_ % 2 else reversed(forwards.items()):
+                started = time.process_time()
+                with torch.inference_mode():
+                    rows = [run(dict(f)).float().numpy() for f in features]
+                cpu[name].append((time.process_time() - started) * 1000 / len(questions))
+                same[name] &= all(np.array_equal(row, known) for row, known in zip(rows, reference))
+        for name in forwards:
+            print(
+                f"questions in batches of {size}, {name}: {statistics.median(cpu[name]):.2f} ms CPU each "
+                f"(median of {len(cpu[name])}), {'the eager vectors to the bit' if same[name] else 'VECTORS DIFFER'}"
+            )
 
 
 def _precisions(embedder: Embedder) -> None:
