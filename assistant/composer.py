@@ -90,6 +90,15 @@ _VENDOR_OPENS = re.compile(
     r"^(in [\w\s-]{3,40} negotiations,? )?the (vendor|supplier|provider)(, [^,]{3,60},)? (will|would|should|may)\b",
     re.IGNORECASE,
 )
+# A question about a place or its law: what a section on how practice varies by jurisdiction answers.
+_PLACE = re.compile(
+    r"\b(jurisdictions?|countr(y|ies)|regulat\w*|laws?|legal(ly)?|courts?|statut\w*|"
+    r"britain|british|england|english law|scotland|scottish|ireland|irish|united (kingdom|states)|americans?|"
+    r"europe|european|germany|german|france|french|netherlands|dutch|spain|spanish|ital(y|ian)|poland|polish|"
+    r"india|indian|china|chinese|canada|canadian|australia|australian|singapore|japan|brazil|mexico|philippines|"
+    r"gdpr|tupe|ccpa|hipaa)\b|(?-i:\b(UK|U\.K\.|US|U\.S\.|USA|EU)\b)",  # "US", never "us"
+    re.IGNORECASE,
+)
 _AS_VENDOR = re.compile(r"\b(as|we are|we're) (the|a) (vendor|supplier|provider)\b", re.IGNORECASE)
 _CAVEAT = re.compile(r"\billustrative\b|\bnot legal advice\b", re.IGNORECASE)
 _DEFINES = re.compile(r"^(an?|the)?\s*[\w /()&'-]{2,60}?\s+(is|are|means|refers to)\s+(an?|the)\b", re.IGNORECASE)
@@ -186,6 +195,7 @@ class Composer:
         self.spelled = [acronyms[t].lower() for t in self.asked if t in acronyms]
         self.client_side = not _AS_VENDOR.search(question)
         self.numbers = {t for t in self.asked if t[0].isdigit()}
+        self.asks_place = bool(_PLACE.search(question))
 
     # -- scoring -------------------------------------------------------------------------------
     def terms(self, h: int, s: int) -> frozenset[str]:
@@ -222,6 +232,8 @@ class Composer:
             score -= 0.05  # a mistake to avoid answers "what can go wrong", not what was asked
         if passage.kind == "worked_example" and not {"calculation", "example"} & set(intents):
             score -= 0.05  # one case's figures illustrate an answer; they do not give it
+        if passage.kind == "jurisdiction" and not self.asks_place:
+            score -= 0.05  # how one country's law differs answers a question about that country
         if s == 0 and passage.ordinal == 1 and passage.parts and passage.parts[0]["type"] == "paragraph":
             score += TOPIC_SENTENCE  # a section's opening sentence states its point; what follows details it
         return score

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import numpy as np
 import pytest
 
 from assistant.answering import ABSTAIN_TEXT, Assistant
@@ -641,3 +642,29 @@ def test_questions_arriving_together_share_one_retriever(settings, embedder, mon
     fresh.live.get()
     got = _together(8, lambda: fresh.retriever)
     assert len(got) == 8 and len(built) == 1 and all(r is built[0] for r in got)
+
+
+@pytest.mark.parametrize(
+    ("question", "leads_with"),
+    [
+        ("Can we stop the vendor moving our named architect?", "body"),
+        ("Can we stop the vendor moving our named architect in Germany?", "jurisdiction"),
+    ],
+)
+def test_how_one_countrys_law_differs_leads_only_an_answer_about_that_country(assistant, question, leads_with):
+    from assistant.composer import Composer
+    from assistant.intent import classify
+    from assistant.retrieval import Hit
+
+    said = {
+        "jurisdiction": "In Germany, directing vendor staff day to day can turn a service contract into agency work.",
+        "body": "Replacing a named key person needs the client's written consent and a handover.",
+    }
+    paragraph = [{"type": "paragraph", "start": 0, "end": 1}]
+    passages = {kind: _made_up(assistant, kind, [text], paragraph) for kind, text in said.items()}
+    # A question as close to one sentence as to the other; the place decides.
+    both = passages["jurisdiction"][1][0] + passages["body"][1][0]
+    hits = [Hit(passages[kind][0], 1.0, 1.0) for kind in ("jurisdiction", "body")]
+    composer = Composer(question, hits, both / np.linalg.norm(both), classify(question), 6)
+    composer.lead(None)
+    assert composer.blocks[0]["text"].startswith(said[leads_with])
