@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -26,14 +27,19 @@ CHECK_TEXTS = [
     "capped at ten percent of the monthly fee: is that normal, and what should the contract say?",
 ]
 
-# The packed product as a TorchScript function: oneDNN's linear on a weight laid out once.
-_PACKED = torch.jit.CompilationUnit(
-    """
+
+@lru_cache(maxsize=1)
+def _packed_product():
+    """oneDNN's linear on a weight laid out once, as a TorchScript function (so tracing keeps the
+    call). Made on first use, inside `compile_forward`'s guard: a torch without these ops only
+    means the eager model."""
+    return torch.jit.CompilationUnit(
+        """
 def linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     no_scalars = torch.jit.annotate(List[Optional[number]], [])
     return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", no_scalars, "")
 """
-)
+    ).linear
 
 
 class PackedLinear(torch.nn.Module):
@@ -41,12 +47,13 @@ class PackedLinear(torch.nn.Module):
 
     def __init__(self, linear: torch.nn.Linear) -> None:
         super().__init__()
+        self.product = _packed_product()
         self.register_buffer("weight", torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach()))
         self.register_buffer("bias", linear.bias.detach())
         self.out_features = linear.out_features
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rows = _PACKED.linear(x.reshape(-1, x.shape[-1]), self.weight, self.bias)
+        rows = self.product(x.reshape(-1, x.shape[-1]), self.weight, self.bias)
         return rows.reshape(x.shape[:-1] + (self.out_features,))
 
 

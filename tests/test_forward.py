@@ -53,11 +53,15 @@ def test_a_graph_whose_vectors_differ_is_not_used(bundled, monkeypatch, caplog):
     assert "vectors differ" in caplog.text
 
 
-def test_a_graph_that_cannot_be_built_leaves_the_eager_model(bundled, monkeypatch, caplog):
-    def no_tracing(*args, **kwargs):
-        raise RuntimeError("tracing is not available here")
+@pytest.mark.parametrize("missing", ["tracing", "packed products"], ids=["no tracer", "no oneDNN linear"])
+def test_a_graph_that_cannot_be_built_leaves_the_eager_model(bundled, monkeypatch, caplog, missing):
+    def unavailable(*args, **kwargs):
+        raise RuntimeError(f"{missing} not available here")
 
-    monkeypatch.setattr(forward.torch.jit, "trace", no_tracing)
+    if missing == "tracing":
+        monkeypatch.setattr(forward.torch.jit, "trace", unavailable)
+    else:
+        monkeypatch.setattr(forward, "_packed_product", unavailable)
     with caplog.at_level(logging.WARNING, logger="assistant"):
         assert forward.compile_forward(bundled.model, bundled._tokenize) is None
-    assert "could not be built (tracing is not available here)" in caplog.text
+    assert f"could not be built ({missing} not available here)" in caplog.text
