@@ -267,6 +267,16 @@ ANSWERED = [
         ["≈99.884259% availability"],
     ),
     ("We had 100 minutes of downtime this month, did we meet 99.9%?", "availability", ["misses a 99.9% target"]),
+    (
+        "We had 3 hours of outage in a 31-day month, what availability did we actually get?",
+        "availability",
+        ["≈99.596774% availability ((44,640 − 180) ÷ 44,640 × 100)"],
+    ),
+    (
+        "The supplier was down 95 minutes in June. What uptime did they deliver against 99.9%?",
+        "availability",
+        ["≈99.780093% availability", "misses a 99.9% target"],
+    ),
     ("99.9% and 99.95% in series", "composite", ["99.85005%", "0.999 × 0.9995"]),
     (
         "What is the availability of two 99% servers in parallel, in series with a 99.9% database?",

@@ -168,8 +168,8 @@ def _leap(year: int) -> bool:
 
 # A quantity is asked for (not a definition, "how are credits calculated" or "what is typical").
 ASKS = (
-    r"\bhow (?:much|many|long)\b|\bwhat (?:\w+ ){0,2}(?:do|will|would|can|should) (?:we|i|they) (?:get|receive|"
-    r"claim|be owed|be paid|pay|owe|hand back|lose)\b|"
+    r"\bhow (?:much|many|long)\b|\bwhat (?:\w+ ){0,2}(?:do|did|will|would|can|should) (?:we|i|they) "
+    r"(?:actually |really )?(?:get|receive|claim|be owed|be paid|pay|owe|hand back|lose|achieve|deliver|hit)\b|"
     r"\bwhat(?:'s| is|s| are| would be| will be)? (?:the |our |my )?(?:paid|payable|owed|due|returned|most|"
     r"max(?:imum)?|total|amount|exposure|result|figure|credits?)\b|"
     r"\bgets? (?:credited|paid|deducted|refunded|returned|taken off)\b|\bwork (?:it |this |that )?out\b|"
