@@ -26,6 +26,7 @@ from .routes import (
     admin,
     api,
     calc,
+    calc_blended,
     calc_recovery,
     calc_tiered,
     clauses,
@@ -47,7 +48,22 @@ log = logging.getLogger("assistant")
 # believes X-Forwarded-For from 127.0.0.1, so any local client could pose as anyone), and the
 # Server header does not advertise what runs here.
 UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
-ROUTERS = (api, pages, widget, health, privacy, docs, calc, calc_recovery, calc_tiered, clauses, study, admin, library)
+ROUTERS = (
+    api,
+    pages,
+    widget,
+    health,
+    privacy,
+    docs,
+    calc,
+    calc_recovery,
+    calc_tiered,
+    calc_blended,
+    clauses,
+    study,
+    admin,
+    library,
+)
 
 
 def lifespan_for(settings: Settings, embedder: EmbeddingModel | None):

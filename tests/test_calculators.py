@@ -524,6 +524,7 @@ def test_tools_page_has_a_labelled_form_per_calculator(client):
         "/api/calc/attainment",
         "/api/calc/recovery",
         "/api/calc/tm-cap",
+        "/api/calc/blended-rate",
         "/api/calc/unit-pricing",
         "/api/calc/tiered-pricing",
         "/api/calc/indexation",

@@ -1,4 +1,5 @@
-"""Pricing calculators: capped T&M, unit prices compared and indexation, by hand, in the chat and over HTTP."""
+"""Pricing calculators: capped T&M, blended rates, unit prices compared and indexation, by hand, in the chat and
+over HTTP."""
 
 from __future__ import annotations
 
@@ -321,6 +322,93 @@ def test_the_sla_calculators_still_win_their_own_questions(question, kind):
     assert calculate(question).kind == kind
 
 
+# ---- blended rate ------------------------------------------------------------------------------------
+
+
+def test_blended_rate_of_the_articles_team():
+    # The T&M article: 2 × 800 + 6 × 400 = 4,000 per day for 8 people, 4,000 ÷ 8 = 500 per person-day;
+    # one person moved from 400 to 800 adds 400 ÷ 8 = 50.
+    result = calc.blended_rate([("senior engineer", 2, 800), ("junior engineer", 6, 400)])
+    assert (result.cost, result.people, result.rate, result.mix_shift) == (4000, 8, 500, 50)
+    first, second = result.sentences()
+    assert first == (
+        "The team costs 2 senior engineer × 800 + 6 junior engineer × 400 = 4,000 per day for 8 people, "
+        "a blended rate of 4,000 ÷ 8 = 500 per person-day."
+    )
+    assert "from the 400 rate to the 800 rate raises the blended rate by (800 − 400) ÷ 8 = 50" in second
+    assert result.table()["rows"][-1] == ["team", "8", "500", "4,000"]
+    assert result.source.url == "/docs/time-and-materials#rate-cards-and-blended-rates"
+
+
+@pytest.mark.parametrize(
+    "roles, unit, rate, shift",
+    [
+        ([("", 1, 1000), ("", 4, 500)], "day", D(600), D(100)),  # the article's Check yourself: 3,000 ÷ 5
+        ([("", 3, 120), ("", 5, 85), ("", 4, 55)], "hour", D("83.75"), D(65) / 12),  # 1,005 ÷ 12
+        ([("", "1.5", 1100), ("", 4, 450)], "day", D(3450) / D("5.5"), D(650) / D("5.5")),  # part-time FTE
+        ([("all", 5, 700)], "day", D(700), None),  # one rate: the blend is that rate, no mix to shift
+    ],
+)
+def test_blended_rate_hand_computed(roles, unit, rate, shift):
+    result = calc.blended_rate(roles, unit)
+    assert (result.rate, result.mix_shift, result.unit) == (rate, shift, unit)
+    assert len(result.sentences()) == (2 if shift else 1)
+
+
+@pytest.mark.parametrize(
+    "roles, unit, message",
+    [
+        ([], "day", "Give one to twenty roles"),
+        ([("", 0, 500)], "day", "Role #1's number of people must be more than 0"),
+        ([("", 2, -1)], "day", "Role #1's rate must be at least 0"),
+        ([("", 2, "lots")], "day", "Role #1's rate must be a number"),
+        ([("", 2, 500)], "week", "per day or per hour"),
+    ],
+)
+def test_bad_blended_rate_input_is_refused(roles, unit, message):
+    with pytest.raises(BadRequest, match=re.escape(message)):
+        calc.blended_rate(roles, unit)
+
+
+@pytest.mark.parametrize(
+    "question, rate",
+    [
+        ("what's the blended day rate for 2 onshore devs at 900 a day and 6 offshore at 300?", "3,600 ÷ 8 = 450"),
+        (
+            "A team has one architect at 1,000 per day and four developers at 500 per day. What is the blended rate?",
+            "3,000 ÷ 5 = 600 per person-day",
+        ),
+        (
+            "blended hourly rate: 3 seniors at $120 an hour, 5 mid at 85 and 4 juniors at 55",
+            "1,005 ÷ 12 = 83.75 per person-hour",
+        ),
+        ("900 a day for 2 onshore developers and 300 a day for 6 offshore developers: blended rate?", "= 450"),
+        (
+            "Our T&M team is 2 senior engineers at 800 per day and 6 junior engineers at 400; what's our blended rate?",
+            "4,000 ÷ 8 = 500",
+        ),
+    ],
+)
+def test_calculate_answers_blended_rate_questions(question, rate):
+    found = calculate(question)
+    assert found is not None and found.kind == "blended_rate" and found.missing is None, found
+    assert rate in found.result[0] and found.table["header"][0] == "Role"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is a blended rate?",
+        "How is a blended rate calculated?",
+        "If the onshore share goes from 20% to 30% what happens to the blended rate?",
+        "Three developers at a blended rate of 700 a day for 46 days each against an 84,000 hard cap: what do we pay?",
+    ],
+)
+def test_questions_without_a_team_are_not_blended_rate_calculations(question):
+    found = calculate(question)
+    assert found is None or found.kind != "blended_rate", found
+
+
 # ---- the API ----------------------------------------------------------------------------------------
 
 
@@ -353,6 +441,16 @@ def test_unit_pricing_endpoint(client):
     assert body["citation"]["url"] == "/docs/unit-transaction-pricing#overview" and len(body["table"]["rows"]) == 2
 
 
+def test_blended_rate_endpoint(client):
+    roles = [{"label": "onshore", "people": 2, "rate": 900}, {"label": "offshore", "people": 6, "rate": 300}]
+    body = client.post("/api/calc/blended-rate", json={"roles": roles}).json()
+    assert body["figures"] == {"people": 8, "cost": 3600, "blended_rate": 450, "mix_shift": 75}
+    assert body["kind"] == "blended_rate" and body["table"]["rows"][-1] == ["team", "8", "450", "3,600"]
+    assert body["citation"]["url"] == "/docs/time-and-materials#rate-cards-and-blended-rates"
+    hourly = client.post("/api/calc/blended-rate", json={"roles": roles[:1], "unit": "hour"}).json()
+    assert hourly["figures"]["mix_shift"] is None and "per person-hour" in hourly["result"][0]
+
+
 def test_indexation_endpoint(client):
     body = client.post(
         "/api/calc/indexation", json={"charge": 2500000, "changes": [4.6, 2.1], "cap": 3, "index": "CPI"}
@@ -372,6 +470,9 @@ def test_indexation_endpoint(client):
         ("/api/calc/unit-pricing", {"options": [{"unit": "user", "price": 1, "volume": 1}]}, 400, "two to ten"),
         ("/api/calc/unit-pricing", {"options": []}, 400, "two to ten"),
         ("/api/calc/unit-pricing", {"options": [{"price": -1, "volume": 1}] * 2}, 400, "must be more than 0"),
+        ("/api/calc/blended-rate", {"roles": []}, 400, "Give one to twenty roles"),
+        ("/api/calc/blended-rate", {"roles": [{"people": 0, "rate": 500}]}, 400, "must be more than 0"),
+        ("/api/calc/blended-rate", {"roles": [{"people": 1, "rate": 500}], "unit": "week"}, 422, "unit"),
         ("/api/calc/indexation", {"charge": 100, "changes": [2], "cap": 1, "floor": 2}, 400, "not be above the cap"),
         ("/api/calc/indexation", {"charge": 100, "changes": []}, 400, "Give one to fifty"),
         ("/api/calc/indexation", {"charge": 100, "changes": [2], "extra": 1}, 422, "extra"),
@@ -385,4 +486,6 @@ def test_pricing_api_bad_input_is_a_clear_4xx(client, path, payload, status, mes
 
 def test_pricing_calculators_are_in_the_openapi_schema(client):
     paths = client.get("/api/openapi.json").json()["paths"]
-    assert {"/api/calc/tm-cap", "/api/calc/unit-pricing", "/api/calc/indexation"} <= set(paths)
+    assert {"/api/calc/tm-cap", "/api/calc/blended-rate", "/api/calc/unit-pricing", "/api/calc/indexation"} <= set(
+        paths
+    )

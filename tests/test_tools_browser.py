@@ -75,6 +75,25 @@ def test_recovery_unit_pricing_indexation_and_business_case_defaults(browser, ba
     page.context.close()
 
 
+def test_a_blended_rate_is_computed_from_the_team_rows(browser, base_url):  # noqa: F811
+    page = new_page(browser, base_url, "/tools")
+    expect(submit(page, "blended-rate")).to_contain_text("4,000 ÷ 8 = 500 per person-day")  # the article's team
+    third = page.locator("section#blended-rate").get_by_role("group", name="Role 3")
+    third.get_by_label("Role", exact=True).fill("offshore")
+    third.get_by_label("People").fill("4")
+    third.get_by_label("Rate each").fill("300")
+    page.locator("section#blended-rate").get_by_label("Rates are").select_option("hour")
+    result = submit(page, "blended-rate")
+    expect(result).to_contain_text("= 5,200 per hour for 12 people")  # 2 × 800 + 6 × 400 + 4 × 300
+    expect(result).to_contain_text("≈ 433.33 per person-hour")
+    expect(result.locator("table")).to_be_visible()
+    expect(result.get_by_role("link")).to_have_attribute(
+        "href", "/docs/time-and-materials#rate-cards-and-blended-rates"
+    )
+    assert not page.errors
+    page.context.close()
+
+
 def test_bad_figures_show_the_api_message_on_a_phone(browser, base_url):  # noqa: F811
     page = new_page(browser, base_url, "/tools", **PHONE)
     page.locator("section#tm-cap").get_by_label("Cap (not-to-exceed amount)").fill("lots")

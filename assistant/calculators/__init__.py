@@ -15,6 +15,7 @@ from .availability import (
     downtime_table,
 )
 from .base import SOURCES, Period, Source, duration, every_period, fmt, fmt_percent, period, variants
+from .blended import BlendedRate, blended_rate
 from .business_case import BusinessCase, business_case
 from .chat import Calculation, calculate, has_figures
 from .credits import Attainment, Credits, EarnBack, attainment, earn_back, service_credits
@@ -25,6 +26,7 @@ from .tiered import TieredPricing, tiered_pricing
 __all__ = [
     "Attainment",
     "Availability",
+    "BlendedRate",
     "BusinessCase",
     "Calculation",
     "CappedTM",
@@ -41,6 +43,7 @@ __all__ = [
     "UnitPricing",
     "attainment",
     "availability_achieved",
+    "blended_rate",
     "business_case",
     "calculate",
     "capped_tm",

@@ -40,6 +40,7 @@ COLA = Source("pricing-adjustments-indexation", "cola-for-offshore-labour")
 SAVINGS = Source("why-organisations-outsource", "what-the-savings-look-like-in-practice")
 TCO = Source("business-case-and-tco", "worked-example-five-year-tco")
 RECOVERY = Source("business-continuity-disaster-recovery", "rto-vs-rpo")
+BLENDED = Source("time-and-materials", "rate-cards-and-blended-rates")
 SOURCES = (
     DOWNTIME_TABLE,
     WINDOWS,
@@ -58,6 +59,7 @@ SOURCES = (
     SAVINGS,
     TCO,
     RECOVERY,
+    BLENDED,
 )
 
 

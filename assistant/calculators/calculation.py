@@ -8,6 +8,7 @@ from .base import (
     AT_RISK,
     ATTAINMENT,
     AVAILABILITY_FORMULA,
+    BLENDED,
     COMPOSITE,
     DOWNTIME_TABLE,
     EARN_BACK,
@@ -19,6 +20,7 @@ from .base import (
     UNIT_PRICE,
     Source,
 )
+from .blended import BlendedRate
 
 
 @dataclass
@@ -58,6 +60,7 @@ KINDS: dict[str, tuple[Source, str]] = {
         "the excess is payable only if you approve it.",
     ),
     "unit_pricing": (UNIT_PRICE, "Each option's charge equals price × volume."),
+    "blended_rate": (BLENDED, BlendedRate.formula),
     "tiered_pricing": (
         TIERED,
         "Graduated tiers: charge = the sum of each band's units × its price; all-units tiers: the whole volume × "

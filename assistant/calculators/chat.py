@@ -2,7 +2,7 @@
 
 `calculate(question)` returns None unless the question clearly asks for one of the calculations
 (downtime, availability, composite, service credit, earn-back, attainment, recovery targets, capped
-T&M, tiered and unit pricing, indexation, business case). When a figure the calculation needs is
+T&M, blended rates, tiered and unit pricing, indexation, business case). When a figure the calculation needs is
 absent, the Calculation carries the question to ask instead of a guess.
 """
 
@@ -13,7 +13,7 @@ from .calculation import Calculation, ask
 from .read_availability import availability, composite_availability, downtime
 from .read_business_case import business_case_question
 from .read_credits import attainment_question, credits, earn_back_question
-from .read_pricing import indexation_question, tm_cap_question, unit_pricing_question
+from .read_pricing import blended_rate_question, indexation_question, tm_cap_question, unit_pricing_question
 from .read_recovery import recovery_question
 from .read_tiered import tiered_question
 from .text import Text, asks, has_figures
@@ -29,6 +29,7 @@ READERS = (
     ("composite", composite_availability),
     ("availability", availability),
     ("downtime", downtime),
+    ("blended_rate", blended_rate_question),  # before capped T&M: a T&M team's rates blended is not a cap
     ("tm_cap", tm_cap_question),
     ("tiered_pricing", tiered_question),
     ("unit_pricing", unit_pricing_question),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .blended import blended_rate
 from .calculation import Calculation, answer, ask
 from .pricing import capped_tm, indexation, unit_pricing
-from .text import AMT, PCT, Text, asks, figures, value
+from .text import AMT, NUM, PCT, Text, asks, figures, value
 
 
 def _first(text: Text, pattern: str, kind: str = AMT) -> list[Decimal]:
@@ -213,3 +214,38 @@ def indexation_question(text: Text) -> Calculation | None:
         )
         return calculation
     return answer("indexation", result, sentences, result.table())
+
+
+# ---- blended rate --------------------------------------------------------------------------------
+
+BLENDED_WORDS = r"\bblend(?:ed)?\b|\baverage (?:day |daily |hourly )?rate\b|\bper person[- ]day\b"
+PER = r"(?:\s*(?:a|an|per|/|each)\s*(?P<{0}>day|hour|hr|person[- ]day|man[- ]day)\b)?"
+WHO = r"[a-z][a-z-]*(?: [a-z][a-z-]*){0,2}?"  # up to three words naming the role: "onshore developers"
+# "2 onshore developers at 900 a day", "six juniors at 400", and "900 a day for 2 onshore developers".
+ROLE = (
+    rf"(?<![\w.,])(?P<n>{NUM})\s+(?:(?P<who>{WHO})\s+)?"
+    rf"(?:at|@|on|costing|charging|billed at|charged at)\s+(?P<rate>{AMT}){PER.format('per')}"
+    rf"|(?P<rate2>{AMT}){PER.format('per2')}\s+(?:for|x|×)\s+(?P<n2>{NUM})\s+(?P<who2>{WHO})"
+    rf"(?=\s*(?:[,;:.?!]|$|and\b|plus\b|with\b))"
+)
+
+
+def blended_rate_question(text: Text) -> Calculation | None:
+    """'What's the blended day rate for 2 onshore developers at 900 a day and 6 offshore at 300?'"""
+    if not text.has(BLENDED_WORDS):
+        return None
+    found = text.take(ROLE)
+    if len(found) < 2:
+        return None  # "what is a blended rate?": the article explains it
+    roles = [
+        (
+            (m.group("who") or m.group("who2") or "").strip(),
+            value(m.group("n") or m.group("n2")),
+            value(m.group("rate") or m.group("rate2")),
+        )
+        for m in found
+    ]
+    per = next((m.group("per") or m.group("per2") for m in found if m.group("per") or m.group("per2")), "day")
+    unit = "hour" if per in ("hour", "hr") else "day"
+    result = blended_rate(roles, unit)
+    return answer("blended_rate", result, table=result.table())
