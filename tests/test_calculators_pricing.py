@@ -347,12 +347,15 @@ def test_blended_rate_of_the_articles_team():
         ([("", 3, 120), ("", 5, 85), ("", 4, 55)], "hour", D("83.75"), D(65) / 12),  # 1,005 ÷ 12
         ([("", "1.5", 1100), ("", 4, 450)], "day", D(3450) / D("5.5"), D(650) / D("5.5")),  # part-time FTE
         ([("all", 5, 700)], "day", D(700), None),  # one rate: the blend is that rate, no mix to shift
+        ([("lead", 1, 950)], "hour", D(950), None),  # "for 1 person"
     ],
 )
 def test_blended_rate_hand_computed(roles, unit, rate, shift):
     result = calc.blended_rate(roles, unit)
     assert (result.rate, result.mix_shift, result.unit) == (rate, shift, unit)
-    assert len(result.sentences()) == (2 if shift else 1)
+    sentences = result.sentences()
+    assert len(sentences) == (2 if shift else 1)
+    assert (" for 1 person," in sentences[0]) == (result.people == 1)
 
 
 @pytest.mark.parametrize(

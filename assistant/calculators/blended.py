@@ -53,7 +53,8 @@ class BlendedRate:
     def sentences(self) -> list[str]:
         working = " + ".join(r.working() for r in self.roles)
         out = [
-            f"The team costs {working} = {money(self.cost)} per {self.unit} for {fmt(self.people)} people, "
+            f"The team costs {working} = {money(self.cost)} per {self.unit} for {fmt(self.people)} "
+            f"{'person' if self.people == 1 else 'people'}, "
             f"a blended rate of {money(self.cost)} ÷ {fmt(self.people)} {_equals(self.rate)} per person-{self.unit}."
         ]
         if self.mix_shift is not None:  # why the mix must be fixed: one person moved between the extreme rates
