@@ -9,6 +9,7 @@ checks that on sample texts, single and padded, and keeps the eager model when t
 
 from __future__ import annotations
 
+import copy
 import logging
 import warnings
 from collections.abc import Callable
@@ -85,20 +86,20 @@ def compile_forward(
 
     Args:
         model: the SentenceTransformer (transformer, mean pooling, normalisation), already in its
-            final dtype; it is left unchanged (the graph works on a copy of the transformer).
+            final dtype; it is left unchanged (packing works on a copy of the transformer).
         tokenize: the model's tokenizer, to make the check's inputs.
         pack: lay bfloat16 weights out for oneDNN once (False only to measure the graph without it).
 
     Returns None, and the caller keeps the eager model, when the model has another shape, the
     graph cannot be built here, or its vectors differ from the eager model's in any bit.
     """
-    import copy
-
     try:
         transformer, pooling, normalize = (model[0].auto_model, model[1], model[2])
-        hidden = HiddenStates(copy.deepcopy(transformer)).eval()
-        if pack and next(transformer.parameters()).dtype == torch.bfloat16:
-            _pack(hidden)  # where the weights are float32, aten's product does not use oneDNN
+        # Packing replaces the linear layers, so it works on a copy; tracing alone leaves the model as it is.
+        packing = pack and next(transformer.parameters()).dtype == torch.bfloat16  # aten's float32 skips oneDNN
+        hidden = HiddenStates(copy.deepcopy(transformer) if packing else transformer).eval()
+        if packing:
+            _pack(hidden)
         example = tokenize(CHECK_TEXTS[:2])
         arguments = (example["input_ids"], example["attention_mask"], example["token_type_ids"])
         with warnings.catch_warnings(), torch.inference_mode():

@@ -58,7 +58,7 @@ class BlendedRate:
             f"a blended rate of {money(self.cost)} ÷ {fmt(self.people)} {_equals(self.rate)} per person-{self.unit}."
         ]
         if self.mix_shift is not None:  # why the mix must be fixed: one person moved between the extreme rates
-            low, high = min(r.rate for r in self.roles), max(r.rate for r in self.roles)
+            low, high = self.extremes
             out.append(
                 f"Each person moved from the {money(low)} rate to the {money(high)} rate raises the blended rate by "
                 f"({money(high)} − {money(low)}) ÷ {fmt(self.people)} {_equals(self.mix_shift)}, and each person "
@@ -68,9 +68,14 @@ class BlendedRate:
         return out
 
     @property
+    def extremes(self) -> tuple[Decimal, Decimal]:
+        """The lowest and the highest rate in the team."""
+        return min(r.rate for r in self.roles), max(r.rate for r in self.roles)
+
+    @property
     def mix_shift(self) -> Decimal | None:
         """What one person moved from the lowest rate to the highest adds to the blended rate."""
-        low, high = min(r.rate for r in self.roles), max(r.rate for r in self.roles)
+        low, high = self.extremes
         return (high - low) / self.people if high > low else None
 
     def table(self) -> dict:

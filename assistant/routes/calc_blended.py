@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import calculators as calc
-from .calc import BAD, CalcResponse, reply
+from .calc import BAD, CalcResponse, optional_float, reply
 
 router = APIRouter()
 
@@ -55,7 +55,7 @@ def blended_rate(body: BlendedRateRequest):
             "people": float(result.people),
             "cost": float(result.cost),
             "blended_rate": float(result.rate),
-            "mix_shift": float(result.mix_shift) if result.mix_shift is not None else None,
+            "mix_shift": optional_float(result.mix_shift),
         },
         result.table(),
     )
